@@ -1,0 +1,186 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/loader"
+	"github.com/gitbook-graphql/facade/upstream"
+)
+
+const (
+	// maxFirst bounds `first`, as the spec's maximum bounds `limit`.
+	maxFirst = upstream.MaxListLimit
+	// maxWalk bounds how many integrations a connection without `first`
+	// gathers; past it, hasNextPage and endCursor let the client go on.
+	maxWalk = 1000
+	// maxPages bounds the upstream pages one connection walks, whatever
+	// page size the upstream chooses to answer with.
+	maxPages = 100
+	// maxSearch bounds the search string passed upstream.
+	maxSearch = 256
+	// DefaultPageSize is the `limit` asked of the upstream per page.
+	DefaultPageSize = 100
+)
+
+// cursor is where to resume after an edge: the upstream page to read, how
+// many of its items to skip, and the page size, which must stay the same for
+// the page token to hold. After the last item of a page it points at the
+// start of the next one, so resuming costs no call for a page already read.
+// It names its space and search, so it cannot be replayed elsewhere.
+type cursor struct {
+	Space  string `json:"s"`
+	Search string `json:"q,omitempty"`
+	Page   string `json:"p,omitempty"`
+	Skip   int    `json:"k,omitempty"`
+	Limit  int    `json:"l"`
+}
+
+func (c cursor) encode() string {
+	data, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(data)
+}
+
+func decodeCursor(s, spaceID, search string) (cursor, error) {
+	bad := &inputError{arg: "after", reason: "is not a cursor of this space's integrations with this search"}
+	data, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, bad
+	}
+	var c cursor
+	if json.Unmarshal(data, &c) != nil || c.Space != spaceID || c.Search != search ||
+		c.Limit < 1 || c.Limit > upstream.MaxListLimit || c.Skip < 0 || c.Skip > c.Limit {
+		return cursor{}, bad
+	}
+	return c, nil
+}
+
+// connectionStart is where a connection begins to read, from its arguments:
+// the first upstream page, the items of it to skip, and how many it wants.
+type connectionStart struct {
+	page loader.IntegrationPage
+	skip int
+	want int
+}
+
+func (r *Resolver) connectionStart(spaceID string, search *string, first *int, after *string) (connectionStart, error) {
+	start := connectionStart{want: maxWalk, page: loader.IntegrationPage{SpaceID: spaceID, Limit: r.pageSize()}}
+	if first != nil {
+		if *first < 0 || *first > maxFirst {
+			return start, &inputError{arg: "first", reason: "must be between 0 and " + strconv.Itoa(maxFirst)}
+		}
+		start.want, start.page.Limit = *first, min(max(*first, 1), start.page.Limit)
+	}
+	if search != nil {
+		if len(*search) > maxSearch {
+			return start, &inputError{arg: "search", reason: "is longer than " + strconv.Itoa(maxSearch) + " bytes"}
+		}
+		start.page.Search = *search
+	}
+	if after != nil {
+		c, err := decodeCursor(*after, spaceID, start.page.Search)
+		if err != nil {
+			return start, err
+		}
+		start.page.Page, start.page.Limit, start.skip = c.Page, c.Limit, c.Skip
+	}
+	return start, nil
+}
+
+// integrationConnection walks the pages of listSpaceIntegrations that the
+// arguments and the selection need: none past `first` items, and only the
+// first when the selection asks for totalCount alone.
+func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, search *string, first *int, after *string) (*model.IntegrationConnection, error) {
+	l, err := loadersFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	start, err := r.connectionStart(spaceID, search, first, after)
+	if err != nil {
+		return nil, err
+	}
+	key, skip, want := start.page, start.skip, start.want
+	if countOnly(ctx) {
+		want = 0
+	}
+
+	conn := &model.IntegrationConnection{
+		Nodes:    []model.Integration{},
+		Edges:    []model.IntegrationEdge{},
+		PageInfo: model.PageInfo{HasPreviousPage: after != nil},
+	}
+	seen := map[string]bool{}
+	for pages := 0; ; pages++ {
+		list, err := l.IntegrationPage(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if conn.TotalCount == nil && list.Count != nil {
+			n := int(*list.Count)
+			conn.TotalCount = &n
+		}
+		for i := skip; i < len(list.Items); i++ {
+			if len(conn.Nodes) == want {
+				conn.PageInfo.HasNextPage = true
+				return conn, nil
+			}
+			node, err := model.IntegrationFromREST(&list.Items[i])
+			if err != nil {
+				return nil, err
+			}
+			resume := cursor{Space: spaceID, Search: key.Search, Page: key.Page, Skip: i + 1, Limit: key.Limit}
+			if i == len(list.Items)-1 && list.Next != nil && list.Next.Page != "" {
+				resume.Page, resume.Skip = list.Next.Page, 0
+			}
+			c := resume.encode()
+			conn.Nodes = append(conn.Nodes, *node)
+			conn.Edges = append(conn.Edges, model.IntegrationEdge{Node: *node, Cursor: c})
+			if conn.PageInfo.StartCursor == nil {
+				conn.PageInfo.StartCursor = &c
+			}
+			conn.PageInfo.EndCursor = &c
+		}
+		skip = 0
+		if list.Next == nil || list.Next.Page == "" {
+			return conn, nil
+		}
+		if len(conn.Nodes) == want || pages+1 == maxPages {
+			conn.PageInfo.HasNextPage = true
+			return conn, nil
+		}
+		if seen[list.Next.Page] {
+			return nil, &upstream.Error{Op: "listSpaceIntegrations", Kind: upstream.ErrBadResponse,
+				Err: errRepeatedPage}
+		}
+		seen[key.Page] = true
+		key.Page = list.Next.Page
+	}
+}
+
+var errRepeatedPage = errors.New("next.page points back to a page already read")
+
+// countOnly says whether the connection's selection asks for nothing but
+// totalCount (and __typename), which the first page answers.
+func countOnly(ctx context.Context) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "totalCount", "__typename":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Resolver) pageSize() int {
+	if r.PageSize <= 0 || r.PageSize > upstream.MaxListLimit {
+		return DefaultPageSize
+	}
+	return r.PageSize
+}

@@ -1,0 +1,121 @@
+package model
+
+import "github.com/gitbook-graphql/facade/upstream"
+
+// IntegrationFromREST maps an integration, its embedded owner and blocks
+// included; it fails, wrapping upstream.ErrBadResponse, when it holds an enum
+// value the spec does not list.
+func IntegrationFromREST(in *upstream.Integration) (*Integration, error) {
+	var m mapping
+	out := &Integration{
+		Name:           in.Name,
+		Version:        in.Version,
+		Title:          in.Title,
+		Description:    in.Description,
+		Summary:        in.Summary,
+		PreviewImages:  nonNil(in.PreviewImages),
+		Target:         enumOf[IntegrationTarget](&m, "Integration.target", in.Target),
+		Verified:       in.Verified,
+		Visibility:     enumOf[IntegrationVisibility](&m, "Integration.visibility", in.Visibility),
+		Scopes:         nonNil(enumList[IntegrationScope](&m, "Integration.scopes", in.Scopes)),
+		Categories:     nonNil(enumList[IntegrationCategory](&m, "Integration.categories", in.Categories)),
+		Blocks:         IntegrationBlocksFromREST(in.Blocks),
+		ContentSources: contentSources(in.ContentSources),
+		Configurations: configurations(in.Configurations),
+		ExternalLinks:  make([]IntegrationExternalLink, len(in.ExternalLinks)),
+		Owner:          organization(&m, &in.Owner),
+		Urls:           IntegrationUrls(in.URLs),
+		Permissions:    IntegrationPermissions(in.Permissions),
+	}
+	for i, l := range in.ExternalLinks {
+		out.ExternalLinks[i] = IntegrationExternalLink(l)
+	}
+	if csp := in.ContentSecurityPolicy; csp != nil {
+		v := csp.HeaderValue()
+		out.ContentSecurityPolicy = &v
+	}
+	return out, m.err
+}
+
+// IntegrationBlocksFromREST maps blocks; never nil, as the schema's lists
+// of blocks are not null.
+func IntegrationBlocksFromREST(blocks []upstream.IntegrationBlock) []IntegrationBlock {
+	out := make([]IntegrationBlock, len(blocks))
+	for i, b := range blocks {
+		out[i] = IntegrationBlock{
+			ID:          b.ID,
+			Title:       b.Title,
+			Description: b.Description,
+			Icon:        b.Icon,
+			URLUnfurl:   b.URLUnfurl,
+			Markdown:    (*IntegrationBlockMarkdown)(b.Markdown),
+		}
+	}
+	return out
+}
+
+// SpaceIntegrationBlocksFromREST maps the answer of listSpaceIntegrationsBlocks.
+func SpaceIntegrationBlocksFromREST(list []upstream.SpaceIntegrationBlocks) []SpaceIntegrationBlocks {
+	out := make([]SpaceIntegrationBlocks, len(list))
+	for i, sb := range list {
+		out[i] = SpaceIntegrationBlocks{Name: sb.Name, Blocks: IntegrationBlocksFromREST(sb.Blocks)}
+	}
+	return out
+}
+
+// InstallationFromREST maps an installation of an integration on a space.
+func InstallationFromREST(in *upstream.IntegrationSpaceInstallation) (*IntegrationSpaceInstallation, error) {
+	var m mapping
+	out := &IntegrationSpaceInstallation{
+		Installation:    in.Installation,
+		Status:          enumOf[IntegrationInstallationStatus](&m, "IntegrationSpaceInstallation.status", in.Status),
+		Configuration:   JSON(in.Configuration),
+		ExternalIds:     nonNil(in.ExternalIDs),
+		Urls:            IntegrationInstallationUrls(in.URLs),
+		IntegrationName: in.Integration,
+		SpaceID:         in.Space.ID,
+	}
+	if len(out.Configuration) == 0 {
+		out.Configuration = JSON(`{}`)
+	}
+	return out, m.err
+}
+
+func contentSources(list []upstream.IntegrationContentSource) []IntegrationContentSource {
+	if list == nil {
+		return nil
+	}
+	out := make([]IntegrationContentSource, len(list))
+	for i, c := range list {
+		out[i] = IntegrationContentSource{
+			ID:            c.ID,
+			Title:         c.Title,
+			Description:   c.Description,
+			Icon:          c.Icon,
+			Configuration: IntegrationConfigurationComponent(c.Configuration),
+		}
+	}
+	return out
+}
+
+func configurations(c *upstream.IntegrationConfigurations) *IntegrationConfigurations {
+	if c == nil {
+		return nil
+	}
+	return &IntegrationConfigurations{Account: configuration(c.Account), Space: configuration(c.Space), Site: configuration(c.Site)}
+}
+
+func configuration(c *upstream.IntegrationConfiguration) *IntegrationConfiguration {
+	if c == nil {
+		return nil
+	}
+	return &IntegrationConfiguration{ComponentID: c.ComponentID, Properties: JSON(c.Properties), Required: c.Required}
+}
+
+// nonNil turns an absent list into an empty one, for non-null list fields.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}

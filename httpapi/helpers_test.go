@@ -1,0 +1,141 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+// fastRetry keeps fault tests quick: the policy is the same, the waits short.
+var fastRetry = upstream.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxServerWait: 2 * time.Second}
+
+// facade is the facade served on loopback over a simulated GitBook.
+type facade struct {
+	sim *upstreamtest.Server
+	url string
+}
+
+type setup struct {
+	sim    upstreamtest.Options
+	config func(*httpapi.Config)
+}
+
+func newFacade(t testing.TB, s setup) *facade {
+	t.Helper()
+	sim := upstreamtest.NewServer(s.sim)
+	t.Cleanup(sim.Close)
+	client, err := upstream.New(sim.URL, upstream.Options{Retry: &fastRetry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := httpapi.Config{Client: client}
+	if s.config != nil {
+		s.config(&cfg)
+	}
+	srv := httptest.NewServer(httpapi.New(cfg))
+	t.Cleanup(srv.Close)
+	return &facade{sim: sim, url: srv.URL}
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+	status int
+}
+
+// codes lists the errors' extensions.code, in order.
+func (r response) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		code, _ := e.Extensions["code"].(string)
+		out = append(out, code)
+	}
+	return out
+}
+
+// post sends one GraphQL request with token as a bearer token (none when empty).
+func (f *facade) post(t *testing.T, token, query string, vars map[string]any) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequest(http.MethodPost, f.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out response
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("decoding the answer: %v", err)
+	}
+	out.status = resp.StatusCode
+	return out
+}
+
+// decode unmarshals the answer's data into v, failing on any error.
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decoding data %s: %v", r.Data, err)
+	}
+}
+
+// manySpaces is a dataset of n spaces spread over the demo's three member
+// organizations, each with five integrations from the demo catalog.
+func manySpaces(n int) (*upstreamtest.Dataset, []string) {
+	d := upstreamtest.DemoData()
+	orgs := []string{"acme", "open-source-collective", "northwind"}
+	d.Spaces = nil
+	d.Installations = nil
+	ids := make([]string, n)
+	installs := map[string]*upstreamtest.Installation{}
+	for i := range n {
+		id := fmt.Sprintf("space-%02d", i)
+		ids[i] = id
+		org := orgs[i%len(orgs)]
+		d.Spaces = append(d.Spaces, upstream.Space{
+			Object: "space", ID: id, Title: "Space " + id, Emoji: "1f4d8", Visibility: upstream.ContentVisibilityPublic,
+			Organization: org, Revision: "r1",
+			MergeRules: upstream.MergeRulesConfiguration{Type: upstream.MergeRulesConfigurationTypeInherit},
+			URLs:       upstream.SpaceURLs{Location: "https://api.gitbook.com/v1/spaces/" + id, App: "https://app.gitbook.com/s/" + id},
+		})
+		for j := range 5 {
+			name := d.Integrations[(i+j*3)%len(d.Integrations)].Name
+			key := org + "/" + name
+			if installs[key] == nil {
+				installs[key] = &upstreamtest.Installation{ID: "inst-" + org + "-" + name, Integration: name, Organization: org}
+			}
+			installs[key].Spaces = append(installs[key].Spaces, id)
+		}
+	}
+	for _, in := range installs {
+		d.Installations = append(d.Installations, *in)
+	}
+	d.Users = []upstreamtest.User{{Token: upstreamtest.DemoToken, Roles: map[string]upstream.MemberRole{
+		"acme": upstream.MemberRoleAdmin, "open-source-collective": upstream.MemberRoleEdit, "northwind": upstream.MemberRoleRead,
+	}}}
+	return d, ids
+}

@@ -1,0 +1,87 @@
+// Package httpapi is the facade's HTTP surface: GraphQL over HTTP at
+// /graphql, a playground at /, and /healthz, built from the gqlgen schema,
+// the per-request loaders and the upstream client.
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/gitbook-graphql/facade/graph"
+	"github.com/gitbook-graphql/facade/loader"
+	"github.com/gitbook-graphql/facade/upstream"
+)
+
+// Config is what the handler is built from.
+type Config struct {
+	Client *upstream.Client
+	// DefaultAuthorization is sent upstream for callers who send no
+	// Authorization header (from GITBOOK_TOKEN); empty for none.
+	DefaultAuthorization string
+	// RequestTimeout bounds a whole GraphQL request. Default 15s.
+	RequestTimeout time.Duration
+	// PageSize is the `limit` asked per upstream page. Default 100.
+	PageSize int
+	Loader   loader.Config
+}
+
+// New builds the facade's handler.
+func New(cfg Config) http.Handler {
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 15 * time.Second
+	}
+	mux := http.NewServeMux()
+	gql := withTimeout(cfg.RequestTimeout,
+		loader.Middleware(cfg.Client, cfg.Loader, credential(cfg.DefaultAuthorization))(
+			graphQLServer(cfg)))
+	mux.Handle("/graphql", gql)
+	mux.Handle("GET /{$}", playground.Handler("GitBook GraphQL", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return mux
+}
+
+// graphQLServer is gqlgen's server built by hand, as its docs advise for
+// production: explicit transports, a bounded query cache, our error
+// presenter and panic handler.
+func graphQLServer(cfg Config) http.Handler {
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{PageSize: cfg.PageSize}})
+	srv := handler.New(schema)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(graph.ErrorPresenter)
+	srv.SetRecoverFunc(graph.Recover)
+	return srv
+}
+
+// credential picks the Authorization header sent upstream: the caller's own,
+// unchanged, or the configured default for callers who send none.
+func credential(fallback string) func(*http.Request) string {
+	return func(r *http.Request) string {
+		if h := r.Header.Get("Authorization"); h != "" {
+			return h
+		}
+		return fallback
+	}
+}
+
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

@@ -1,0 +1,92 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+func TestTransientUpstreamFailuresAreRetried(t *testing.T) {
+	f := newFacade(t, setup{sim: upstreamtest.Options{
+		Fault: upstreamtest.FailFirst("getSpaceById", 2, upstreamtest.Fault{Status: http.StatusServiceUnavailable}),
+	}})
+	var got struct{ Space struct{ Title string } }
+	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
+	if got.Space.Title != "Employee Handbook" {
+		t.Errorf("title %q", got.Space.Title)
+	}
+	if n := f.sim.CallCount("getSpaceById"); n != 3 {
+		t.Errorf("getSpaceById: %d calls, want 3 (two 503s, then the answer)", n)
+	}
+}
+
+func TestUpstreamFailuresKeepTheirCodes(t *testing.T) {
+	for name, tc := range map[string]struct {
+		fault upstreamtest.Fault
+		code  string
+	}{
+		"outage":         {upstreamtest.Fault{Status: http.StatusServiceUnavailable}, "UPSTREAM_UNAVAILABLE"},
+		"resets":         {upstreamtest.Fault{Reset: true}, "UPSTREAM_UNAVAILABLE"},
+		"malformed body": {upstreamtest.Fault{Body: `{"id": "acme-handbook", "title": `}, "UPSTREAM_BAD_RESPONSE"},
+		"wrong shape":    {upstreamtest.Fault{Body: `["not", "a", "space"]`}, "UPSTREAM_BAD_RESPONSE"},
+		"rate limited":   {upstreamtest.RateLimited(time.Hour), "RATE_LIMITED"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFacade(t, setup{sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("getSpaceById", tc.fault)}})
+			r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`, nil)
+			if !slices.Equal(r.codes(), []string{tc.code}) {
+				t.Fatalf("errors: %+v", r.Errors)
+			}
+			if !strings.Contains(string(r.Data), `"org":{"title":"Acme Inc."}`) {
+				t.Errorf("the sibling did not answer: %s", r.Data)
+			}
+			if tc.code == "RATE_LIMITED" {
+				if ra := r.Errors[0].Extensions["retryAfter"]; ra != 3600.0 {
+					t.Errorf("retryAfter = %v", ra)
+				}
+				if n := f.sim.CallCount("getSpaceById"); n != 1 {
+					t.Errorf("a wait of an hour was retried: %d calls", n)
+				}
+			}
+		})
+	}
+}
+
+func TestHungUpstreamEndsInTimeoutWithPartialData(t *testing.T) {
+	f := newFacade(t, setup{
+		sim:    upstreamtest.Options{Fault: upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Hang: true})},
+		config: func(c *httpapi.Config) { c.RequestTimeout = 300 * time.Millisecond },
+	})
+	r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`, nil)
+	if !slices.Equal(r.codes(), []string{"UPSTREAM_TIMEOUT"}) {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	if !strings.Contains(string(r.Data), `"org":{"title":"Acme Inc."}`) {
+		t.Errorf("partial data missing: %s", r.Data)
+	}
+}
+
+func TestCallersCredentialIsForwardedUnchanged(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DefaultAuthorization = "Bearer " + upstreamtest.ReaderToken }})
+
+	var got struct {
+		Space struct{ Permissions struct{ Admin bool } }
+	}
+	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { permissions { admin } } }`, nil).decode(t, &got)
+	if !got.Space.Permissions.Admin {
+		t.Error("the caller's own token should see admin permissions")
+	}
+	f.post(t, "", `{ space(id: "acme-handbook") { permissions { admin } } }`, nil).decode(t, &got)
+	if got.Space.Permissions.Admin {
+		t.Error("a caller without a token should get the default credential's (reader) view")
+	}
+	calls := f.sim.Calls()
+	if len(calls) != 2 || calls[0].Authorization != "Bearer "+upstreamtest.DemoToken || calls[1].Authorization != "Bearer "+upstreamtest.ReaderToken {
+		t.Errorf("Authorization sent upstream: %q, %q", calls[0].Authorization, calls[1].Authorization)
+	}
+}

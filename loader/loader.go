@@ -1,0 +1,202 @@
+// Package loader is one request's access to the upstream: dataloaders that
+// fetch each resource at most once per request, send independent calls
+// together, and prime each other with data embedded in answers.
+//
+// Loaders hold one caller's credential and cache: they are made per request
+// (see Middleware) and never shared, so no caller can receive data fetched
+// with another caller's credential.
+package loader
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/graph-gophers/dataloader/v7"
+)
+
+// Config tunes the loaders.
+type Config struct {
+	// Wait is how long a loader gathers keys before it calls the upstream.
+	// GitBook has no batch endpoints, so keys only need gathering for as long
+	// as it takes sibling resolvers to ask; default 1ms (dataloader's 16ms
+	// would add that much to each level of a query).
+	Wait time.Duration
+	// BatchCapacity caps the keys of one batch; a full batch goes at once.
+	// Default 100.
+	BatchCapacity int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Wait <= 0 {
+		c.Wait = time.Millisecond
+	}
+	if c.BatchCapacity <= 0 {
+		c.BatchCapacity = 100
+	}
+	return c
+}
+
+// IntegrationPage is the key of one page of a space's integrations.
+type IntegrationPage struct {
+	SpaceID string
+	Search  string
+	Page    string // the upstream's page token; empty for the first page
+	Limit   int
+}
+
+// Loaders is one caller's view of the upstream for one request.
+type Loaders struct {
+	client           *upstream.Client
+	spaces           *dataloader.Loader[string, *upstream.Space]
+	organizations    *dataloader.Loader[string, *upstream.Organization]
+	integrations     *dataloader.Loader[string, *upstream.Integration]
+	integrationPages *dataloader.Loader[IntegrationPage, *upstream.IntegrationList]
+	spaceBlocks      *dataloader.Loader[string, []upstream.SpaceIntegrationBlocks]
+}
+
+// New makes the loaders of one request; client carries the caller's credential.
+func New(client *upstream.Client, cfg Config) *Loaders {
+	cfg = cfg.withDefaults()
+	l := &Loaders{client: client}
+	l.spaces = newLoader(cfg, client.GetSpace)
+	l.organizations = newLoader(cfg, client.GetOrganization)
+	l.integrations = newLoader(cfg, client.GetIntegration)
+	l.integrationPages = newLoader(cfg, l.fetchIntegrationPage)
+	l.spaceBlocks = newLoader(cfg, client.ListSpaceIntegrationBlocks)
+	return l
+}
+
+// newLoader makes a loader whose batch sends one call per key, all at once:
+// the upstream has no batch endpoints, so a batch's latency is one round trip.
+func newLoader[K comparable, V any](cfg Config, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		results := make([]*dataloader.Result[V], len(keys))
+		var wg sync.WaitGroup
+		for i, key := range keys {
+			wg.Go(func() {
+				v, err := fetch(ctx, key)
+				results[i] = &dataloader.Result[V]{Data: v, Error: err}
+			})
+		}
+		wg.Wait()
+		return results
+	}
+	return dataloader.NewBatchedLoader(batch,
+		dataloader.WithWait[K, V](cfg.Wait),
+		dataloader.WithBatchCapacity[K, V](cfg.BatchCapacity))
+}
+
+// load waits for one key. A transient failure is forgotten once reported, so
+// that a later field asking for the same key tries again rather than reuse
+// an error that was a matter of chance.
+func load[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V], key K) (V, error) {
+	v, err := l.Load(ctx, key)()
+	if err != nil && upstream.IsTransient(err) {
+		l.Clear(ctx, key)
+	}
+	return v, err
+}
+
+// Space is getSpaceById.
+func (l *Loaders) Space(ctx context.Context, id string) (*upstream.Space, error) {
+	return load(ctx, l.spaces, id)
+}
+
+// Spaces loads several spaces together; results and errors follow ids.
+func (l *Loaders) Spaces(ctx context.Context, ids []string) ([]*upstream.Space, []error) {
+	thunks := make([]dataloader.Thunk[*upstream.Space], len(ids))
+	for i, id := range ids {
+		thunks[i] = l.spaces.Load(ctx, id)
+	}
+	spaces := make([]*upstream.Space, len(ids))
+	errs := make([]error, len(ids))
+	for i, thunk := range thunks {
+		spaces[i], errs[i] = thunk()
+		if errs[i] != nil && upstream.IsTransient(errs[i]) {
+			l.spaces.Clear(ctx, ids[i])
+		}
+	}
+	return spaces, errs
+}
+
+// Organization is getOrganizationById, unless an answer already embedded it.
+func (l *Loaders) Organization(ctx context.Context, id string) (*upstream.Organization, error) {
+	return load(ctx, l.organizations, id)
+}
+
+// Integration is getIntegrationByName, unless a list already held it.
+func (l *Loaders) Integration(ctx context.Context, name string) (*upstream.Integration, error) {
+	return load(ctx, l.integrations, name)
+}
+
+// IntegrationPage is one page of listSpaceIntegrations.
+func (l *Loaders) IntegrationPage(ctx context.Context, key IntegrationPage) (*upstream.IntegrationList, error) {
+	return load(ctx, l.integrationPages, key)
+}
+
+// PrefetchIntegrationPage starts loading a page without waiting for it.
+func (l *Loaders) PrefetchIntegrationPage(ctx context.Context, key IntegrationPage) {
+	l.integrationPages.Load(ctx, key)
+}
+
+// PrefetchSpaceIntegrationBlocks starts loading a space's blocks without
+// waiting for them.
+func (l *Loaders) PrefetchSpaceIntegrationBlocks(ctx context.Context, spaceID string) {
+	l.spaceBlocks.Load(ctx, spaceID)
+}
+
+// SpaceIntegrationBlocks is listSpaceIntegrationsBlocks.
+func (l *Loaders) SpaceIntegrationBlocks(ctx context.Context, spaceID string) ([]upstream.SpaceIntegrationBlocks, error) {
+	return load(ctx, l.spaceBlocks, spaceID)
+}
+
+// fetchIntegrationPage calls the upstream for one page and primes the
+// integration and organization loaders with what it embeds, so fields that
+// ask for those integrations or their owners cost no further call.
+func (l *Loaders) fetchIntegrationPage(ctx context.Context, key IntegrationPage) (*upstream.IntegrationList, error) {
+	list, err := l.client.ListSpaceIntegrations(ctx, key.SpaceID, upstream.ListSpaceIntegrationsOptions{
+		Search:      key.Search,
+		ListOptions: upstream.ListOptions{Page: key.Page, Limit: key.Limit},
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range list.Items {
+		in := &list.Items[i]
+		l.integrations.Prime(ctx, in.Name, in)
+		if in.Owner.ID != "" {
+			l.organizations.Prime(ctx, in.Owner.ID, &in.Owner)
+		}
+	}
+	return list, nil
+}
+
+// InstallIntegrationOnSpace is installIntegrationOnSpace, sent once. The
+// space's cached lists are dropped, so later fields of the request see it.
+func (l *Loaders) InstallIntegrationOnSpace(ctx context.Context, integration, installation, spaceID string) (*upstream.IntegrationSpaceInstallation, error) {
+	inst, err := l.client.InstallIntegrationOnSpace(ctx, integration, installation, spaceID)
+	l.forgetSpaceLists(ctx, spaceID)
+	if err != nil {
+		return nil, err
+	}
+	if s := inst.Space.Space; s != nil {
+		l.spaces.Clear(ctx, s.ID).Prime(ctx, s.ID, s)
+	}
+	return inst, nil
+}
+
+// UninstallIntegrationFromSpace is uninstallIntegrationFromSpace, sent once.
+func (l *Loaders) UninstallIntegrationFromSpace(ctx context.Context, integration, installation, spaceID string) error {
+	err := l.client.UninstallIntegrationFromSpace(ctx, integration, installation, spaceID)
+	l.forgetSpaceLists(ctx, spaceID)
+	return err
+}
+
+// forgetSpaceLists drops what a write to a space's installations changes,
+// even when the write failed: its outcome may be unknown.
+func (l *Loaders) forgetSpaceLists(ctx context.Context, spaceID string) {
+	l.integrationPages.ClearAll()
+	l.spaceBlocks.Clear(ctx, spaceID)
+}

@@ -1,0 +1,102 @@
+package loader_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gitbook-graphql/facade/loader"
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+func newLoaders(t *testing.T, opts upstreamtest.Options) (*loader.Loaders, *upstreamtest.Server) {
+	t.Helper()
+	sim := upstreamtest.NewServer(opts)
+	t.Cleanup(sim.Close)
+	policy := upstream.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: time.Millisecond}
+	client, err := upstream.New(sim.URL, upstream.Options{Retry: &policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loader.New(client.WithAuthorization("Bearer "+upstreamtest.DemoToken), loader.Config{}), sim
+}
+
+func TestTransientFailuresAreNotCached(t *testing.T) {
+	ctx := context.Background()
+	l, sim := newLoaders(t, upstreamtest.Options{
+		Fault: upstreamtest.FailFirst("getSpaceById", 2, upstreamtest.Fault{Status: http.StatusServiceUnavailable}),
+	})
+	if _, err := l.Space(ctx, "acme-handbook"); !upstream.IsTransient(err) {
+		t.Fatalf("first load: %v, want a transient failure after the retry", err)
+	}
+	s, err := l.Space(ctx, "acme-handbook")
+	if err != nil || s.Title != "Employee Handbook" {
+		t.Fatalf("second load: %v, %v", s, err)
+	}
+	if n := sim.CallCount("getSpaceById"); n != 3 {
+		t.Errorf("getSpaceById: %d calls, want 3", n)
+	}
+	if _, err := l.Space(ctx, "acme-handbook"); err != nil || sim.CallCount("getSpaceById") != 3 {
+		t.Errorf("a success is cached: %v, %d calls", err, sim.CallCount("getSpaceById"))
+	}
+}
+
+func TestFinalFailuresAreCached(t *testing.T) {
+	ctx := context.Background()
+	l, sim := newLoaders(t, upstreamtest.Options{})
+	for range 3 {
+		if _, err := l.Space(ctx, "no-such-space"); upstream.StatusCode(err) != http.StatusNotFound {
+			t.Fatalf("load: %v", err)
+		}
+	}
+	if n := sim.CallCount("getSpaceById"); n != 1 {
+		t.Errorf("getSpaceById: %d calls, want 1", n)
+	}
+}
+
+func TestIntegrationPagePrimesIntegrationsAndOwners(t *testing.T) {
+	ctx := context.Background()
+	l, sim := newLoaders(t, upstreamtest.Options{})
+	list, err := l.IntegrationPage(ctx, loader.IntegrationPage{SpaceID: "acme-design-system", Limit: 100})
+	if err != nil || len(list.Items) == 0 {
+		t.Fatalf("page: %v, %v", list, err)
+	}
+	for _, item := range list.Items {
+		in, err := l.Integration(ctx, item.Name)
+		if err != nil || in.Title != item.Title {
+			t.Errorf("integration %s: %v, %v", item.Name, in, err)
+		}
+		owner, err := l.Organization(ctx, item.Owner.ID)
+		if err != nil || owner.Title != item.Owner.Title {
+			t.Errorf("owner %s: %v, %v", item.Owner.ID, owner, err)
+		}
+	}
+	if n := sim.CallCount(""); n != 1 {
+		t.Errorf("%d calls, want only the page", n)
+	}
+}
+
+func TestSpacesBatchKeepsOrderAndDeduplicates(t *testing.T) {
+	ctx := context.Background()
+	l, sim := newLoaders(t, upstreamtest.Options{Latency: 10 * time.Millisecond})
+	ids := []string{"oss-governance", "acme-handbook", "no-such-space", "oss-governance"}
+	spaces, errs := l.Spaces(ctx, ids)
+	for i, id := range ids {
+		switch {
+		case id == "no-such-space":
+			if errs[i] == nil || spaces[i] != nil {
+				t.Errorf("%s: %v, %v", id, spaces[i], errs[i])
+			}
+		case errs[i] != nil || spaces[i].ID != id:
+			t.Errorf("[%d] %s: %v, %v", i, id, spaces[i], errs[i])
+		}
+	}
+	if n := sim.CallCount("getSpaceById"); n != 3 {
+		t.Errorf("getSpaceById: %d calls, want 3", n)
+	}
+	if peak := sim.PeakInFlight(); peak != 3 {
+		t.Errorf("peak in flight %d, want 3 (one batch)", peak)
+	}
+}

@@ -1,0 +1,201 @@
+// Command facade serves the GitBook REST API as one GraphQL graph.
+//
+//	facade -demo                      # over a simulated GitBook, no token needed
+//	GITBOOK_TOKEN=... facade          # over api.gitbook.com
+//
+// Every flag has an environment variable; -h lists them with their defaults.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "facade:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// config is what the flags and their environment variables set.
+type config struct {
+	addr           string
+	upstreamURL    string
+	demo           bool
+	requestTimeout time.Duration
+	pageSize       int
+	logFormat      string
+	shutdownGrace  time.Duration
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("facade", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := envDefaults{getenv: getenv}
+	fs.StringVar(&c.addr, "addr", env.str("ADDR", ":8080"), "listen address (ADDR)")
+	fs.StringVar(&c.upstreamURL, "upstream", env.str("GITBOOK_API_URL", upstream.DefaultBaseURL), "GitBook API base URL (GITBOOK_API_URL)")
+	fs.BoolVar(&c.demo, "demo", env.boolean("DEMO", false), "serve over an embedded simulated GitBook with demo data; ignores -upstream (DEMO)")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", env.duration("REQUEST_TIMEOUT", 15*time.Second), "deadline of a whole GraphQL request (REQUEST_TIMEOUT)")
+	fs.IntVar(&c.pageSize, "upstream-page-size", env.integer("UPSTREAM_PAGE_SIZE", 100), "integrations asked per upstream page, 1 to 1000 (UPSTREAM_PAGE_SIZE)")
+	fs.StringVar(&c.logFormat, "log-format", env.str("LOG_FORMAT", "json"), "log format: json or text (LOG_FORMAT)")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", env.duration("SHUTDOWN_GRACE", 10*time.Second), "how long in-flight requests may finish after SIGTERM (SHUTDOWN_GRACE)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: facade [flags]\n\nServes the GitBook REST API as GraphQL at /graphql.\nGITBOOK_TOKEN, when set, is sent upstream for callers who send no Authorization header.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if env.err != nil {
+		return c, env.err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	case c.requestTimeout <= 0:
+		return c, errors.New("-request-timeout must be positive")
+	case c.pageSize < 1 || c.pageSize > upstream.MaxListLimit:
+		return c, errors.New("-upstream-page-size must be between 1 and 1000")
+	case c.logFormat != "json" && c.logFormat != "text":
+		return c, errors.New("-log-format must be json or text")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var logHandler slog.Handler = slog.NewJSONHandler(stdout, nil)
+	if cfg.logFormat == "text" {
+		logHandler = slog.NewTextHandler(stdout, nil)
+	}
+	log := slog.New(logHandler)
+	slog.SetDefault(log)
+
+	defaultAuth := ""
+	if token := getenv("GITBOOK_TOKEN"); token != "" {
+		defaultAuth = "Bearer " + token
+	}
+	if cfg.demo {
+		sim := upstreamtest.NewServer(upstreamtest.Options{MaxPageSize: 20})
+		defer sim.Close()
+		cfg.upstreamURL = sim.URL
+		if defaultAuth == "" {
+			defaultAuth = "Bearer " + upstreamtest.DemoToken
+		}
+		log.Info("demo: serving over a simulated GitBook", "upstream", sim.URL)
+	}
+	client, err := upstream.New(cfg.upstreamURL, upstream.Options{})
+	if err != nil {
+		return err
+	}
+	handler := httpapi.New(httpapi.Config{
+		Client:               client,
+		DefaultAuthorization: defaultAuth,
+		RequestTimeout:       cfg.requestTimeout,
+		PageSize:             cfg.pageSize,
+	})
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.requestTimeout + 5*time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logHandler, slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "upstream", cfg.upstreamURL, "demo", cfg.demo,
+		"default_credential", defaultAuth != "")
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.shutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// envDefaults reads flag defaults from the environment, keeping the first
+// malformed value's error.
+type envDefaults struct {
+	getenv func(string) string
+	err    error
+}
+
+func (e *envDefaults) str(key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *envDefaults) boolean(key string, def bool) bool {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil && e.err == nil {
+		e.err = fmt.Errorf("%s: %w", key, err)
+	}
+	return b
+}
+
+func (e *envDefaults) duration(key string, def time.Duration) time.Duration {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil && e.err == nil {
+		e.err = fmt.Errorf("%s: %w", key, err)
+	}
+	return d
+}
+
+func (e *envDefaults) integer(key string, def int) int {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil && e.err == nil {
+		e.err = fmt.Errorf("%s: %w", key, err)
+	}
+	return n
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startDemo runs the binary's run() with -demo on a loopback port and
+// returns its address once it listens.
+func startDemo(t *testing.T, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, logs := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-demo", "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, logs, io.Discard)
+		logs.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		var line struct{ Msg, Addr string }
+		if json.Unmarshal(lines.Bytes(), &line) == nil && line.Msg == "listening" {
+			go func() { _, _ = io.Copy(io.Discard, out) }()
+			return line.Addr
+		}
+	}
+	t.Fatal("the server never said it was listening")
+	return ""
+}
+
+// The README's first GraphQL example answers, in full, against -demo.
+func TestReadmeExampleAnswersAgainstDemo(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no ```graphql example")
+	}
+	addr := startDemo(t, nil)
+
+	body, _ := json.Marshal(map[string]string{"query": string(m[1])})
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		Data   map[string]any
+		Errors []any
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		t.Fatal(err)
+	}
+	if len(answer.Errors) > 0 || len(answer.Data) == 0 {
+		t.Fatalf("errors %v, data %v", answer.Errors, answer.Data)
+	}
+	for key, v := range answer.Data {
+		if v == nil {
+			t.Errorf("data.%s is null", key)
+		}
+	}
+}
+
+func TestConfigFromFlagsAndEnvironment(t *testing.T) {
+	env := map[string]string{"ADDR": ":9999", "REQUEST_TIMEOUT": "3s", "GITBOOK_API_URL": "http://127.0.0.1:1/v1", "DEMO": "true"}
+	getenv := func(k string) string { return env[k] }
+
+	c, err := parseConfig(nil, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.addr != ":9999" || c.requestTimeout != 3*time.Second || c.upstreamURL != "http://127.0.0.1:1/v1" || !c.demo {
+		t.Errorf("from the environment: %+v", c)
+	}
+	c, err = parseConfig([]string{"-addr", ":7000", "-request-timeout", "1s", "-demo=false"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.addr != ":7000" || c.requestTimeout != time.Second || c.demo {
+		t.Errorf("flags should win over the environment: %+v", c)
+	}
+
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+	}{
+		"bad duration in env": {nil, map[string]string{"REQUEST_TIMEOUT": "soon"}},
+		"zero timeout":        {[]string{"-request-timeout", "0s"}, nil},
+		"page size over 1000": {[]string{"-upstream-page-size", "1001"}, nil},
+		"unknown log format":  {[]string{"-log-format", "xml"}, nil},
+		"stray argument":      {[]string{"extra"}, nil},
+		"unknown flag":        {[]string{"-nope"}, nil},
+		"bad boolean in env":  {nil, map[string]string{"DEMO": "perhaps"}},
+		"bad integer in env":  {nil, map[string]string{"UPSTREAM_PAGE_SIZE": "many"}},
+	} {
+		if _, err := parseConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+
+	var usage strings.Builder
+	if _, err := parseConfig([]string{"-h"}, getenv, &usage); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	for _, v := range []string{"ADDR", "GITBOOK_API_URL", "DEMO", "REQUEST_TIMEOUT", "GITBOOK_TOKEN"} {
+		if !strings.Contains(usage.String(), v) {
+			t.Errorf("-h does not mention %s", v)
+		}
+	}
+}

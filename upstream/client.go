@@ -1,0 +1,230 @@
+package upstream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultBaseURL is GitBook's public API.
+const DefaultBaseURL = "https://api.gitbook.com/v1"
+
+const (
+	maxBodyBytes      = 16 << 20 // an answer larger than this is not one the spec describes
+	maxErrorBodyBytes = 64 << 10
+)
+
+// Client calls the GitBook REST API. It is safe for concurrent use; a copy
+// made with WithAuthorization shares its connections.
+type Client struct {
+	base          string // without a trailing slash
+	http          *retryablehttp.Client
+	authorization string
+	userAgent     string
+}
+
+// Options tune a Client; the zero value of each field means its default.
+type Options struct {
+	// HTTPClient sends each attempt; its Timeout bounds one attempt.
+	// Default: a pooled client with AttemptTimeout.
+	HTTPClient *http.Client
+	// AttemptTimeout bounds one attempt when HTTPClient is not given. Default 10s.
+	AttemptTimeout time.Duration
+	// MaxConnsPerHost sizes the keep-alive pool when HTTPClient is not given. Default 256.
+	MaxConnsPerHost int
+	// Retry is the policy for reads. Default: DefaultRetry.
+	Retry *RetryPolicy
+	// UserAgent is sent with every call. Default "gitbook-graphql-facade".
+	UserAgent string
+}
+
+// New makes a client for the API at baseURL (such as DefaultBaseURL).
+func New(baseURL string, opts Options) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("upstream: base URL %q is not an http(s) URL", baseURL)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	hc := opts.HTTPClient
+	if hc == nil {
+		timeout := opts.AttemptTimeout
+		if timeout == 0 {
+			timeout = 10 * time.Second
+		}
+		conns := opts.MaxConnsPerHost
+		if conns == 0 {
+			conns = 256
+		}
+		t := cleanhttp.DefaultPooledTransport()
+		t.MaxIdleConnsPerHost = conns
+		t.MaxIdleConns = conns
+		hc = &http.Client{Transport: t, Timeout: timeout}
+	}
+	policy := DefaultRetry
+	if opts.Retry != nil {
+		policy = *opts.Retry
+		if policy.MaxServerWait == 0 {
+			policy.MaxServerWait = DefaultRetry.MaxServerWait
+		}
+	}
+	ua := opts.UserAgent
+	if ua == "" {
+		ua = "gitbook-graphql-facade"
+	}
+	return &Client{
+		base: strings.TrimRight(u.String(), "/"),
+		http: &retryablehttp.Client{
+			HTTPClient:   hc,
+			RetryWaitMin: policy.MinWait,
+			RetryWaitMax: policy.MaxWait,
+			RetryMax:     policy.MaxRetries,
+			CheckRetry:   policy.checkRetry,
+			Backoff:      policy.backoff,
+			ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		},
+		userAgent: ua,
+	}, nil
+}
+
+// WithAuthorization returns a client that sends header as its Authorization
+// header (none when empty). The copy shares connections with c.
+func (c *Client) WithAuthorization(header string) *Client {
+	cp := *c
+	cp.authorization = header
+	return &cp
+}
+
+// path joins escaped path segments onto the base URL's path.
+func (c *Client) path(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+// do makes one call: it sends body (JSON) when not nil, and decodes a 2xx
+// answer into out when out is not nil. Every failure is an *Error.
+func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) error {
+	target := c.base + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	idempotent := method == http.MethodGet || method == http.MethodHead
+	ctx = withCall(ctx, call{op: op, idempotent: idempotent})
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, target, rawBody)
+	if err != nil {
+		return &Error{Op: op, Kind: ErrInvalidArgument, Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.authorization != "" {
+		req.Header.Set("Authorization", c.authorization)
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return transportError(ctx, op, idempotent, err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return answerError(op, idempotent, resp)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusResetContent {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes)) // keep the connection
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return transportError(ctx, op, idempotent, err)
+	}
+	if len(data) > maxBodyBytes {
+		return badResponse(op, fmt.Errorf("the answer is larger than %d bytes", maxBodyBytes))
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return badResponse(op, fmt.Errorf("decoding the answer: %w", err))
+	}
+	return nil
+}
+
+// transportError classifies a call that got no answer.
+func transportError(ctx context.Context, op string, idempotent bool, err error) error {
+	e := &Error{Op: op, Err: err}
+	var nerr net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		e.Kind = context.Canceled
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
+		e.Kind = ErrTimeout
+	default:
+		e.Kind = ErrUnavailable
+	}
+	// A write that may have reached the upstream may have been applied.
+	e.OutcomeUnknown = !idempotent && !neverSent(err)
+	return e
+}
+
+// answerError reads an upstream error answer: the spec's Error envelope,
+// and the rate-limit headers.
+func answerError(op string, idempotent bool, resp *http.Response) error {
+	e := &Error{Op: op, StatusCode: resp.StatusCode}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	var envelope struct {
+		Error *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &envelope) == nil && envelope.Error != nil {
+		e.Code, e.Message = envelope.Error.Code, truncate(envelope.Error.Message, 500)
+	}
+	e.RateLimit = rateLimitOf(resp)
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Kind = ErrRateLimited
+	case resp.StatusCode >= 500:
+		e.Kind = ErrUnavailable
+		e.OutcomeUnknown = !idempotent
+	}
+	return e
+}
+
+// neverSent says whether a transport error happened before any byte of the
+// request could reach the upstream.
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

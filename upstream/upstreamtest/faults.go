@@ -1,0 +1,154 @@
+package upstreamtest
+
+import (
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// A FaultFunc decides, for each call, whether it fails and how; nil lets it
+// through.
+type FaultFunc func(Call) *Fault
+
+// Fault is how one call goes wrong.
+type Fault struct {
+	Delay      time.Duration // wait before the fault (or the answer)
+	Status     int           // answer this status with the spec's error envelope
+	Header     http.Header   // headers to send with the status (Retry-After, X-RateLimit-*)
+	Body       string        // with Status (200 when zero): send this body verbatim instead
+	Reset      bool          // drop the connection before the call takes effect
+	LoseAnswer bool          // let the call take effect, then drop the connection
+	Hang       bool          // answer nothing until the caller gives up
+}
+
+// applyFault carries out f; it reports false when the call should then be
+// answered normally (a Delay alone).
+func (h *Handler) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, serve func(http.ResponseWriter)) bool {
+	if f.Delay > 0 && !h.sleep(r, f.Delay) {
+		resetConnection(w) // returning would answer an empty 200
+		return true
+	}
+	switch {
+	case f.Hang:
+		select {
+		case <-r.Context().Done():
+		case <-h.closing:
+		}
+		resetConnection(w) // released by Close: still answer nothing
+		return true
+	case f.Reset:
+		resetConnection(w)
+		return true
+	case f.LoseAnswer:
+		serve(discardWriter{header: http.Header{}})
+		resetConnection(w)
+		return true
+	case f.Body != "":
+		for k, v := range f.Header {
+			w.Header()[k] = v
+		}
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(f.Body))
+		return true
+	case f.Status != 0:
+		for k, v := range f.Header {
+			w.Header()[k] = v
+		}
+		writeError(w, f.Status, http.StatusText(f.Status))
+		return true
+	}
+	return false
+}
+
+// resetConnection closes the call's TCP connection with a RST, as a crashed
+// or overloaded peer does.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // net/http drops the connection
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
+
+// FailFirst fails the first n calls of op (every op when empty) with f.
+func FailFirst(op string, n int, f Fault) FaultFunc {
+	var mu sync.Mutex
+	seen := 0
+	return func(c Call) *Fault {
+		if op != "" && c.Op != op {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		seen++
+		if seen > n {
+			return nil
+		}
+		return &f
+	}
+}
+
+// FailAlways fails every call of op (every op when empty) with f.
+func FailAlways(op string, f Fault) FaultFunc {
+	return func(c Call) *Fault {
+		if op != "" && c.Op != op {
+			return nil
+		}
+		return &f
+	}
+}
+
+// FailRandomly fails each call with the first fault whose probability the
+// draw falls under, from a seeded source so runs repeat.
+func FailRandomly(seed uint64, faults ...WeightedFault) FaultFunc {
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return func(Call) *Fault {
+		mu.Lock()
+		draw := rng.Float64()
+		mu.Unlock()
+		for _, wf := range faults {
+			if draw < wf.P {
+				f := wf.Fault
+				return &f
+			}
+			draw -= wf.P
+		}
+		return nil
+	}
+}
+
+// WeightedFault is a fault and the share of calls it hits.
+type WeightedFault struct {
+	P     float64
+	Fault Fault
+}
+
+// RateLimited is a 429 that asks the caller to wait: Retry-After in whole
+// seconds, and GitBook's X-RateLimit headers with the reset at now+wait.
+func RateLimited(wait time.Duration) Fault {
+	secs := int64((wait + time.Second - 1) / time.Second)
+	h := http.Header{}
+	h.Set("Retry-After", strconv.FormatInt(secs, 10))
+	h.Set("X-RateLimit-Limit", "60")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(wait).Unix(), 10))
+	return Fault{Status: http.StatusTooManyRequests, Header: h}
+}
