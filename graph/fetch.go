@@ -126,6 +126,12 @@ func fetchSpaceIntegrationBlocks(ctx context.Context, spaceID string) ([]model.S
 	if err != nil {
 		return nil, err
 	}
+	// The integrations the blocks name may be on their way in a list of the
+	// space's integrations sent with the blocks: wait for it rather than
+	// fetch them again by name.
+	if selects(ctx, "integration") {
+		l.AwaitListedIntegrations(spaceID)
+	}
 	return model.SpaceIntegrationBlocksFromREST(blocks), nil
 }
 
@@ -137,4 +143,14 @@ func checkInstallationArgs(integration, installation, space string) error {
 		return err
 	}
 	return checkID("space", space)
+}
+
+// selects says whether the current field's selection includes field.
+func selects(ctx context.Context, field string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
 }

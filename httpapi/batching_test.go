@@ -204,3 +204,42 @@ func TestSpaceListsGoOutWithTheSpace(t *testing.T) {
 		t.Errorf("%d dependent round trips, want 1", trips)
 	}
 }
+
+// When a query lists a space's integrations and its blocks, the blocks'
+// integrations come from the list, even when the list answers last.
+func TestBlocksIntegrationsComeFromTheSpaceList(t *testing.T) {
+	slowList := func(c upstreamtest.Call) *upstreamtest.Fault {
+		if c.Op == "listSpaceIntegrations" {
+			return &upstreamtest.Fault{Delay: 100 * time.Millisecond}
+		}
+		return nil
+	}
+	f := newFacade(t, setup{sim: upstreamtest.Options{Fault: slowList, Latency: 50 * time.Millisecond}})
+	var got struct {
+		Space struct {
+			Integrations      connection
+			IntegrationBlocks []struct {
+				Name        string
+				Integration struct{ Title string }
+			}
+		}
+	}
+	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-developer-portal") {
+	  integrations { nodes { name } }
+	  integrationBlocks { name integration { title } }
+	} }`, nil).decode(t, &got)
+	if len(got.Space.IntegrationBlocks) == 0 {
+		t.Fatal("no blocks")
+	}
+	for _, b := range got.Space.IntegrationBlocks {
+		if b.Integration.Title == "" {
+			t.Errorf("blocks of %s: no integration", b.Name)
+		}
+	}
+	if n := f.sim.CallCount("getIntegrationByName"); n != 0 {
+		t.Errorf("getIntegrationByName: %d calls, want 0", n)
+	}
+	if trips := f.sim.RoundTrips(); trips != 1 {
+		t.Errorf("%d dependent round trips, want 1", trips)
+	}
+}

@@ -54,6 +54,11 @@ type Loaders struct {
 	integrations     *dataloader.Loader[string, *upstream.Integration]
 	integrationPages *dataloader.Loader[IntegrationPage, *upstream.IntegrationList]
 	spaceBlocks      *dataloader.Loader[string, []upstream.SpaceIntegrationBlocks]
+
+	mu sync.Mutex
+	// listed holds, per space, the pages of all its integrations asked for
+	// so far: the blocks' integrations are among them.
+	listed map[string][]dataloader.Thunk[*upstream.IntegrationList]
 }
 
 // New makes the loaders of one request; client carries the caller's credential.
@@ -133,12 +138,28 @@ func (l *Loaders) Integration(ctx context.Context, name string) (*upstream.Integ
 
 // IntegrationPage is one page of listSpaceIntegrations.
 func (l *Loaders) IntegrationPage(ctx context.Context, key IntegrationPage) (*upstream.IntegrationList, error) {
+	l.noteListed(ctx, key)
 	return load(ctx, l.integrationPages, key)
 }
 
 // PrefetchIntegrationPage starts loading a page without waiting for it.
 func (l *Loaders) PrefetchIntegrationPage(ctx context.Context, key IntegrationPage) {
-	l.integrationPages.Load(ctx, key)
+	l.noteListed(ctx, key)
+}
+
+// noteListed starts loading a page and, when it lists all of a space's
+// integrations, remembers it for SpaceIntegrationBlocks.
+func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
+	thunk := l.integrationPages.Load(ctx, key)
+	if key.Search != "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.listed == nil {
+		l.listed = map[string][]dataloader.Thunk[*upstream.IntegrationList]{}
+	}
+	l.listed[key.SpaceID] = append(l.listed[key.SpaceID], thunk)
 }
 
 // PrefetchSpaceIntegrationBlocks starts loading a space's blocks without
@@ -150,6 +171,19 @@ func (l *Loaders) PrefetchSpaceIntegrationBlocks(ctx context.Context, spaceID st
 // SpaceIntegrationBlocks is listSpaceIntegrationsBlocks.
 func (l *Loaders) SpaceIntegrationBlocks(ctx context.Context, spaceID string) ([]upstream.SpaceIntegrationBlocks, error) {
 	return load(ctx, l.spaceBlocks, spaceID)
+}
+
+// AwaitListedIntegrations waits for the pages of a space's integrations
+// that this request has asked for so far. Blocks name integrations that
+// those pages hold; once the pages are in, loading the integrations by name
+// costs no call. The pages' own fields report their errors.
+func (l *Loaders) AwaitListedIntegrations(spaceID string) {
+	l.mu.Lock()
+	pending := l.listed[spaceID]
+	l.mu.Unlock()
+	for _, thunk := range pending {
+		_, _ = thunk()
+	}
 }
 
 // fetchIntegrationPage calls the upstream for one page and primes the
@@ -199,4 +233,7 @@ func (l *Loaders) UninstallIntegrationFromSpace(ctx context.Context, integration
 func (l *Loaders) forgetSpaceLists(ctx context.Context, spaceID string) {
 	l.integrationPages.ClearAll()
 	l.spaceBlocks.Clear(ctx, spaceID)
+	l.mu.Lock()
+	delete(l.listed, spaceID)
+	l.mu.Unlock()
 }

@@ -140,6 +140,16 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 		req.Header.Set("Authorization", c.authorization)
 	}
 
+	// The body is read inside go-retryablehttp's loop, so that a read that
+	// breaks off mid-body is retried like any other failed attempt.
+	var data []byte
+	read := false
+	req.SetResponseHandler(func(resp *http.Response) error {
+		read = true
+		var err error
+		data, err = readBody(resp)
+		return err
+	})
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if resp != nil {
@@ -147,18 +157,17 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 		}
 		return transportError(ctx, op, idempotent, err)
 	}
-	defer resp.Body.Close()
+	if !read { // the last attempt was one the policy would have retried
+		if data, err = readBody(resp); err != nil {
+			return transportError(ctx, op, idempotent, err)
+		}
+	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return answerError(op, idempotent, resp)
+		return answerError(op, idempotent, resp, data)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusResetContent {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes)) // keep the connection
 		return nil
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
-	if err != nil {
-		return transportError(ctx, op, idempotent, err)
 	}
 	if len(data) > maxBodyBytes {
 		return badResponse(op, fmt.Errorf("the answer is larger than %d bytes", maxBodyBytes))
@@ -167,6 +176,18 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 		return badResponse(op, fmt.Errorf("decoding the answer: %w", err))
 	}
 	return nil
+}
+
+// readBody reads an answer's body and closes it: up to one byte past
+// maxBodyBytes for a success, so an oversized one shows, and up to
+// maxErrorBodyBytes of an error.
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	limit := int64(maxBodyBytes + 1)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		limit = maxErrorBodyBytes
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 
 // transportError classifies a call that got no answer.
@@ -188,9 +209,8 @@ func transportError(ctx context.Context, op string, idempotent bool, err error) 
 
 // answerError reads an upstream error answer: the spec's Error envelope,
 // and the rate-limit headers.
-func answerError(op string, idempotent bool, resp *http.Response) error {
+func answerError(op string, idempotent bool, resp *http.Response, data []byte) error {
 	e := &Error{Op: op, StatusCode: resp.StatusCode}
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
 	var envelope struct {
 		Error *struct {
 			Code    int    `json:"code"`

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ type Fault struct {
 	Body       string        // with Status (200 when zero): send this body verbatim instead
 	Reset      bool          // drop the connection before the call takes effect
 	LoseAnswer bool          // let the call take effect, then drop the connection
+	CutAnswer  bool          // let the call take effect, send half its answer, then drop the connection
 	Hang       bool          // answer nothing until the caller gives up
 }
 
@@ -44,6 +46,19 @@ func (h *Handler) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, s
 		return true
 	case f.LoseAnswer:
 		serve(discardWriter{header: http.Header{}})
+		resetConnection(w)
+		return true
+	case f.CutAnswer:
+		rec := httptest.NewRecorder()
+		serve(rec)
+		body := rec.Body.Bytes()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body[:len(body)/2])
+		_ = http.NewResponseController(w).Flush()
 		resetConnection(w)
 		return true
 	case f.Body != "":
