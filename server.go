@@ -46,6 +46,12 @@ type config struct {
 	pageSize       int
 	logFormat      string
 	shutdownGrace  time.Duration
+	attemptTimeout time.Duration
+	concurrency    int
+	maxCalls       int
+	maxDepth       int
+	maxBodyBytes   int64
+	introspection  bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -60,6 +66,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&c.pageSize, "upstream-page-size", env.integer("UPSTREAM_PAGE_SIZE", 100), "integrations asked per upstream page, 1 to 1000 (UPSTREAM_PAGE_SIZE)")
 	fs.StringVar(&c.logFormat, "log-format", env.str("LOG_FORMAT", "json"), "log format: json or text (LOG_FORMAT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", env.duration("SHUTDOWN_GRACE", 10*time.Second), "how long in-flight requests may finish after SIGTERM (SHUTDOWN_GRACE)")
+	fs.DurationVar(&c.attemptTimeout, "upstream-attempt-timeout", env.duration("UPSTREAM_ATTEMPT_TIMEOUT", 5*time.Second), "deadline of one upstream attempt, retries aside (UPSTREAM_ATTEMPT_TIMEOUT)")
+	fs.IntVar(&c.concurrency, "upstream-concurrency", env.integer("UPSTREAM_CONCURRENCY", 1024), "upstream calls in flight from the whole process; more wait their turn (UPSTREAM_CONCURRENCY)")
+	fs.IntVar(&c.maxCalls, "max-upstream-calls", env.integer("MAX_UPSTREAM_CALLS", 200), "upstream calls one request may make; operations that may need more are refused (MAX_UPSTREAM_CALLS)")
+	fs.IntVar(&c.maxDepth, "max-depth", env.integer("MAX_DEPTH", 15), "deepest field nesting an operation may have (MAX_DEPTH)")
+	fs.Int64Var(&c.maxBodyBytes, "max-request-bytes", int64(env.integer("MAX_REQUEST_BYTES", 1<<20)), "largest request body; larger ones get 413 (MAX_REQUEST_BYTES)")
+	fs.BoolVar(&c.introspection, "introspection", env.boolean("INTROSPECTION", true), "answer introspection queries (INTROSPECTION)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: facade [flags]\n\nServes the GitBook REST API as GraphQL at /graphql.\nGITBOOK_TOKEN, when set, is sent upstream for callers who send no Authorization header.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -79,6 +91,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("-upstream-page-size must be between 1 and 1000")
 	case c.logFormat != "json" && c.logFormat != "text":
 		return c, errors.New("-log-format must be json or text")
+	case c.attemptTimeout <= 0:
+		return c, errors.New("-upstream-attempt-timeout must be positive")
+	case c.concurrency < 1:
+		return c, errors.New("-upstream-concurrency must be at least 1")
+	case c.maxCalls < 1:
+		return c, errors.New("-max-upstream-calls must be at least 1")
+	case c.maxDepth < 1:
+		return c, errors.New("-max-depth must be at least 1")
+	case c.maxBodyBytes < 1:
+		return c, errors.New("-max-request-bytes must be at least 1")
 	}
 	return c, nil
 }
@@ -108,7 +130,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		log.Info("demo: serving over a simulated GitBook", "upstream", sim.URL)
 	}
-	client, err := upstream.New(cfg.upstreamURL, upstream.Options{})
+	client, err := upstream.New(cfg.upstreamURL, upstream.Options{
+		AttemptTimeout: cfg.attemptTimeout,
+		MaxInFlight:    cfg.concurrency,
+	})
 	if err != nil {
 		return err
 	}
@@ -117,6 +142,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		DefaultAuthorization: defaultAuth,
 		RequestTimeout:       cfg.requestTimeout,
 		PageSize:             cfg.pageSize,
+		MaxUpstreamCalls:     cfg.maxCalls,
+		MaxDepth:             cfg.maxDepth,
+		MaxBodyBytes:         cfg.maxBodyBytes,
+		DisableIntrospection: !cfg.introspection,
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -121,7 +121,8 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 	if _, err := parseConfig([]string{"-h"}, getenv, &usage); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v", err)
 	}
-	for _, v := range []string{"ADDR", "GITBOOK_API_URL", "DEMO", "REQUEST_TIMEOUT", "GITBOOK_TOKEN"} {
+	for _, v := range []string{"ADDR", "GITBOOK_API_URL", "DEMO", "REQUEST_TIMEOUT", "GITBOOK_TOKEN",
+		"UPSTREAM_CONCURRENCY", "MAX_UPSTREAM_CALLS", "INTROSPECTION", "UPSTREAM_ATTEMPT_TIMEOUT", "MAX_DEPTH", "MAX_REQUEST_BYTES"} {
 		if !strings.Contains(usage.String(), v) {
 			t.Errorf("-h does not mention %s", v)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime/debug"
 
@@ -26,6 +27,9 @@ const (
 	CodeUpstreamTimeout     = "UPSTREAM_TIMEOUT"
 	CodeUpstreamBadResponse = "UPSTREAM_BAD_RESPONSE"
 	CodeInternal            = "INTERNAL_SERVER_ERROR"
+	// CodeTooComplex is gqlgen's code for an operation past the complexity
+	// limit; a request that reaches its call limit while running gets it too.
+	CodeTooComplex = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
 // inputError is an argument refused before any call.
@@ -72,10 +76,16 @@ func classify(err error) (code, message string, ext map[string]any) {
 		return CodeInternal, "internal error", nil
 	}
 	message = uerr.Error()
+	ext = map[string]any{}
 	if uerr.StatusCode != 0 {
-		ext = map[string]any{"upstreamStatus": uerr.StatusCode}
+		ext["upstreamStatus"] = uerr.StatusCode
+	}
+	if uerr.OutcomeUnknown {
+		ext["outcome"] = "unknown" // a write that may or may not have been applied
 	}
 	switch {
+	case errors.Is(uerr.Kind, upstream.ErrCallLimit):
+		return CodeTooComplex, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrInvalidArgument):
 		return CodeBadUserInput, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrBadResponse):
@@ -83,11 +93,8 @@ func classify(err error) (code, message string, ext map[string]any) {
 	case errors.Is(uerr.Kind, upstream.ErrTimeout), errors.Is(uerr.Kind, context.Canceled):
 		return CodeUpstreamTimeout, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrRateLimited):
-		if ext == nil {
-			ext = map[string]any{}
-		}
 		if rl := uerr.RateLimit; rl != nil && rl.RetryAfter > 0 {
-			ext["retryAfter"] = int(rl.RetryAfter.Seconds())
+			ext["retryAfter"] = int(math.Ceil(rl.RetryAfter.Seconds()))
 		}
 		return CodeRateLimited, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrUnavailable):

@@ -15,24 +15,30 @@ import (
 )
 
 // fastRetry keeps fault tests quick: the policy is the same, the waits short.
-var fastRetry = upstream.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxServerWait: 2 * time.Second}
+var fastRetry = upstream.RetryPolicy{MaxRetries: upstream.DefaultRetry.MaxRetries, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxServerWait: 2 * time.Second}
 
 // facade is the facade served on loopback over a simulated GitBook.
 type facade struct {
-	sim *upstreamtest.Server
-	url string
+	sim    *upstreamtest.Server
+	url    string
+	client *upstream.Client
 }
 
 type setup struct {
-	sim    upstreamtest.Options
-	config func(*httpapi.Config)
+	sim      upstreamtest.Options
+	upstream func(*upstream.Options)
+	config   func(*httpapi.Config)
 }
 
 func newFacade(t testing.TB, s setup) *facade {
 	t.Helper()
 	sim := upstreamtest.NewServer(s.sim)
 	t.Cleanup(sim.Close)
-	client, err := upstream.New(sim.URL, upstream.Options{Retry: &fastRetry})
+	opts := upstream.Options{Retry: &fastRetry}
+	if s.upstream != nil {
+		s.upstream(&opts)
+	}
+	client, err := upstream.New(sim.URL, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +48,7 @@ func newFacade(t testing.TB, s setup) *facade {
 	}
 	srv := httptest.NewServer(httpapi.New(cfg))
 	t.Cleanup(srv.Close)
-	return &facade{sim: sim, url: srv.URL}
+	return &facade{sim: sim, url: srv.URL, client: client}
 }
 
 type gqlError struct {
@@ -118,7 +124,7 @@ func manySpaces(n int) (*upstreamtest.Dataset, []string) {
 		org := orgs[i%len(orgs)]
 		d.Spaces = append(d.Spaces, upstream.Space{
 			Object: "space", ID: id, Title: "Space " + id, Emoji: "1f4d8", Visibility: upstream.ContentVisibilityPublic,
-			Organization: org, Revision: "r1",
+			Organization: org, Revision: "r1", CreatedAt: time.Unix(1700000000, 0).UTC(), UpdatedAt: time.Unix(1710000000, 0).UTC(),
 			MergeRules: upstream.MergeRulesConfiguration{Type: upstream.MergeRulesConfigurationTypeInherit},
 			URLs:       upstream.SpaceURLs{Location: "https://api.gitbook.com/v1/spaces/" + id, App: "https://app.gitbook.com/s/" + id},
 		})
@@ -138,4 +144,24 @@ func manySpaces(n int) (*upstreamtest.Dataset, []string) {
 		"acme": upstream.MemberRoleAdmin, "open-source-collective": upstream.MemberRoleEdit, "northwind": upstream.MemberRoleRead,
 	}}}
 	return d, ids
+}
+
+// postWith sends one GraphQL request with client.
+func postWith(t *testing.T, client *http.Client, url, token, query string) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	defer resp.Body.Close()
+	var out response
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("decoding the answer: %v", err)
+	}
+	out.status = resp.StatusCode
+	return out
 }

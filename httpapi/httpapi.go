@@ -30,18 +30,47 @@ type Config struct {
 	RequestTimeout time.Duration
 	// PageSize is the `limit` asked per upstream page. Default 100.
 	PageSize int
-	Loader   loader.Config
+	// MaxUpstreamCalls bounds the upstream calls of one request: operations
+	// that may need more are refused before any call, and a request that
+	// reaches it anyway makes no more. Default 200.
+	MaxUpstreamCalls int
+	// MaxDepth bounds how deeply an operation nests fields. Default 15.
+	MaxDepth int
+	// MaxBodyBytes bounds a request body; larger ones get 413. Default 1 MiB.
+	MaxBodyBytes int64
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
+	Loader               loader.Config
+}
+
+func (c Config) withDefaults() Config {
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 15 * time.Second
+	}
+	if c.MaxUpstreamCalls <= 0 {
+		c.MaxUpstreamCalls = 200
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = 15
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	return c
 }
 
 // New builds the facade's handler.
 func New(cfg Config) http.Handler {
-	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = 15 * time.Second
+	cfg = cfg.withDefaults()
+	credentialOf := credential(cfg.DefaultAuthorization)
+	clientFor := func(r *http.Request) *upstream.Client {
+		return cfg.Client.WithAuthorization(credentialOf(r)).WithCallLimit(cfg.MaxUpstreamCalls)
 	}
 	mux := http.NewServeMux()
-	gql := withTimeout(cfg.RequestTimeout,
-		loader.Middleware(cfg.Client, cfg.Loader, credential(cfg.DefaultAuthorization))(
-			graphQLServer(cfg)))
+	gql := checkRequest(cfg.MaxBodyBytes,
+		withTimeout(cfg.RequestTimeout,
+			loader.Middleware(clientFor, cfg.Loader)(
+				graphQLServer(cfg))))
 	mux.Handle("/graphql", gql)
 	mux.Handle("GET /{$}", playground.Handler("GitBook GraphQL", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -52,16 +81,25 @@ func New(cfg Config) http.Handler {
 }
 
 // graphQLServer is gqlgen's server built by hand, as its docs advise for
-// production: explicit transports, a bounded query cache, our error
-// presenter and panic handler.
+// production: explicit transports, a bounded query cache, limits on what
+// one operation may ask, our error presenter and panic handler.
 func graphQLServer(cfg Config) http.Handler {
-	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{PageSize: cfg.PageSize}})
+	schema := graph.NewExecutableSchema(graph.Config{
+		Resolvers:  &graph.Resolver{PageSize: cfg.PageSize},
+		Complexity: graph.NewComplexity(cfg.PageSize),
+	})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	if cfg.DisableIntrospection {
+		srv.Use(noIntrospection{})
+	} else {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(depthLimit{max: cfg.MaxDepth})
+	srv.Use(newCallLimit(cfg.MaxUpstreamCalls))
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
 	return srv

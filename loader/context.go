@@ -20,12 +20,12 @@ func For(ctx context.Context) *Loaders {
 	return l
 }
 
-// Middleware gives each request its own loaders, over client with the
-// credential that credential picks for the request.
-func Middleware(client *upstream.Client, cfg Config, credential func(*http.Request) string) func(http.Handler) http.Handler {
+// Middleware gives each request its own loaders, over the client that
+// clientFor makes for it: one that carries the request's credential.
+func Middleware(clientFor func(*http.Request) *upstream.Client, cfg Config) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			l := New(client.WithAuthorization(credential(r)), cfg)
+			l := New(clientFor(r), cfg)
 			next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), l)))
 		})
 	}

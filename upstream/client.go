@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/sync/semaphore"
 )
 
 // DefaultBaseURL is GitBook's public API.
@@ -24,26 +26,36 @@ const (
 	maxErrorBodyBytes = 64 << 10
 )
 
-// Client calls the GitBook REST API. It is safe for concurrent use; a copy
-// made with WithAuthorization shares its connections.
+// Client calls the GitBook REST API. It is safe for concurrent use; copies
+// made with WithAuthorization or WithCallLimit share its connections and
+// its process-wide guards.
 type Client struct {
 	base          string // without a trailing slash
 	http          *retryablehttp.Client
+	guard         *guard
 	authorization string
 	userAgent     string
+	calls         *callCounter // nil: no per-copy limit
 }
 
 // Options tune a Client; the zero value of each field means its default.
 type Options struct {
-	// HTTPClient sends each attempt; its Timeout bounds one attempt.
-	// Default: a pooled client with AttemptTimeout.
+	// HTTPClient sends each attempt; its Transport (http.DefaultTransport
+	// when nil) is wrapped by the client's guards. Default: a keep-alive
+	// pool sized for MaxInFlight.
 	HTTPClient *http.Client
-	// AttemptTimeout bounds one attempt when HTTPClient is not given. Default 10s.
+	// AttemptTimeout bounds one attempt, from sending it to reading its
+	// answer's last byte. Default 5s.
 	AttemptTimeout time.Duration
-	// MaxConnsPerHost sizes the keep-alive pool when HTTPClient is not given. Default 256.
-	MaxConnsPerHost int
+	// MaxInFlight bounds the attempts in flight from the whole process;
+	// more wait their turn, within their deadline. Default 1024.
+	MaxInFlight int
 	// Retry is the policy for reads. Default: DefaultRetry.
 	Retry *RetryPolicy
+	// Budget bounds retries across the process. Default: DefaultRetryBudget.
+	Budget *RetryBudget
+	// Breaker stops calls to a failing upstream. Default: DefaultBreaker.
+	Breaker *BreakerPolicy
 	// UserAgent is sent with every call. Default "gitbook-graphql-facade".
 	UserAgent string
 }
@@ -55,20 +67,27 @@ func New(baseURL string, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("upstream: base URL %q is not an http(s) URL", baseURL)
 	}
 	u.RawQuery, u.Fragment = "", ""
-	hc := opts.HTTPClient
-	if hc == nil {
-		timeout := opts.AttemptTimeout
-		if timeout == 0 {
-			timeout = 10 * time.Second
+	inFlight := opts.MaxInFlight
+	if inFlight <= 0 {
+		inFlight = 1024
+	}
+	attemptTimeout := opts.AttemptTimeout
+	if attemptTimeout <= 0 {
+		attemptTimeout = 5 * time.Second
+	}
+	var hc http.Client
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient
+	}
+	if hc.Transport == nil {
+		if opts.HTTPClient != nil {
+			hc.Transport = http.DefaultTransport
+		} else {
+			t := cleanhttp.DefaultPooledTransport()
+			t.MaxIdleConnsPerHost = inFlight
+			t.MaxIdleConns = inFlight
+			hc.Transport = t
 		}
-		conns := opts.MaxConnsPerHost
-		if conns == 0 {
-			conns = 256
-		}
-		t := cleanhttp.DefaultPooledTransport()
-		t.MaxIdleConnsPerHost = conns
-		t.MaxIdleConns = conns
-		hc = &http.Client{Transport: t, Timeout: timeout}
 	}
 	policy := DefaultRetry
 	if opts.Retry != nil {
@@ -77,23 +96,67 @@ func New(baseURL string, opts Options) (*Client, error) {
 			policy.MaxServerWait = DefaultRetry.MaxServerWait
 		}
 	}
+	budget := DefaultRetryBudget
+	if opts.Budget != nil {
+		budget = *opts.Budget
+	}
+	breaker := DefaultBreaker
+	if opts.Breaker != nil {
+		breaker = *opts.Breaker
+	}
+	if breaker.Window <= 0 {
+		breaker.Window = DefaultBreaker.Window
+	}
+	if breaker.OpenFor <= 0 {
+		breaker.OpenFor = DefaultBreaker.OpenFor
+	}
+	g := &guard{
+		next:           hc.Transport,
+		slots:          semaphore.NewWeighted(int64(inFlight)),
+		holds:          newRateLimitHolds(),
+		health:         newHealth(breaker),
+		breakerOff:     breaker.Disabled,
+		budget:         budget,
+		attemptTimeout: attemptTimeout,
+	}
+	hc.Transport = g
+	r := retrier{RetryPolicy: policy, allowRetry: g.retryAllowed}
 	ua := opts.UserAgent
 	if ua == "" {
 		ua = "gitbook-graphql-facade"
 	}
 	return &Client{
-		base: strings.TrimRight(u.String(), "/"),
+		base:  strings.TrimRight(u.String(), "/"),
+		guard: g,
 		http: &retryablehttp.Client{
-			HTTPClient:   hc,
+			HTTPClient:   &hc,
 			RetryWaitMin: policy.MinWait,
 			RetryWaitMax: policy.MaxWait,
 			RetryMax:     policy.MaxRetries,
-			CheckRetry:   policy.checkRetry,
-			Backoff:      policy.backoff,
+			CheckRetry:   r.checkRetry,
+			Backoff:      r.backoff,
 			ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		},
 		userAgent: ua,
 	}, nil
+}
+
+// Stats reports the client's process-wide guards: the breaker's state and
+// the retry budget.
+func (c *Client) Stats() Stats { return c.guard.stats() }
+
+// WithCallLimit returns a client that makes at most n calls (retries not
+// counted): the bound of one GraphQL request. Calls past it fail with
+// ErrCallLimit without being sent.
+func (c *Client) WithCallLimit(n int) *Client {
+	cp := *c
+	cp.calls = &callCounter{limit: int64(n)}
+	return &cp
+}
+
+type callCounter struct {
+	n     atomic.Int64
+	limit int64
 }
 
 // WithAuthorization returns a client that sends header as its Authorization
@@ -122,7 +185,10 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 		target += "?" + query.Encode()
 	}
 	idempotent := method == http.MethodGet || method == http.MethodHead
-	ctx = withCall(ctx, call{op: op, idempotent: idempotent})
+	if c.calls != nil && c.calls.n.Add(1) > c.calls.limit {
+		return &Error{Op: op, Kind: ErrCallLimit, Err: fmt.Errorf("this request has made its %d calls", c.calls.limit)}
+	}
+	ctx = withCall(ctx, &call{op: op, idempotent: idempotent})
 	var rawBody any
 	if body != nil {
 		rawBody = body
@@ -194,7 +260,16 @@ func readBody(resp *http.Response) ([]byte, error) {
 func transportError(ctx context.Context, op string, idempotent bool, err error) error {
 	e := &Error{Op: op, Err: err}
 	var nerr net.Error
+	var held *RateLimitHoldError
+	var open *CircuitOpenError
 	switch {
+	case errors.As(err, &held):
+		e.Kind = ErrRateLimited
+		e.RateLimit = &RateLimit{Reset: held.Until, RetryAfter: time.Until(held.Until)}
+		return e // never sent
+	case errors.As(err, &open):
+		e.Kind = ErrUnavailable
+		return e // never sent
 	case errors.Is(ctx.Err(), context.Canceled):
 		e.Kind = context.Canceled
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
@@ -248,3 +323,6 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// CloseIdleConnections closes the keep-alive connections not in use.
+func (c *Client) CloseIdleConnections() { c.http.HTTPClient.CloseIdleConnections() }

@@ -24,8 +24,11 @@ var (
 	// ErrOutcomeUnknown: a write may have reached the upstream, but no answer
 	// came back, so whether it took effect is unknown. It is not resent.
 	ErrOutcomeUnknown = errors.New("upstream outcome unknown")
-	// ErrRateLimited: the upstream refused the call for its rate limit (429).
+	// ErrRateLimited: the upstream refused the call for its rate limit (429),
+	// or asked this credential to wait past the caller's deadline.
 	ErrRateLimited = errors.New("upstream rate limit")
+	// ErrCallLimit: the request has made as many calls as it may; not sent.
+	ErrCallLimit = errors.New("upstream call limit reached")
 )
 
 // Error is a failed call. Its text names the operation and never holds a

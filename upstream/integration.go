@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -175,8 +176,8 @@ func (c *Client) GetIntegration(ctx context.Context, name string) (*Integration,
 	if err := c.do(ctx, op, http.MethodGet, c.path("integrations", name), nil, nil, &in); err != nil {
 		return nil, err
 	}
-	if in.Name == "" {
-		return nil, badResponse(op, errMissing("name"))
+	if err := in.validate(); err != nil {
+		return nil, badResponse(op, err)
 	}
 	return &in, nil
 }
@@ -201,6 +202,11 @@ func (c *Client) ListSpaceIntegrations(ctx context.Context, spaceID string, opts
 	if list.Items == nil {
 		return nil, badResponse(op, errMissing("items"))
 	}
+	for i := range list.Items {
+		if err := list.Items[i].validate(); err != nil {
+			return nil, badResponse(op, fmt.Errorf("items[%d]: %w", i, err))
+		}
+	}
 	return &list, nil
 }
 
@@ -216,6 +222,14 @@ func (c *Client) ListSpaceIntegrationBlocks(ctx context.Context, spaceID string)
 	}
 	if blocks == nil {
 		return nil, badResponse(op, errMissing("the list of blocks"))
+	}
+	for i := range blocks {
+		if blocks[i].Name == "" {
+			return nil, badResponse(op, fmt.Errorf("[%d]: blocks without a name", i))
+		}
+		if err := validateBlocks(blocks[i].Blocks); err != nil {
+			return nil, badResponse(op, fmt.Errorf("[%d]: %w", i, err))
+		}
 	}
 	return blocks, nil
 }

@@ -155,8 +155,8 @@ func (c *Client) GetOrganization(ctx context.Context, organizationID string) (*O
 	if err := c.do(ctx, op, http.MethodGet, c.path("orgs", organizationID), nil, nil, &o); err != nil {
 		return nil, err
 	}
-	if o.ID == "" {
-		return nil, badResponse(op, errMissing("id"))
+	if err := o.validate(); err != nil {
+		return nil, badResponse(op, err)
 	}
 	return &o, nil
 }

@@ -20,40 +20,61 @@ type RetryPolicy struct {
 	MaxServerWait time.Duration // the longest Retry-After or rate-limit reset worth waiting for; 0: DefaultRetry's
 }
 
-// DefaultRetry: up to three retries, with full-jitter exponential backoff
-// from 100ms to 2s, honouring the upstream's Retry-After and rate-limit
-// reset up to 10s.
-var DefaultRetry = RetryPolicy{MaxRetries: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second, MaxServerWait: 10 * time.Second}
+// DefaultRetry: up to ten retries of a read, with full-jitter exponential
+// backoff from 25ms to 1s, honouring the upstream's Retry-After and
+// rate-limit reset up to 10s, and never past the caller's deadline. The cap
+// is a bound on one call's tail: at a steady 50% of failed attempts a read
+// still fails one time in 2^11. What bounds the load retries add is the
+// process-wide budget (DefaultRetryBudget) and the breaker (DefaultBreaker).
+var DefaultRetry = RetryPolicy{MaxRetries: 10, MinWait: 25 * time.Millisecond, MaxWait: time.Second, MaxServerWait: 10 * time.Second}
 
 // call describes the request in flight, for the retry hooks, which see only
-// its context.
+// its context. Its attempts are counted one after another, never at once.
 type call struct {
 	op         string
 	idempotent bool
+	attempts   int
 }
 
 type callKey struct{}
 
-func withCall(ctx context.Context, c call) context.Context {
+func withCall(ctx context.Context, c *call) context.Context {
 	return context.WithValue(ctx, callKey{}, c)
 }
 
-func callOf(ctx context.Context) call {
-	c, _ := ctx.Value(callKey{}).(call)
-	return c
+func callOf(ctx context.Context) *call {
+	if c, ok := ctx.Value(callKey{}).(*call); ok {
+		return c
+	}
+	return &call{}
 }
 
-// checkRetry is go-retryablehttp's CheckRetry hook.
-func (p RetryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// retrier is the retry policy with the process-wide budget it draws on.
+type retrier struct {
+	RetryPolicy
+	allowRetry func() bool
+}
+
+// checkRetry is go-retryablehttp's CheckRetry hook: it is called after every
+// attempt, and says whether to make another.
+func (p retrier) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
 	c := callOf(ctx)
+	c.attempts++
 	if err != nil {
-		if !c.idempotent {
-			return neverSent(err), nil
+		var held *RateLimitHoldError
+		var open *CircuitOpenError
+		switch {
+		case errors.As(err, &held), errors.As(err, &open):
+			return false, nil // refused before any call: retrying would be refused too
+		case !c.idempotent:
+			return neverSent(err) && p.fitsDeadline(ctx, c, 0), nil
+		case !retryableTransportError(err):
+			return false, nil
 		}
-		return retryableTransportError(err), nil
+		return p.worthRetrying(ctx, c, 0), nil
 	}
 	if !c.idempotent {
 		return false, nil
@@ -63,29 +84,58 @@ func (p RetryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	default:
 		return false, nil
 	}
-	if wait, ok := serverWait(resp, time.Now()); ok {
-		if wait > p.MaxServerWait {
-			return false, nil // answer now rather than hold the caller
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-			return false, nil // the upstream's own wait ends past the caller's deadline
-		}
+	wait, named := serverWait(resp, time.Now())
+	if named && wait > p.MaxServerWait {
+		return false, nil // answer now rather than hold the caller
 	}
-	return true, nil
+	if resp.StatusCode == http.StatusTooManyRequests {
+		// A rate limit is the credential's, not a failure of the upstream:
+		// waiting it out costs the upstream nothing, so no budget is spent.
+		return p.fitsDeadline(ctx, c, wait), nil
+	}
+	return p.worthRetrying(ctx, c, wait), nil
+}
+
+// worthRetrying says whether a failed read may be made again: within the
+// budget, and with its wait ending before the caller's deadline.
+func (p retrier) worthRetrying(ctx context.Context, c *call, serverWait time.Duration) bool {
+	return p.fitsDeadline(ctx, c, serverWait) && p.allowRetry()
+}
+
+// fitsDeadline says whether the longest wait before the next attempt ends
+// before the caller's deadline: a retry that cannot start in time is not made.
+func (p retrier) fitsDeadline(ctx context.Context, c *call, serverWait time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return true
+	}
+	wait := serverWait
+	if wait == 0 {
+		wait = p.ceiling(c.attempts - 1)
+	}
+	return time.Now().Add(wait).Before(deadline)
+}
+
+// ceiling is the longest backoff after the attempt-th retry (from 0).
+func (p RetryPolicy) ceiling(attempt int) time.Duration {
+	if attempt < 0 {
+		attempt = 0
+	}
+	if attempt < 30 && p.MinWait<<attempt < p.MaxWait {
+		return p.MinWait << attempt
+	}
+	return p.MaxWait
 }
 
 // backoff is go-retryablehttp's Backoff hook: the upstream's own wait when
-// it names one, else full jitter over an exponential cap.
-func (p RetryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+// it names one, else full jitter under an exponential ceiling.
+func (p retrier) backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := serverWait(resp, time.Now()); ok {
 			return wait
 		}
 	}
-	ceiling := maxWait
-	if attempt < 30 && minWait<<attempt < maxWait {
-		ceiling = minWait << attempt
-	}
+	ceiling := p.ceiling(attempt)
 	if ceiling <= 0 {
 		return 0
 	}

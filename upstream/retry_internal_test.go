@@ -12,7 +12,7 @@ import (
 )
 
 func TestBackoffStaysUnderItsCeiling(t *testing.T) {
-	p := RetryPolicy{MinWait: 10 * time.Millisecond, MaxWait: 80 * time.Millisecond}
+	p := testRetrier(RetryPolicy{MinWait: 10 * time.Millisecond, MaxWait: 80 * time.Millisecond})
 	for attempt, ceiling := range []time.Duration{10, 20, 40, 80, 80, 80} {
 		ceiling *= time.Millisecond
 		var longest time.Duration
@@ -34,13 +34,13 @@ func TestBackoffStaysUnderItsCeiling(t *testing.T) {
 			t.Errorf("attempt %d: backoff %v", attempt, d)
 		}
 	}
-	if d := (RetryPolicy{}).backoff(0, 0, 3, nil); d != 0 {
+	if d := testRetrier(RetryPolicy{}).backoff(0, 0, 3, nil); d != 0 {
 		t.Errorf("zero policy backoff = %v, want 0", d)
 	}
 }
 
 func TestBackoffUsesTheServersWait(t *testing.T) {
-	p := RetryPolicy{MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
+	p := testRetrier(RetryPolicy{MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
 	resp := &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"3"}}}
 	if d := p.backoff(p.MinWait, p.MaxWait, 0, resp); d != 3*time.Second {
 		t.Errorf("backoff with Retry-After: 3 = %v, want 3s (not capped by MaxWait)", d)
@@ -85,9 +85,7 @@ func TestServerWait(t *testing.T) {
 }
 
 func TestCheckRetryForWritesAndServerWaits(t *testing.T) {
-	p := RetryPolicy{MaxWait: time.Millisecond, MaxServerWait: 5 * time.Second}
-	read := withCall(t.Context(), call{op: "getSpaceById", idempotent: true})
-	write := withCall(t.Context(), call{op: "installIntegrationOnSpace"})
+	p := testRetrier(RetryPolicy{MaxWait: time.Millisecond, MaxServerWait: 5 * time.Second})
 	resp := func(status int, retryAfter string) *http.Response {
 		h := http.Header{}
 		if retryAfter != "" {
@@ -109,13 +107,79 @@ func TestCheckRetryForWritesAndServerWaits(t *testing.T) {
 		{"write 503", false, resp(503, ""), false},
 		{"write 429", false, resp(429, "0"), false},
 	} {
-		ctx := write
+		ctx := withCall(t.Context(), &call{op: "installIntegrationOnSpace"})
 		if tc.ctx {
-			ctx = read
+			ctx = withCall(t.Context(), &call{op: "getSpaceById", idempotent: true})
 		}
 		got, err := p.checkRetry(ctx, tc.resp, nil)
 		if got != tc.want || err != nil {
 			t.Errorf("%s: checkRetry = %v, %v; want %v, nil", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+func testRetrier(p RetryPolicy) retrier {
+	return retrier{RetryPolicy: p, allowRetry: func() bool { return true }}
+}
+
+func TestRetryBudgetFollowsTheWindow(t *testing.T) {
+	g := &guard{
+		health:     newHealth(BreakerPolicy{Disabled: true, Window: time.Minute, MinAttempts: 30, OpenFor: time.Second}),
+		breakerOff: true,
+		budget:     DefaultRetryBudget,
+	}
+	attempt := func(failed bool) {
+		done, err := g.health.Allow()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed {
+			done(errServerFailure)
+		} else {
+			done(nil)
+		}
+	}
+	for range 15 {
+		attempt(true)
+	}
+	if !g.retryAllowed() {
+		t.Error("15 failures in a row do not yet show 80% failing with 95% confidence: retries should flow")
+	}
+	attempt(true)
+	if g.retryAllowed() {
+		t.Error("16 failures in a row show it: retries should stop")
+	}
+	for i := range 200 {
+		attempt(i%2 == 0)
+	}
+	if !g.retryAllowed() {
+		t.Errorf("at about half failures retries should flow: %+v", g.stats())
+	}
+	for range 900 {
+		attempt(true)
+	}
+	if g.retryAllowed() {
+		t.Errorf("at over 80%% failures retries should stop: %+v", g.stats())
+	}
+	if s := g.stats(); s.RetriesGranted != 2 || s.RetriesDenied != 2 || s.BreakerState != "disabled" {
+		t.Errorf("stats: %+v", s)
+	}
+}
+
+func TestWilsonLowerBound(t *testing.T) {
+	for _, tc := range []struct {
+		failures, n uint32
+		atLeast     float64
+		below       float64
+	}{
+		{0, 0, 0, 0.01},
+		{16, 16, 0.8, 1},
+		{15, 15, 0.79, 0.8},
+		{50, 100, 0.40, 0.41},
+		{90, 100, 0.82, 0.84},
+	} {
+		if lb := wilsonLowerBound(tc.failures, tc.n); lb < tc.atLeast || lb >= tc.below {
+			t.Errorf("wilsonLowerBound(%d, %d) = %.4f, want in [%v, %v)", tc.failures, tc.n, lb, tc.atLeast, tc.below)
 		}
 	}
 }

@@ -170,8 +170,8 @@ func (c *Client) GetSpace(ctx context.Context, spaceID string) (*Space, error) {
 	if err := c.do(ctx, op, http.MethodGet, c.path("spaces", spaceID), nil, nil, &s); err != nil {
 		return nil, err
 	}
-	if s.ID == "" {
-		return nil, badResponse(op, errMissing("id"))
+	if err := s.validate(); err != nil {
+		return nil, badResponse(op, err)
 	}
 	return &s, nil
 }

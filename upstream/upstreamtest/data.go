@@ -19,6 +19,10 @@ type Dataset struct {
 // User is a caller, known by the bearer token it sends.
 type User struct {
 	Token string
+	// Label, when set, ends the title of every space, organization and
+	// integration this user is answered, so that tests can tell whose
+	// answer a value came from.
+	Label string
 	// Roles maps organization IDs to the user's role in them.
 	Roles map[string]upstream.MemberRole
 }

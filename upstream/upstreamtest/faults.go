@@ -1,6 +1,8 @@
 package upstreamtest
 
 import (
+	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -18,7 +20,7 @@ type FaultFunc func(Call) *Fault
 type Fault struct {
 	Delay      time.Duration // wait before the fault (or the answer)
 	Status     int           // answer this status with the spec's error envelope
-	Header     http.Header   // headers to send with the status (Retry-After, X-RateLimit-*)
+	Header     http.Header   // headers to send: with Status or Body, or alone, on the normal answer
 	Body       string        // with Status (200 when zero): send this body verbatim instead
 	Reset      bool          // drop the connection before the call takes effect
 	LoseAnswer bool          // let the call take effect, then drop the connection
@@ -79,6 +81,9 @@ func (h *Handler) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, s
 		}
 		writeError(w, f.Status, http.StatusText(f.Status))
 		return true
+	}
+	for k, v := range f.Header { // headers alone: on the normal answer
+		w.Header()[k] = v
 	}
 	return false
 }
@@ -148,6 +153,43 @@ func FailRandomly(seed uint64, faults ...WeightedFault) FaultFunc {
 		}
 		return nil
 	}
+}
+
+// FailScheduled fails calls like FailRandomly, but draws for each call from
+// its method, path and query and how many calls with those came before it,
+// not from arrival order: the same requests meet the same faults however
+// concurrently they arrive, so a test's schedule repeats exactly.
+func FailScheduled(seed uint64, faults ...WeightedFault) FaultFunc {
+	var mu sync.Mutex
+	seen := map[string]uint64{}
+	return func(c Call) *Fault {
+		key := c.Method + " " + c.Path + "?" + c.Query.Encode()
+		mu.Lock()
+		n := seen[key]
+		seen[key]++
+		mu.Unlock()
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%d\x00%s\x00%d", seed, key, n)
+		draw := float64(mix(h.Sum64())>>11) / (1 << 53)
+		for _, wf := range faults {
+			if draw < wf.P {
+				f := wf.Fault
+				return &f
+			}
+			draw -= wf.P
+		}
+		return nil
+	}
+}
+
+// mix is splitmix64's finalizer: FNV alone leaves its high bits nearly the
+// same for keys that differ in their last byte.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // WeightedFault is a fault and the share of calls it hits.

@@ -206,6 +206,7 @@ func (h *Handler) spaceFor(u *User, id string) (upstream.Space, bool) {
 				return upstream.Space{}, false
 			}
 			s.Permissions = spacePermissions(role)
+			s.Title += u.Label
 			return s, true
 		}
 	}
@@ -222,6 +223,7 @@ func (h *Handler) organizationFor(u *User, id string) (upstream.Organization, bo
 		return upstream.Organization{}, false
 	}
 	o.Permissions = organizationPermissions(role)
+	o.Title += u.Label
 	return o, true
 }
 
@@ -254,7 +256,9 @@ func (h *Handler) integrationFor(u *User, name string) (upstream.Integration, bo
 		if role != "" {
 			owner.Permissions = organizationPermissions(role)
 		}
+		owner.Title += u.Label
 		in.Owner = owner
+		in.Title += u.Label
 		in.Permissions = upstream.IntegrationPermissions{Admin: role == upstream.MemberRoleAdmin}
 		return in, true
 	}

@@ -1,0 +1,145 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+// Eight tokens read the same spaces at once, 25 requests each; the
+// simulator labels every title with the token it answered. Every value a
+// caller gets carries its own token's label.
+func TestCallersNeverSeeAnotherCallersData(t *testing.T) {
+	data := upstreamtest.DemoData()
+	const tokens = 8
+	for i := range tokens {
+		data.Users = append(data.Users, upstreamtest.User{
+			Token: fmt.Sprintf("token-%d", i),
+			Label: fmt.Sprintf(" [caller %d]", i),
+			Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead, "open-source-collective": upstream.MemberRoleRead},
+		})
+	}
+	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 5 * time.Millisecond}})
+
+	const query = `{
+	  spaces(ids: ["acme-handbook", "acme-developer-portal", "oss-governance"]) {
+	    title
+	    organization { title }
+	    integrations(first: 5) { nodes { title owner { title } } }
+	  }
+	  organization(id: "acme") { title }
+	}`
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wrong, values := 0, 0
+	for i := range tokens {
+		label := fmt.Sprintf("[caller %d]", i)
+		for range 25 {
+			wg.Go(func() {
+				var got struct {
+					Spaces []struct {
+						Title        string
+						Organization struct{ Title string }
+						Integrations struct {
+							Nodes []struct {
+								Title string
+								Owner struct{ Title string }
+							}
+						}
+					}
+					Organization struct{ Title string }
+				}
+				f.post(t, fmt.Sprintf("token-%d", i), query, nil).decode(t, &got)
+				titles := []string{got.Organization.Title}
+				for _, s := range got.Spaces {
+					titles = append(titles, s.Title, s.Organization.Title)
+					for _, n := range s.Integrations.Nodes {
+						titles = append(titles, n.Title, n.Owner.Title)
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, title := range titles {
+					values++
+					if !strings.HasSuffix(title, label) {
+						wrong++
+						t.Errorf("%s received %q", label, title)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	t.Logf("%d values checked across %d requests, %d served to the wrong token", values, tokens*25, wrong)
+	if values < tokens*25*20 {
+		t.Errorf("only %d values checked", values)
+	}
+}
+
+// A hung upstream ends in UPSTREAM_TIMEOUT by the request's deadline, with
+// what did answer, and leaves no goroutine behind.
+func TestHungUpstreamEndsAtTheDeadlineAndLeaksNothing(t *testing.T) {
+	// Cleanups run last first: this one runs after the servers are closed.
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
+	const deadline = time.Second
+	func() {
+		f := newFacade(t, setup{
+			sim:    upstreamtest.Options{Fault: upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Hang: true})},
+			config: func(c *httpapi.Config) { c.RequestTimeout = deadline },
+		})
+		client := &http.Client{Timeout: deadline + time.Second} // the bound this test holds the facade to
+		defer client.CloseIdleConnections()
+		defer f.client.CloseIdleConnections()
+		r := postWith(t, client, f.url, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`)
+		if got := r.codes(); len(got) != 1 || got[0] != "UPSTREAM_TIMEOUT" {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		if !strings.Contains(string(r.Data), `"org":{"title":"Acme Inc."}`) {
+			t.Errorf("partial data missing: %s", r.Data)
+		}
+		f.sim.Close()
+	}()
+}
+
+// Tokens appear in no log line and no error, whatever fails.
+func TestTokensAreNeverLogged(t *testing.T) {
+	var logs bytes.Buffer
+	previous := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(previous) })
+
+	const secret = "gb_api_SECRET_do_not_log"
+	data := upstreamtest.DemoData()
+	data.Users = append(data.Users, upstreamtest.User{Token: secret, Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead}})
+	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Fault: upstreamtest.FailFirst("getOrganizationById", 1, upstreamtest.Fault{Body: `{"id": 5}`})}})
+	for _, q := range []string{
+		`{ space(id: "acme-handbook") { title organization { title } } }`,
+		`{ space(id: "nope") { title } }`,
+		`mutation { installIntegrationOnSpace(integration: "slack", installation: "inst-acme-slack", space: "acme-handbook") { installation } }`,
+		`{ space(id: "bad/id") { title } }`,
+	} {
+		for _, token := range []string{secret, secret + "_unknown"} {
+			r := f.post(t, token, q, nil)
+			for _, e := range r.Errors {
+				if strings.Contains(fmt.Sprint(e), secret) {
+					t.Errorf("error holds the token: %+v", e)
+				}
+			}
+		}
+	}
+	if strings.Contains(logs.String(), secret) {
+		t.Errorf("the logs hold the token:\n%s", logs.String())
+	}
+}

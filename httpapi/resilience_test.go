@@ -1,0 +1,216 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+// 30% of calls answer 503 and 20% are reset, on a schedule that repeats
+// however the calls interleave: every read still answers in full.
+func TestStormOf503sAndResetsAnswersInFull(t *testing.T) {
+	data, ids := manySpaces(30)
+	vars := map[string]any{"ids": ids}
+
+	clean := newFacade(t, setup{sim: upstreamtest.Options{Data: data}})
+	var want thirtySpacesAnswer
+	clean.post(t, upstreamtest.DemoToken, thirtySpacesQuery, vars).decode(t, &want)
+	logical := clean.sim.CallCount("")
+
+	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Fault: upstreamtest.FailScheduled(1,
+		upstreamtest.WeightedFault{P: 0.3, Fault: upstreamtest.Fault{Status: http.StatusServiceUnavailable}},
+		upstreamtest.WeightedFault{P: 0.2, Fault: upstreamtest.Fault{Reset: true}},
+	)}})
+	var got thirtySpacesAnswer
+	f.post(t, upstreamtest.DemoToken, thirtySpacesQuery, vars).decode(t, &got)
+	gotJSON, _ := json.Marshal(got)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) {
+		t.Errorf("answer under faults differs from the clean one:\n got %s\nwant %s", gotJSON, wantJSON)
+	}
+	calls := f.sim.CallCount("")
+	failed := 0
+	for _, c := range f.sim.Calls() {
+		if c.Status != http.StatusOK {
+			failed++
+		}
+	}
+	t.Logf("%d logical calls took %d attempts (%.2fx), %d of them failed; %+v", logical, calls, float64(calls)/float64(logical), failed, f.client.Stats())
+	if failed == 0 {
+		t.Error("no fault was injected")
+	}
+}
+
+// After a 429 with Retry-After, no call with that token reaches the
+// upstream before the time named, from this request or any other; other
+// tokens are not held.
+func TestRateLimitHoldsTheCredentialAcrossRequests(t *testing.T) {
+	data := upstreamtest.DemoData()
+	f := newFacade(t, setup{sim: upstreamtest.Options{
+		Data:  data,
+		Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.RateLimited(time.Second)),
+	}})
+	done := make(chan response, 2)
+	go func() {
+		done <- f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil)
+	}()
+	time.Sleep(100 * time.Millisecond) // let the 429 come back first
+	go func() {
+		done <- f.post(t, upstreamtest.DemoToken, `{ organization(id: "acme") { title } }`, nil)
+	}()
+	var other struct{ Organization struct{ Title string } }
+	f.post(t, upstreamtest.ReaderToken, `{ organization(id: "acme") { title } }`, nil).decode(t, &other)
+	for range 2 {
+		if r := <-done; len(r.Errors) > 0 {
+			t.Errorf("a held request failed: %+v", r.Errors)
+		}
+	}
+
+	calls := f.sim.Calls()
+	limited := calls[0]
+	if limited.Status != http.StatusTooManyRequests {
+		t.Fatalf("first call: %+v", limited)
+	}
+	for _, c := range calls[1:] {
+		early := c.Start.Before(limited.Start.Add(time.Second))
+		switch {
+		case c.Authorization == limited.Authorization && early:
+			t.Errorf("%s %s arrived %v after the 429 that asked for 1s", c.Method, c.Path, c.Start.Sub(limited.Start))
+		case c.Authorization != limited.Authorization && !early:
+			t.Errorf("another token's call was held: %s arrived %v after the 429", c.Path, c.Start.Sub(limited.Start))
+		}
+	}
+}
+
+// A success that says X-RateLimit-Remaining: 0 already holds the token's
+// next calls until X-RateLimit-Reset.
+func TestRemainingZeroHoldsTheNextCalls(t *testing.T) {
+	reset := time.Now().Add(2 * time.Second).Truncate(time.Second)
+	exhausted := http.Header{}
+	exhausted.Set("X-RateLimit-Limit", "100")
+	exhausted.Set("X-RateLimit-Remaining", "0")
+	exhausted.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	f := newFacade(t, setup{sim: upstreamtest.Options{
+		Fault: upstreamtest.FailFirst("", 1, upstreamtest.Fault{Header: exhausted}),
+	}})
+	var got struct{ Space struct{ Title string } }
+	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
+	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-changelog") { title } }`, nil).decode(t, &got)
+	calls := f.sim.Calls()
+	if len(calls) != 2 || calls[1].Start.Before(reset) {
+		t.Errorf("the second call arrived %v before the reset", reset.Sub(calls[1].Start))
+	}
+}
+
+// A 429 whose wait ends past the request's deadline is answered at once,
+// and later requests with that token are refused without a call.
+func TestRateLimitPastTheDeadlineFailsFast(t *testing.T) {
+	f := newFacade(t, setup{
+		sim:    upstreamtest.Options{Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.RateLimited(time.Hour))},
+		config: func(c *httpapi.Config) { c.RequestTimeout = 2 * time.Second },
+	})
+	for i := range 3 {
+		r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil)
+		if !slices.Equal(r.codes(), []string{"RATE_LIMITED"}) {
+			t.Fatalf("request %d: %+v", i, r.Errors)
+		}
+		if ra, _ := r.Errors[0].Extensions["retryAfter"].(float64); ra < 3590 || ra > 3600 {
+			t.Errorf("request %d: retryAfter = %v", i, ra)
+		}
+	}
+	if n := f.sim.CallCount(""); n != 1 {
+		t.Errorf("%d calls reached the upstream, want only the first", n)
+	}
+	var other struct{ Space struct{ Title string } }
+	f.post(t, upstreamtest.ReaderToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &other)
+}
+
+// In a sustained outage every read says UPSTREAM_UNAVAILABLE, the upstream
+// sees fewer calls than the reads (the breaker opens), and once it is back
+// a probe closes the circuit.
+func TestSustainedOutage(t *testing.T) {
+	for name, tc := range map[string]struct {
+		breaker  bool
+		maxCalls float64 // per read
+	}{
+		"breaker and budget": {true, 1.2},
+		"budget alone":       {false, 1.6},
+	} {
+		t.Run(name, func(t *testing.T) {
+			breaker := upstream.DefaultBreaker
+			breaker.Disabled, breaker.OpenFor = !tc.breaker, 200*time.Millisecond
+			f := newFacade(t, setup{
+				sim:      upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusServiceUnavailable})},
+				upstream: func(o *upstream.Options) { o.Breaker = &breaker },
+			})
+			const reads = 30
+			for i := range reads {
+				r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil)
+				if !slices.Equal(r.codes(), []string{"UPSTREAM_UNAVAILABLE"}) {
+					t.Fatalf("read %d: %+v", i, r.Errors)
+				}
+			}
+			calls := f.sim.CallCount("")
+			t.Logf("%d reads, %d upstream calls (%.2fx); %+v", reads, calls, float64(calls)/reads, f.client.Stats())
+			if float64(calls) >= tc.maxCalls*reads {
+				t.Errorf("%d calls for %d reads, want fewer than %.1fx", calls, reads, tc.maxCalls)
+			}
+			if !tc.breaker {
+				return
+			}
+			f.sim.SetFault(nil)
+			time.Sleep(250 * time.Millisecond) // past OpenFor: the next call is the probe
+			var got struct{ Space struct{ Title string } }
+			f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
+			f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-changelog") { title } }`, nil).decode(t, &got)
+			if state := f.client.Stats().BreakerState; state != "closed" {
+				t.Errorf("breaker %s after the upstream came back", state)
+			}
+		})
+	}
+}
+
+// A POST whose answer is lost is not sent again, and the caller is told
+// its outcome is unknown; here it had in fact been applied.
+func TestLostMutationAnswerIsSentOnceAndReported(t *testing.T) {
+	f := newFacade(t, setup{sim: upstreamtest.Options{
+		Fault: upstreamtest.FailFirst("installIntegrationOnSpace", 1, upstreamtest.Fault{LoseAnswer: true}),
+	}})
+	r := f.post(t, upstreamtest.DemoToken, `mutation {
+	  installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation }
+	}`, nil)
+	if !slices.Equal(r.codes(), []string{"UPSTREAM_UNAVAILABLE"}) || r.Errors[0].Extensions["outcome"] != "unknown" {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	if n := f.sim.CallCount("installIntegrationOnSpace"); n != 1 {
+		t.Errorf("install sent %d times", n)
+	}
+	if !slices.Contains(spaceIntegrationNames(t, f, "acme-handbook"), "codesandbox") {
+		t.Error("the lost install did take effect upstream; the next read should show it")
+	}
+}
+
+// -upstream-concurrency bounds the calls in flight from the process; the
+// rest wait their turn and the answer is whole.
+func TestUpstreamConcurrencyIsBounded(t *testing.T) {
+	data, ids := manySpaces(30)
+	f := newFacade(t, setup{
+		sim:      upstreamtest.Options{Data: data, Latency: 10 * time.Millisecond},
+		upstream: func(o *upstream.Options) { o.MaxInFlight = 4 },
+	})
+	var got thirtySpacesAnswer
+	f.post(t, upstreamtest.DemoToken, thirtySpacesQuery, map[string]any{"ids": ids}).decode(t, &got)
+	if len(got.Spaces) != 30 {
+		t.Fatalf("%d spaces", len(got.Spaces))
+	}
+	if peak := f.sim.PeakInFlight(); peak > 4 || peak < 2 {
+		t.Errorf("peak in flight %d, want at most 4 (and some concurrency)", peak)
+	}
+}
