@@ -19,8 +19,9 @@ import (
 // guard is the http.RoundTripper under go-retryablehttp: every attempt,
 // first or retry, from every request, passes through it. It holds what must
 // be shared by the whole process: the rate-limit holds of each credential,
-// the circuit breaker, the retry budget's ledger and the bound on calls in
-// flight; and it gives each attempt its own timeout.
+// the window of attempts that the breaker and the retry budget judge the
+// upstream by, and the bound on calls in flight; and it gives each attempt
+// its own timeout.
 type guard struct {
 	next  http.RoundTripper
 	slots *semaphore.Weighted
@@ -49,7 +50,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &CircuitOpenError{cause: err}
 	}
 	if err := g.slots.Acquire(ctx, 1); err != nil {
-		done(err)
+		done(errCallerGaveUp)
 		return nil, err
 	}
 	attemptCtx, cancel := context.WithTimeout(ctx, g.attemptTimeout)
@@ -60,7 +61,11 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := g.next.RoundTrip(req.WithContext(attemptCtx))
 	if err != nil {
 		release()
-		done(err)
+		if ctx.Err() != nil {
+			done(errCallerGaveUp) // not the upstream's failure
+		} else {
+			done(err)
+		}
 		return nil, err
 	}
 	g.holds.observe(key, resp)
@@ -79,6 +84,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 var (
 	errServerFailure      = errors.New("server failure")
 	errRateLimitedAttempt = errors.New("rate limited")
+	errCallerGaveUp       = errors.New("the caller gave up")
 )
 
 // releasingBody gives back an attempt's slot when its body is closed.
@@ -133,7 +139,7 @@ func newHealth(p BreakerPolicy) *gobreaker.TwoStepCircuitBreaker[struct{}] {
 		IsExcluded: func(err error) bool {
 			// A caller that gave up, or one credential's rate limit, says
 			// nothing of the upstream's health.
-			return errors.Is(err, context.Canceled) || errors.Is(err, errRateLimitedAttempt)
+			return errors.Is(err, errCallerGaveUp) || errors.Is(err, errRateLimitedAttempt)
 		},
 	})
 }
