@@ -21,6 +21,9 @@ func NewComplexity(pageSize int) ComplexityRoot {
 	c.Query.Spaces = func(child int, ids []string) int { return saturatingMul(len(ids), call(child)) }
 	c.Query.Organization = func(child int, _ string) int { return call(child) }
 	c.Query.Integration = func(child int, _ string) int { return call(child) }
+	// Federation: each representation may cost a call (none when only its
+	// key is asked for, which the estimate does not try to see).
+	c.Query.__resolve_entities = func(child int, reps []map[string]any) int { return saturatingMul(len(reps), call(child)) }
 	c.Mutation.InstallIntegrationOnSpace = func(child int, _, _, _ string) int { return call(child) }
 	c.Mutation.UninstallIntegrationFromSpace = func(child int, _, _, _ string) int { return call(child) }
 

@@ -1604,7 +1604,7 @@ func (ec *executionContext) fieldContext_SpaceIntegrationBlocks_blocks(_ context
 
 // region    **************************** object.gotpl ****************************
 
-var integrationImplementors = []string{"Integration"}
+var integrationImplementors = []string{"Integration", "_Entity"}
 
 func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionSet, obj *model.Integration) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, integrationImplementors)
@@ -2430,6 +2430,19 @@ func (ec *executionContext) marshalNSpaceIntegrationBlocks2ᚕgithubᚗcomᚋgit
 			return graphql.Null
 		}
 	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOIntegration2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegration(ctx context.Context, sel ast.SelectionSet, v []*model.Integration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOIntegration2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegration(ctx, sel, v[i])
+	})
 
 	return ret
 }

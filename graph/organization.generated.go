@@ -1934,7 +1934,7 @@ func (ec *executionContext) _BillingUsageAddon(ctx context.Context, sel ast.Sele
 	return out
 }
 
-var organizationImplementors = []string{"Organization"}
+var organizationImplementors = []string{"Organization", "_Entity"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *model.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
@@ -2661,6 +2661,19 @@ func (ec *executionContext) marshalNOrganizationTrial2githubᚗcomᚋgitbookᚑg
 
 func (ec *executionContext) marshalNOrganizationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationUrls(ctx context.Context, sel ast.SelectionSet, v model.OrganizationUrls) graphql.Marshaler {
 	return ec._OrganizationUrls(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalOOrganization2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganization(ctx context.Context, sel ast.SelectionSet, v []*model.Organization) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOOrganization2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganization(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *model.Organization) graphql.Marshaler {

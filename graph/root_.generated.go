@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/gitbook-graphql/facade/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -21,6 +22,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Entity() EntityResolver
 	IntegrationSpaceInstallation() IntegrationSpaceInstallationResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -75,6 +77,12 @@ type ComplexityRoot struct {
 		ChangeRequest func(childComplexity int) int
 		Page          func(childComplexity int) int
 		Space         func(childComplexity int) int
+	}
+
+	Entity struct {
+		FindManyIntegrationByNames func(childComplexity int, reps []*model.IntegrationByNamesInput) int
+		FindManyOrganizationByIDs  func(childComplexity int, reps []*model.OrganizationByIDsInput) int
+		FindManySpaceByIDs         func(childComplexity int, reps []*model.SpaceByIDsInput) int
 	}
 
 	GitSyncOperation struct {
@@ -336,10 +344,12 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Integration  func(childComplexity int, name string) int
-		Organization func(childComplexity int, id string) int
-		Space        func(childComplexity int, id string) int
-		Spaces       func(childComplexity int, ids []string) int
+		Integration        func(childComplexity int, name string) int
+		Organization       func(childComplexity int, id string) int
+		Space              func(childComplexity int, id string) int
+		Spaces             func(childComplexity int, ids []string) int
+		__resolve__service func(childComplexity int) int
+		__resolve_entities func(childComplexity int, representations []map[string]any) int
 	}
 
 	SitePointer struct {
@@ -412,6 +422,10 @@ type ComplexityRoot struct {
 	VisitorAuth struct {
 		Backend     func(childComplexity int) int
 		Integration func(childComplexity int) int
+	}
+
+	_Service struct {
+		SDL func(childComplexity int) int
 	}
 }
 
@@ -590,6 +604,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContentImportTarget.Space(childComplexity), true
+
+	case "Entity.findManyIntegrationByNames":
+		if e.ComplexityRoot.Entity.FindManyIntegrationByNames == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyIntegrationByNames_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyIntegrationByNames(childComplexity, args["reps"].([]*model.IntegrationByNamesInput)), true
+	case "Entity.findManyOrganizationByIDs":
+		if e.ComplexityRoot.Entity.FindManyOrganizationByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyOrganizationByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyOrganizationByIDs(childComplexity, args["reps"].([]*model.OrganizationByIDsInput)), true
+	case "Entity.findManySpaceByIDs":
+		if e.ComplexityRoot.Entity.FindManySpaceByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManySpaceByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManySpaceByIDs(childComplexity, args["reps"].([]*model.SpaceByIDsInput)), true
 
 	case "GitSyncOperation.direction":
 		if e.ComplexityRoot.GitSyncOperation.Direction == nil {
@@ -1667,6 +1715,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Spaces(childComplexity, args["ids"].([]string)), true
+	case "Query._service":
+		if e.ComplexityRoot.Query.__resolve__service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.__resolve__service(childComplexity), true
+	case "Query._entities":
+		if e.ComplexityRoot.Query.__resolve_entities == nil {
+			break
+		}
+
+		args, err := ec.field_Query__entities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.__resolve_entities(childComplexity, args["representations"].([]map[string]any)), true
 
 	case "SitePointer.site":
 		if e.ComplexityRoot.SitePointer.Site == nil {
@@ -1986,6 +2051,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VisitorAuth.Integration(childComplexity), true
 
+	case "_Service.sdl":
+		if e.ComplexityRoot._Service.SDL == nil {
+			break
+		}
+
+		return e.ComplexityRoot._Service.SDL(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1994,7 +2066,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("IntegrationByNamesInput", ec.unmarshalInputIntegrationByNamesInput),
+			graphql.NewInputUnmarshaler("OrganizationByIDsInput", ec.unmarshalInputOrganizationByIDsInput),
+			graphql.NewInputUnmarshaler("SpaceByIDsInput", ec.unmarshalInputSpaceByIDsInput),
+		)
 	}
 	first := true
 
@@ -2433,7 +2509,7 @@ type UninstallIntegrationFromSpacePayload {
 }
 `, BuiltIn: false},
 	{Name: "../schema/integration.graphqls", Input: `"A GitBook integration (the spec's Integration)."
-type Integration {
+type Integration @key(fields: "name") {
   name: String!
   version: Float!
   title: String!
@@ -2558,7 +2634,7 @@ type PageInfo {
 }
 `, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `"A GitBook organization (the spec's Organization)."
-type Organization {
+type Organization @key(fields: "id") {
   id: ID!
   title: String!
   createdAt: DateTime!
@@ -2682,6 +2758,9 @@ schema {
   mutation: Mutation
 }
 
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+
 type Query {
   "A space by its ID (getSpaceById). Null with a NOT_FOUND error when there is none."
   space(id: ID!): Space
@@ -2707,7 +2786,7 @@ scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-ti
 scalar JSON @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc8259")
 `, BuiltIn: false},
 	{Name: "../schema/space.graphqls", Input: `"A GitBook space (the spec's Space)."
-type Space {
+type Space @key(fields: "id") {
   id: ID!
   title: String!
   "A Unicode code point, in hex, as GitBook stores emojis (1f680 for 🚀)."
@@ -2864,6 +2943,90 @@ type VisitorAuth {
   integration: String
 }
 `, BuiltIn: false},
+	{Name: "../federation/directives.graphql", Input: `
+	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+	directive @composeDirective(name: String!) repeatable on SCHEMA
+	directive @extends on OBJECT | INTERFACE
+	directive @external on OBJECT | FIELD_DEFINITION
+	directive @key(fields: FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
+	directive @inaccessible on
+	  | ARGUMENT_DEFINITION
+	  | ENUM
+	  | ENUM_VALUE
+	  | FIELD_DEFINITION
+	  | INPUT_FIELD_DEFINITION
+	  | INPUT_OBJECT
+	  | INTERFACE
+	  | OBJECT
+	  | SCALAR
+	  | UNION
+	directive @interfaceObject on OBJECT
+	directive @link(import: [String!], url: String!) repeatable on SCHEMA
+	directive @override(from: String!, label: String) on FIELD_DEFINITION
+	directive @policy(policies: [[federation__Policy!]!]!) on
+	  | FIELD_DEFINITION
+	  | OBJECT
+	  | INTERFACE
+	  | SCALAR
+	  | ENUM
+	directive @provides(fields: FieldSet!) on FIELD_DEFINITION
+	directive @requires(fields: FieldSet!) on FIELD_DEFINITION
+	directive @requiresScopes(scopes: [[federation__Scope!]!]!) on
+	  | FIELD_DEFINITION
+	  | OBJECT
+	  | INTERFACE
+	  | SCALAR
+	  | ENUM
+	directive @shareable repeatable on FIELD_DEFINITION | OBJECT
+	directive @computedRequires on FIELD_DEFINITION
+	directive @tag(name: String!) repeatable on
+	  | ARGUMENT_DEFINITION
+	  | ENUM
+	  | ENUM_VALUE
+	  | FIELD_DEFINITION
+	  | INPUT_FIELD_DEFINITION
+	  | INPUT_OBJECT
+	  | INTERFACE
+	  | OBJECT
+	  | SCALAR
+	  | UNION
+	scalar _Any
+	scalar FieldSet
+	scalar federation__Policy
+	scalar federation__Scope
+`, BuiltIn: true},
+	{Name: "../federation/entity.graphql", Input: `
+# a union of all types that use the @key directive
+union _Entity = Integration | Organization | Space
+
+input IntegrationByNamesInput {
+	Name: String!
+}
+
+input OrganizationByIDsInput {
+	ID: ID!
+}
+
+input SpaceByIDsInput {
+	ID: ID!
+}
+
+# fake type to build resolver interfaces for users to implement
+type Entity {
+	findManyIntegrationByNames(reps: [IntegrationByNamesInput]!): [Integration]
+	findManyOrganizationByIDs(reps: [OrganizationByIDsInput]!): [Organization]
+	findManySpaceByIDs(reps: [SpaceByIDsInput]!): [Space]
+}
+
+type _Service {
+  sdl: String
+}
+
+extend type Query {
+  _entities(representations: [_Any!]!): [_Entity]!
+  _service: _Service!
+}
+`, BuiltIn: true},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3607,6 +3770,14 @@ func (ec *executionContext) childFields_VisitorAuth(ctx context.Context, field g
 		return ec.fieldContext_VisitorAuth_integration(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VisitorAuth", field.Name)
+}
+
+func (ec *executionContext) childFields__Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sdl":
+		return ec.fieldContext__Service_sdl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type _Service", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -2842,7 +2842,7 @@ func (ec *executionContext) _MergeRulesConfiguration(ctx context.Context, sel as
 	return out
 }
 
-var spaceImplementors = []string{"Space"}
+var spaceImplementors = []string{"Space", "_Entity"}
 
 func (ec *executionContext) _Space(ctx context.Context, sel ast.SelectionSet, obj *model.Space) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, spaceImplementors)
@@ -3305,6 +3305,19 @@ func (ec *executionContext) marshalOMergeRule2ᚕgithubᚗcomᚋgitbookᚑgraphq
 			return graphql.Null
 		}
 	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSpace2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpace(ctx context.Context, sel ast.SelectionSet, v []*model.Space) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSpace2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpace(ctx, sel, v[i])
+	})
 
 	return ret
 }

@@ -67,7 +67,7 @@ func New(cfg Config) http.Handler {
 		return cfg.Client.WithAuthorization(credentialOf(r)).WithCallLimit(cfg.MaxUpstreamCalls)
 	}
 	mux := http.NewServeMux()
-	gql := checkRequest(cfg.MaxBodyBytes,
+	gql := limitBody(cfg.MaxBodyBytes,
 		withTimeout(cfg.RequestTimeout,
 			loader.Middleware(clientFor, cfg.Loader)(
 				graphQLServer(cfg))))
@@ -90,8 +90,7 @@ func graphQLServer(cfg Config) http.Handler {
 	})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(overHTTP{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.DisableIntrospection {
 		srv.Use(noIntrospection{})

@@ -111,19 +111,35 @@ func (l *Loaders) Space(ctx context.Context, id string) (*upstream.Space, error)
 
 // Spaces loads several spaces together; results and errors follow ids.
 func (l *Loaders) Spaces(ctx context.Context, ids []string) ([]*upstream.Space, []error) {
-	thunks := make([]dataloader.Thunk[*upstream.Space], len(ids))
-	for i, id := range ids {
-		thunks[i] = l.spaces.Load(ctx, id)
+	return loadMany(ctx, l.spaces, ids)
+}
+
+// Organizations loads several organizations together, like Spaces.
+func (l *Loaders) Organizations(ctx context.Context, ids []string) ([]*upstream.Organization, []error) {
+	return loadMany(ctx, l.organizations, ids)
+}
+
+// Integrations loads several integrations together, like Spaces.
+func (l *Loaders) Integrations(ctx context.Context, names []string) ([]*upstream.Integration, []error) {
+	return loadMany(ctx, l.integrations, names)
+}
+
+// loadMany asks for every key before waiting for any, so that they share a
+// batch; transient failures are forgotten, as in load.
+func loadMany[V any](ctx context.Context, l *dataloader.Loader[string, V], keys []string) ([]V, []error) {
+	thunks := make([]dataloader.Thunk[V], len(keys))
+	for i, key := range keys {
+		thunks[i] = l.Load(ctx, key)
 	}
-	spaces := make([]*upstream.Space, len(ids))
-	errs := make([]error, len(ids))
+	values := make([]V, len(keys))
+	errs := make([]error, len(keys))
 	for i, thunk := range thunks {
-		spaces[i], errs[i] = thunk()
+		values[i], errs[i] = thunk()
 		if errs[i] != nil && upstream.IsTransient(errs[i]) {
-			l.spaces.Clear(ctx, ids[i])
+			l.Clear(ctx, keys[i])
 		}
 	}
-	return spaces, errs
+	return values, errs
 }
 
 // Organization is getOrganizationById, unless an answer already embedded it.

@@ -111,6 +111,8 @@ type Integration struct {
 	ContentSecurityPolicy *string `json:"contentSecurityPolicy,omitempty"`
 }
 
+func (Integration) IsEntity() {}
+
 // A block an integration provides (the spec's IntegrationBlock).
 type IntegrationBlock struct {
 	ID          string                    `json:"id"`
@@ -124,6 +126,10 @@ type IntegrationBlock struct {
 type IntegrationBlockMarkdown struct {
 	Codeblock string `json:"codeblock"`
 	Body      string `json:"body"`
+}
+
+type IntegrationByNamesInput struct {
+	Name string `json:"Name"`
 }
 
 // The spec's IntegrationConfiguration oneOf: a UI component (`componentId`),
@@ -252,6 +258,8 @@ type Organization struct {
 	Permissions OrganizationPermissions `json:"permissions"`
 }
 
+func (Organization) IsEntity() {}
+
 type OrganizationBilling struct {
 	Interval            BillingInterval     `json:"interval"`
 	EndDate             *time.Time          `json:"endDate,omitempty"`
@@ -279,6 +287,10 @@ type OrganizationBilling struct {
 type OrganizationBlocked struct {
 	Source *BlockSource `json:"source,omitempty"`
 	Reason string       `json:"reason"`
+}
+
+type OrganizationByIDsInput struct {
+	ID string `json:"ID"`
 }
 
 type OrganizationMemberPricing struct {
@@ -375,6 +387,12 @@ type Space struct {
 	Permissions SpacePermissions `json:"permissions"`
 	// The REST `organization` property: the owning organization's ID.
 	OrganizationID string `json:"-"`
+}
+
+func (Space) IsEntity() {}
+
+type SpaceByIDsInput struct {
+	ID string `json:"ID"`
 }
 
 // The blocks one integration provides in a space (an element of the spec's SpaceIntegrationBlocks).

@@ -1,0 +1,70 @@
+// Command gitbook-sim serves the simulated GitBook API (upstream/upstreamtest)
+// on its own, for tests that run the facade as a separate process, such as
+// the conformance suites in conformance/. Besides the API under /v1 it
+// answers, for those tests only:
+//
+//	GET  /_sim/calls   the calls received since the last reset, as JSON
+//	POST /_sim/reset   forget them
+//
+// It listens on loopback and prints "listening <addr>" once it does.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback)")
+	latency := flag.Duration("latency", 0, "latency added to every call")
+	pageSize := flag.Int("max-page-size", 0, "largest page of integrations; 0 for the spec's 1000")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize}); err != nil {
+		fmt.Fprintln(os.Stderr, "gitbook-sim:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, addr string, opts upstreamtest.Options) error {
+	sim := upstreamtest.NewHandler(opts)
+	defer sim.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", sim)
+	mux.HandleFunc("GET /_sim/calls", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"calls": sim.Calls(), "peakInFlight": sim.PeakInFlight()})
+	})
+	mux.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, _ *http.Request) {
+		sim.ResetStats()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("listening %s\n", ln.Addr())
+	go func() {
+		<-ctx.Done()
+		sim.Close()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}

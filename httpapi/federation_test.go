@@ -1,0 +1,143 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+func TestSubgraphSDLIsFederation2(t *testing.T) {
+	f := newFacade(t, setup{})
+	var got struct{ Service struct{ SDL string } `json:"_service"` }
+	f.post(t, "", `{ _service { sdl } }`, nil).decode(t, &got)
+	sdl := got.Service.SDL
+	for _, want := range []string{
+		`extend schema`,
+		`@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])`,
+		`type Space @key(fields: "id")`,
+		`type Organization @key(fields: "id")`,
+		`type Integration @key(fields: "name")`,
+	} {
+		if !strings.Contains(sdl, want) {
+			t.Errorf("the SDL lacks %s", want)
+		}
+	}
+	for _, unwanted := range []string{"@entityResolver", "@goField", "@goModel"} {
+		if strings.Contains(sdl, unwanted) {
+			t.Errorf("the SDL shows gqlgen's %s", unwanted)
+		}
+	}
+	if n := f.sim.CallCount(""); n != 0 {
+		t.Errorf("%d upstream calls for the SDL", n)
+	}
+}
+
+type entity struct {
+	Typename     string `json:"__typename"`
+	ID, Name     string
+	Title        string
+	Organization *struct{ Title string }
+	Integrations *connection
+}
+
+const entitiesQuery = `query($r: [_Any!]!) { _entities(representations: $r) {
+  __typename
+  ... on Space { id title organization { title } }
+  ... on Organization { id title }
+  ... on Integration { name title }
+} }`
+
+// 50 representations, 30 of them distinct spaces, cost one call per
+// distinct space, sent together; one that does not exist is null at its
+// index with NOT_FOUND, and the others answer.
+func TestEntitiesResolveThroughTheLoaders(t *testing.T) {
+	data, ids := manySpaces(30)
+	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 100 * time.Millisecond}})
+	var reps []map[string]any
+	for i := range 50 {
+		reps = append(reps, map[string]any{"__typename": "Space", "id": ids[i%30]})
+	}
+	reps[17] = map[string]any{"__typename": "Space", "id": "no-such-space"}
+	reps = append(reps, map[string]any{"__typename": "Organization", "id": "acme"}, map[string]any{"__typename": "Integration", "name": "slack"})
+
+	r := f.post(t, upstreamtest.DemoToken, entitiesQuery, map[string]any{"r": reps})
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "NOT_FOUND" || fmt.Sprint(r.Errors[0].Path) != "[_entities 17]" {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	var got struct{ Entities []*entity `json:"_entities"` }
+	r.Errors = nil
+	r.decode(t, &got)
+	if len(got.Entities) != 52 || got.Entities[17] != nil {
+		t.Fatalf("%d entities, [17] = %+v", len(got.Entities), got.Entities[17])
+	}
+	for i, e := range got.Entities[:50] {
+		if i == 17 {
+			continue
+		}
+		if e == nil || e.Typename != "Space" || e.ID != ids[i%30] || e.Title != "Space "+ids[i%30] || e.Organization == nil || e.Organization.Title == "" {
+			t.Errorf("_entities[%d] = %+v", i, e)
+		}
+	}
+	if o, in := got.Entities[50], got.Entities[51]; o.Title != "Acme Inc." || in.Title != "Slack" {
+		t.Errorf("organization %+v, integration %+v", o, in)
+	}
+	for path, n := range f.sim.PathCounts() {
+		if n != 1 {
+			t.Errorf("%s called %d times", path, n)
+		}
+	}
+	if n := f.sim.CallCount("getSpaceById"); n != 31 {
+		t.Errorf("getSpaceById: %d calls, want 31 (30 spaces and the missing one)", n)
+	}
+	if peak := f.sim.PeakInFlight(); peak < 31 {
+		t.Errorf("peak in flight %d: the representations were not fetched together", peak)
+	}
+}
+
+// A representation needs only its key: asking a space for its integrations
+// alone does not fetch the space.
+func TestEntityKeyAloneCostsNoCall(t *testing.T) {
+	f := newFacade(t, setup{})
+	reps := []map[string]any{
+		{"__typename": "Space", "id": "acme-api-reference"},
+		{"__typename": "Space", "id": "acme-design-system"},
+		{"__typename": "Organization", "id": "acme"},
+		{"__typename": "Integration", "name": "mermaid"},
+	}
+	var got struct{ Entities []*entity `json:"_entities"` }
+	f.post(t, upstreamtest.DemoToken, `query($r: [_Any!]!) { _entities(representations: $r) {
+	  ... on Space { id integrations { totalCount nodes { name } } }
+	  ... on Organization { id }
+	  ... on Integration { name }
+	} }`, map[string]any{"r": reps}).decode(t, &got)
+	if got.Entities[0].Integrations == nil || len(got.Entities[0].Integrations.Nodes) == 0 || got.Entities[2].ID != "acme" || got.Entities[3].Name != "mermaid" {
+		t.Errorf("answer: %+v %+v %+v", got.Entities[0], got.Entities[2], got.Entities[3])
+	}
+	if n := f.sim.CallCount("getSpaceById"); n != 0 {
+		t.Errorf("getSpaceById: %d calls, want none", n)
+	}
+	if n := f.sim.CallCount("listSpaceIntegrations"); n != 2 {
+		t.Errorf("listSpaceIntegrations: %d calls, want 2", n)
+	}
+	if n := f.sim.CallCount(""); n != 2 {
+		t.Errorf("%d calls, want only the two lists", n)
+	}
+}
+
+func TestEntityFloodsAreRefused(t *testing.T) {
+	f := newFacade(t, setup{})
+	reps := make([]map[string]any, 201)
+	for i := range reps {
+		reps[i] = map[string]any{"__typename": "Space", "id": fmt.Sprintf("space-%d", i)}
+	}
+	r := f.post(t, upstreamtest.DemoToken, entitiesQuery, map[string]any{"r": reps})
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	if n := f.sim.CallCount(""); n != 0 {
+		t.Errorf("%d upstream calls", n)
+	}
+}
