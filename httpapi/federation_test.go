@@ -11,7 +11,9 @@ import (
 
 func TestSubgraphSDLIsFederation2(t *testing.T) {
 	f := newFacade(t, setup{})
-	var got struct{ Service struct{ SDL string } `json:"_service"` }
+	var got struct {
+		Service struct{ SDL string } `json:"_service"`
+	}
 	f.post(t, "", `{ _service { sdl } }`, nil).decode(t, &got)
 	sdl := got.Service.SDL
 	for _, want := range []string{
@@ -67,7 +69,9 @@ func TestEntitiesResolveThroughTheLoaders(t *testing.T) {
 	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "NOT_FOUND" || fmt.Sprint(r.Errors[0].Path) != "[_entities 17]" {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
-	var got struct{ Entities []*entity `json:"_entities"` }
+	var got struct {
+		Entities []*entity `json:"_entities"`
+	}
 	r.Errors = nil
 	r.decode(t, &got)
 	if len(got.Entities) != 52 || got.Entities[17] != nil {
@@ -107,7 +111,9 @@ func TestEntityKeyAloneCostsNoCall(t *testing.T) {
 		{"__typename": "Organization", "id": "acme"},
 		{"__typename": "Integration", "name": "mermaid"},
 	}
-	var got struct{ Entities []*entity `json:"_entities"` }
+	var got struct {
+		Entities []*entity `json:"_entities"`
+	}
 	f.post(t, upstreamtest.DemoToken, `query($r: [_Any!]!) { _entities(representations: $r) {
 	  ... on Space { id integrations { totalCount nodes { name } } }
 	  ... on Organization { id }
