@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -31,13 +32,13 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize}); err != nil {
+	if err := run(ctx, *addr, upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize}, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gitbook-sim:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, addr string, opts upstreamtest.Options) error {
+func run(ctx context.Context, addr string, opts upstreamtest.Options, stdout io.Writer) error {
 	sim := upstreamtest.NewHandler(opts)
 	defer sim.Close()
 	mux := http.NewServeMux()
@@ -55,7 +56,7 @@ func run(ctx context.Context, addr string, opts upstreamtest.Options) error {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Printf("listening %s\n", ln.Addr())
+	fmt.Fprintf(stdout, "listening %s\n", ln.Addr())
 	go func() {
 		<-ctx.Done()
 		sim.Close()
