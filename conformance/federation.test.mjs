@@ -1,0 +1,334 @@
+// Apollo Federation 2: the facade's SDL, as it serves it from _service,
+// composed with a second subgraph written here ("reading", which extends
+// Space with a reading list), and served by Apollo's own gateway. Queries
+// through the gateway need both subgraphs; the answers are checked against
+// the demo data and the simulated GitBook's record of calls.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+
+import { HOOK_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
+import { integrationOwner, organizations, spaceIntegrations, spaces } from './lib/demo.mjs';
+
+// The gateway reports telemetry to Apollo (probing cloud metadata endpoints
+// on the way) unless told not to, and Apollo Server reports usage when it
+// finds a key; nothing here may leave loopback. Both read the environment
+// when constructed (in before()), so setting it here holds when this file
+// runs alone too.
+process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+for (const name of ['APOLLO_KEY', 'APOLLO_GRAPH_REF', 'APOLLO_GRAPH_ID', 'APOLLO_GRAPH_VARIANT']) {
+  delete process.env[name];
+}
+
+// Composition hints that may pass, by code, and only when every node the
+// hint points at is in the "reading" subgraph (a choice of this test, not of
+// the facade). None is allowed today, because composition gives none: a
+// hint that appears later is printed and fails the test until it is
+// understood and either fixed or listed here with its reason.
+const ALLOWED_READING_HINTS = new Map([
+  // ['CODE', 'why a hint of this code about the reading subgraph is harmless'],
+]);
+
+// ---- the second subgraph ----------------------------------------------
+
+const READING_SDL = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+
+  type Query {
+    "Spaces recommended to the reader, as references: the gateway resolves them through the gitbook subgraph."
+    recommendedSpaces: [Space]!
+  }
+
+  type Space @key(fields: "id") {
+    id: ID!
+    "What readers bookmarked in the space; computed from the id alone."
+    readingList: ReadingList!
+  }
+
+  type ReadingList {
+    bookmarks: Int!
+    label: String!
+  }
+`;
+
+// Known spaces, one twice, and one that does not exist: the gateway must
+// come back with null at that index and the facade's NOT_FOUND.
+const RECOMMENDED = ['oss-governance', 'acme-handbook', 'no-such-space', 'northwind-onboarding', 'acme-handbook'];
+
+// readingList is deterministic, so the test can predict it.
+function readingList(id) {
+  let bookmarks = 0;
+  for (const ch of id) bookmarks = (bookmarks * 31 + ch.codePointAt(0)) % 97;
+  return { bookmarks, label: `Reading list of ${id}` };
+}
+
+const readingResolvers = {
+  Query: {
+    recommendedSpaces: () => RECOMMENDED.map((id) => ({ id })),
+  },
+  Space: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    readingList: (space) => readingList(space.id),
+  },
+};
+
+// ---- helpers ----------------------------------------------------------
+
+// No stack traces in answers: they would bury the facade's errors in
+// failure messages. (Both servers also get no landing page, and the
+// subgraph no inline tracing, which no one here reads.)
+const quiet = { includeStacktraceInErrorResponses: false };
+
+async function serve(server) {
+  const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  return url;
+}
+
+function printHint(hint) {
+  const where = (hint.nodes ?? []).map((n) => n.subgraph).filter(Boolean);
+  return `[${hint.definition.code}] (${hint.definition.level.name}; subgraphs: ${[...new Set(where)].join(', ') || 'none named'}) ${hint.message}`;
+}
+
+function pathCounts(calls) {
+  const counts = new Map();
+  for (const c of calls) {
+    const key = `${c.Method} ${c.Path}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function assertNoPathTwice(calls) {
+  const twice = [...pathCounts(calls)].filter(([, n]) => n > 1);
+  assert.deepEqual(twice, [], `upstream paths called more than once:\n${calls.map((c) => `  ${c.Op} ${c.Method} ${c.Path}`).join('\n')}`);
+}
+
+function callsOf(calls, op) {
+  return calls.filter((c) => c.Op === op).map((c) => c.Path).sort();
+}
+
+// ---- the suite --------------------------------------------------------
+
+describe('Apollo Federation 2: composition and a gateway over the facade', () => {
+  let stack;
+  let readingServer;
+  let gatewayServer;
+  let composition;
+  let gatewayURL;
+  const facadeSubgraphRequests = [];
+
+  before(async () => {
+    stack = await startStack();
+
+    const sdlAnswer = await postGraphQL(stack.graphqlURL, '{ _service { sdl } }');
+    assert.equal(sdlAnswer.errors, undefined, JSON.stringify(sdlAnswer.errors));
+    const facadeSDL = sdlAnswer.data._service.sdl;
+    assert.match(facadeSDL, /@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
+
+    readingServer = new ApolloServer({
+      schema: buildSubgraphSchema({ typeDefs: parse(READING_SDL), resolvers: readingResolvers }),
+      ...quiet,
+      plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    });
+    const readingURL = await serve(readingServer);
+
+    composition = composeServices([
+      { name: 'gitbook', typeDefs: parse(facadeSDL), url: stack.graphqlURL },
+      { name: 'reading', typeDefs: parse(READING_SDL), url: readingURL },
+    ]);
+    if (composition.errors) {
+      throw new Error(`composition failed:\n${composition.errors.map((e) => `  ${e.extensions?.code ?? ''} ${e.message}`).join('\n')}`);
+    }
+
+    // Global fetch (undici), not the gateway's default make-fetch-happen:
+    // it ignores proxy variables, so subgraph calls stay on loopback. The
+    // facade's requests are counted to check the gateway asked it once
+    // per query plan step.
+    const gateway = new ApolloGateway({
+      supergraphSdl: composition.supergraphSdl,
+      buildService: ({ name, url }) => new RemoteGraphQLDataSource({
+        url,
+        fetcher: async (input, init) => {
+          if (name === 'gitbook') facadeSubgraphRequests.push(JSON.parse(init.body));
+          return fetch(input, { ...init, signal: AbortSignal.timeout(10_000) });
+        },
+      }),
+    });
+    gatewayServer = new ApolloServer({ gateway, ...quiet, plugins: [ApolloServerPluginLandingPageDisabled()] });
+    gatewayURL = await serve(gatewayServer);
+  }, { timeout: HOOK_TIMEOUT_MS });
+
+  after(async () => {
+    await gatewayServer?.stop();
+    await readingServer?.stop();
+    await stack?.stop();
+  }, { timeout: HOOK_TIMEOUT_MS });
+
+  async function viaGateway(query, variables) {
+    await stack.simReset();
+    facadeSubgraphRequests.length = 0;
+    const answer = await postGraphQL(gatewayURL, query, variables);
+    return { answer, calls: await stack.simCalls(), subgraphRequests: [...facadeSubgraphRequests] };
+  }
+
+  test('composition: no errors, and no hint about the facade', () => {
+    const hints = composition.hints ?? [];
+    console.log(`composition hints: ${hints.length}`);
+    for (const hint of hints) console.log(`  ${printHint(hint)}`);
+    const refused = hints.filter((hint) => {
+      const subgraphs = new Set((hint.nodes ?? []).map((n) => n.subgraph));
+      const aboutReadingOnly = subgraphs.size > 0 && [...subgraphs].every((s) => s === 'reading');
+      return !(aboutReadingOnly && ALLOWED_READING_HINTS.has(hint.definition.code));
+    });
+    assert.deepEqual(refused.map(printHint), []);
+  });
+
+  test('the supergraph has both subgraphs and the facade\'s entities', () => {
+    const sdl = composition.supergraphSdl;
+    assert.match(sdl, /GITBOOK @join__graph\(name: "gitbook", url: "http:\/\/127\.0\.0\.1:\d+\/graphql"\)/);
+    assert.match(sdl, /READING @join__graph\(name: "reading"/);
+    assert.match(sdl, /type Space\s[^{]*@join__type\(graph: GITBOOK, key: "id"\)[^{]*@join__type\(graph: READING, key: "id"\)/);
+    assert.match(sdl, /type Organization\s[^{]*@join__type\(graph: GITBOOK, key: "id"\)/);
+    assert.match(sdl, /type Integration\s[^{]*@join__type\(graph: GITBOOK, key: "name"\)/);
+  });
+
+  test('spaces from the facade, extended by the reading subgraph', async () => {
+    const ids = ['acme-handbook', 'oss-governance', 'acme-handbook', 'northwind-runbooks', 'acme-developer-portal'];
+    const { answer, calls, subgraphRequests } = await viaGateway(`
+      query Spaces($ids: [ID!]!) {
+        spaces(ids: $ids) {
+          id
+          title
+          organization { title }
+          integrations(first: 3) { nodes { name owner { title } } }
+          readingList { bookmarks label }
+        }
+      }`, { ids });
+
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors, null, 2));
+    assert.deepEqual(answer.data.spaces, ids.map((id) => ({
+      id,
+      title: spaces[id].title,
+      organization: { title: organizations[spaces[id].organization].title },
+      integrations: {
+        nodes: spaceIntegrations(id).slice(0, 3).map((name) => ({ name, owner: { title: organizations[integrationOwner(name)].title } })),
+      },
+      readingList: readingList(id),
+    })));
+
+    // The gateway asked the facade once: the root field; readingList came
+    // from the other subgraph by the ids it already had.
+    assert.equal(subgraphRequests.length, 1, JSON.stringify(subgraphRequests));
+
+    // Each resource once. An integration's owner is embedded in the list
+    // (GitBook's own organization, which this token cannot even read), and
+    // Acme is embedded as acme-status's owner: neither needs a call.
+    assertNoPathTwice(calls);
+    const distinct = [...new Set(ids)];
+    assert.deepEqual(callsOf(calls, 'getSpaceById'), distinct.map((id) => `/v1/spaces/${id}`).sort());
+    assert.deepEqual(callsOf(calls, 'listSpaceIntegrations'), distinct.map((id) => `/v1/spaces/${id}/integrations`).sort());
+    for (const path of callsOf(calls, 'getOrganizationById')) {
+      assert.ok(['/v1/orgs/acme', '/v1/orgs/open-source-collective', '/v1/orgs/northwind'].includes(path), `unexpected ${path}`);
+    }
+    assert.deepEqual(calls.filter((c) => !['getSpaceById', 'listSpaceIntegrations', 'getOrganizationById'].includes(c.Op)).map((c) => `${c.Op} ${c.Path}`), []);
+  });
+
+  test('references from the reading subgraph, resolved through the facade\'s _entities', async () => {
+    const { answer, calls, subgraphRequests } = await viaGateway(`{
+      recommendedSpaces { id title visibility integrations { totalCount } readingList { label } }
+    }`);
+
+    const missing = RECOMMENDED.indexOf('no-such-space');
+    assert.deepEqual(answer.data?.recommendedSpaces, RECOMMENDED.map((id) => (spaces[id] ? {
+      id,
+      title: spaces[id].title,
+      visibility: spaces[id].visibility,
+      integrations: { totalCount: spaceIntegrations(id).length },
+      readingList: { label: readingList(id).label },
+    } : null)), JSON.stringify(answer, null, 2));
+
+    // One error, for the missing space, at its index, with the facade's code.
+    assert.equal(answer.errors?.length, 1, JSON.stringify(answer.errors, null, 2));
+    const [err] = answer.errors;
+    assert.equal(err.extensions?.code, 'NOT_FOUND', JSON.stringify(err));
+    assert.deepEqual(err.path?.slice(0, 2), ['recommendedSpaces', missing], JSON.stringify(err));
+
+    // The gateway sent the facade all five representations in one _entities.
+    assert.equal(subgraphRequests.length, 1, JSON.stringify(subgraphRequests));
+    assert.match(subgraphRequests[0].query, /_entities\(representations:/);
+    assert.deepEqual(subgraphRequests[0].variables.representations.map((r) => r.id), RECOMMENDED);
+
+    assertNoPathTwice(calls);
+    const distinct = [...new Set(RECOMMENDED)];
+    assert.deepEqual(callsOf(calls, 'getSpaceById'), distinct.map((id) => `/v1/spaces/${id}`).sort());
+    const lists = callsOf(calls, 'listSpaceIntegrations');
+    for (const id of distinct.filter((id) => spaces[id])) assert.ok(lists.includes(`/v1/spaces/${id}/integrations`), `no list for ${id}: ${lists}`);
+  });
+
+  test('a representation asking only for integrations costs no getSpaceById', async () => {
+    const { answer, calls, subgraphRequests } = await viaGateway(`{
+      recommendedSpaces { id integrations { totalCount nodes { name } } }
+    }`);
+
+    assert.deepEqual(answer.data?.recommendedSpaces, RECOMMENDED.map((id) => (spaces[id] ? {
+      id,
+      integrations: { totalCount: spaceIntegrations(id).length, nodes: spaceIntegrations(id).map((name) => ({ name })) },
+    } : null)), JSON.stringify(answer, null, 2));
+    assert.equal(answer.errors?.length, 1, JSON.stringify(answer.errors, null, 2));
+    assert.equal(answer.errors[0].extensions?.code, 'NOT_FOUND', JSON.stringify(answer.errors[0]));
+    assert.deepEqual(answer.errors[0].path?.slice(0, 2), ['recommendedSpaces', RECOMMENDED.indexOf('no-such-space')]);
+
+    // The gateway asks only for integrations: no title, so no space fetched.
+    assert.equal(subgraphRequests.length, 1);
+    assert.doesNotMatch(subgraphRequests[0].query, /\btitle\b/);
+    assertNoPathTwice(calls);
+    assert.deepEqual(callsOf(calls, 'getSpaceById'), [], calls.map((c) => `${c.Op} ${c.Path}`).join('\n'));
+    assert.deepEqual(callsOf(calls, 'listSpaceIntegrations'), [...new Set(RECOMMENDED)].map((id) => `/v1/spaces/${id}/integrations`).sort());
+  });
+
+  test('Organization and Integration entities, asked the way a gateway asks', async () => {
+    // No query through this supergraph needs the other two @keys (the
+    // reading subgraph references only Space), so _entities is sent to the
+    // facade directly, in the gateway's shape: mixed types, a repeat and a
+    // key that does not exist.
+    await stack.simReset();
+    const answer = await postGraphQL(stack.graphqlURL, `
+      query ($reps: [_Any!]!) {
+        _entities(representations: $reps) {
+          __typename
+          ... on Organization { id title }
+          ... on Integration { name title owner { id } }
+        }
+      }`, {
+      reps: [
+        { __typename: 'Organization', id: 'acme' },
+        { __typename: 'Integration', name: 'codesandbox' },
+        { __typename: 'Organization', id: 'no-such-org' },
+        { __typename: 'Integration', name: 'acme-status' },
+        { __typename: 'Organization', id: 'acme' },
+      ],
+    });
+    assert.deepEqual(answer.data?._entities, [
+      { __typename: 'Organization', id: 'acme', title: 'Acme Inc.' },
+      { __typename: 'Integration', name: 'codesandbox', title: 'CodeSandbox', owner: { id: 'gitbook' } },
+      null,
+      { __typename: 'Integration', name: 'acme-status', title: 'Acme Status', owner: { id: 'acme' } },
+      { __typename: 'Organization', id: 'acme', title: 'Acme Inc.' },
+    ], JSON.stringify(answer, null, 2));
+    assert.equal(answer.errors?.length, 1, JSON.stringify(answer.errors, null, 2));
+    assert.equal(answer.errors[0].extensions?.code, 'NOT_FOUND');
+    assert.deepEqual(answer.errors[0].path, ['_entities', 2]);
+    const calls = await stack.simCalls();
+    assertNoPathTwice(calls);
+    assert.deepEqual(calls.map((c) => c.Path).sort(), ['/v1/integrations/acme-status', '/v1/integrations/codesandbox', '/v1/orgs/acme', '/v1/orgs/no-such-org']);
+  });
+});
