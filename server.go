@@ -18,10 +18,15 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
@@ -52,6 +57,10 @@ type config struct {
 	maxDepth       int
 	maxBodyBytes   int64
 	introspection  bool
+	corsOrigins    string
+	apqCacheSize   int
+	logLevel       string
+	drainDelay     time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -72,8 +81,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&c.maxDepth, "max-depth", env.integer("MAX_DEPTH", 15), "deepest field nesting an operation may have (MAX_DEPTH)")
 	fs.Int64Var(&c.maxBodyBytes, "max-request-bytes", int64(env.integer("MAX_REQUEST_BYTES", 1<<20)), "largest request body; larger ones get 413 (MAX_REQUEST_BYTES)")
 	fs.BoolVar(&c.introspection, "introspection", env.boolean("INTROSPECTION", true), "answer introspection queries (INTROSPECTION)")
+	fs.StringVar(&c.corsOrigins, "cors-origins", env.str("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call /graphql, * for any; empty leaves CORS off (CORS_ORIGINS)")
+	fs.IntVar(&c.apqCacheSize, "apq-cache-size", env.integer("APQ_CACHE_SIZE", 1000), "automatic persisted queries kept, least recently used first out (APQ_CACHE_SIZE)")
+	fs.StringVar(&c.logLevel, "log-level", env.str("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
+	fs.DurationVar(&c.drainDelay, "drain-delay", env.duration("DRAIN_DELAY", 0), "after SIGTERM, how long /readyz says 503 before the server stops taking requests (DRAIN_DELAY)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: facade [flags]\n\nServes the GitBook REST API as GraphQL at /graphql.\nGITBOOK_TOKEN, when set, is sent upstream for callers who send no Authorization header.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: facade [flags]\n\nServes the GitBook REST API as GraphQL at /graphql.\nGITBOOK_TOKEN, when set, is sent upstream for callers who send no Authorization header.\nTracing follows the standard OTEL_* variables (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ...); it is off when none is set.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -101,6 +114,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("-max-depth must be at least 1")
 	case c.maxBodyBytes < 1:
 		return c, errors.New("-max-request-bytes must be at least 1")
+	case c.apqCacheSize < 1:
+		return c, errors.New("-apq-cache-size must be at least 1")
+	case c.drainDelay < 0:
+		return c, errors.New("-drain-delay must not be negative")
+	}
+	if err := new(slog.Level).UnmarshalText([]byte(c.logLevel)); err != nil {
+		return c, fmt.Errorf("-log-level: %w", err)
 	}
 	return c, nil
 }
@@ -110,12 +130,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	var logHandler slog.Handler = slog.NewJSONHandler(stdout, nil)
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.logLevel))
+	logOpts := &slog.HandlerOptions{Level: level}
+	var logHandler slog.Handler = slog.NewJSONHandler(stdout, logOpts)
 	if cfg.logFormat == "text" {
-		logHandler = slog.NewTextHandler(stdout, nil)
+		logHandler = slog.NewTextHandler(stdout, logOpts)
 	}
 	log := slog.New(logHandler)
 	slog.SetDefault(log)
+
+	tracerProvider, stopTracing, err := telemetry.TracerProvider(ctx, getenv)
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	defer func() { _ = stopTracing(context.Background()) }()
 
 	defaultAuth := ""
 	if token := getenv("GITBOOK_TOKEN"); token != "" {
@@ -130,12 +159,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		log.Info("demo: serving over a simulated GitBook", "upstream", sim.URL)
 	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := telemetry.NewMetrics(registry)
 	client, err := upstream.New(cfg.upstreamURL, upstream.Options{
 		AttemptTimeout: cfg.attemptTimeout,
 		MaxInFlight:    cfg.concurrency,
+		Transport:      telemetry.Transport(upstream.PooledTransport(cfg.concurrency), tracerProvider),
+		Observer:       telemetry.Observer(metrics),
 	})
 	if err != nil {
 		return err
+	}
+	telemetry.RegisterClient(registry, client)
+	var corsOrigins []string
+	for _, o := range strings.Split(cfg.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			corsOrigins = append(corsOrigins, o)
+		}
 	}
 	handler := httpapi.New(httpapi.Config{
 		Client:               client,
@@ -146,6 +187,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxDepth:             cfg.maxDepth,
 		MaxBodyBytes:         cfg.maxBodyBytes,
 		DisableIntrospection: !cfg.introspection,
+		APQCacheSize:         cfg.apqCacheSize,
+		CORSOrigins:          corsOrigins,
+		Registry:             registry,
+		Metrics:              metrics,
+		TracerProvider:       tracerProvider,
+		Logger:               log,
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -170,7 +217,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", cfg.shutdownGrace.String())
+	// Say unready first, so that balancers stop sending before we stop taking.
+	handler.Drain()
+	log.Info("draining", "delay", cfg.drainDelay.String(), "grace", cfg.shutdownGrace.String())
+	select {
+	case <-time.After(cfg.drainDelay):
+	case err := <-served:
+		return err
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

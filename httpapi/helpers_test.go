@@ -58,9 +58,10 @@ type gqlError struct {
 }
 
 type response struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
-	status int
+	Data       json.RawMessage `json:"data"`
+	Errors     []gqlError      `json:"errors"`
+	Extensions json.RawMessage `json:"extensions"`
+	status     int
 }
 
 // codes lists the errors' extensions.code, in order.
@@ -164,4 +165,50 @@ func postWith(t *testing.T, client *http.Client, url, token, query string) respo
 	}
 	out.status = resp.StatusCode
 	return out
+}
+
+// raw is the answer as a map of its top-level entries.
+func (r response) raw(t *testing.T) map[string]json.RawMessage {
+	t.Helper()
+	out := map[string]json.RawMessage{}
+	if len(r.Data) > 0 {
+		out["data"] = r.Data
+	}
+	if r.Extensions != nil {
+		out["extensions"] = r.Extensions
+	}
+	return out
+}
+
+// postRaw posts a request body as given, as the demo administrator.
+func postRaw(t *testing.T, f *facade, params map[string]any) response {
+	t.Helper()
+	body, _ := json.Marshal(params)
+	req, _ := http.NewRequest(http.MethodPost, f.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out response
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	out.status = resp.StatusCode
+	return out
+}
+
+// withExtensions sends a query-less request carrying ext (an APQ hash).
+func (response) withExtensions(t *testing.T, f *facade, ext map[string]any) response {
+	t.Helper()
+	return postRaw(t, f, map[string]any{"extensions": ext})
+}
+
+func mustRequest(t *testing.T, method, target string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://facade.test"+target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

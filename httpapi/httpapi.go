@@ -1,24 +1,36 @@
 // Package httpapi is the facade's HTTP surface: GraphQL over HTTP at
-// /graphql, a playground at /, and /healthz, built from the gqlgen schema,
-// the per-request loaders and the upstream client.
+// /graphql, a playground at /, /metrics, /healthz and /readyz, built from
+// the gqlgen schema, the per-request loaders, the upstream client and the
+// telemetry.
 package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/loader"
+	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
 )
+
+// DebugHeader, sent with any value, asks for extensions.upstream in the
+// answer: the upstream calls, retries and milliseconds the request cost.
+const DebugHeader = "X-Upstream-Debug"
 
 // Config is what the handler is built from.
 type Config struct {
@@ -40,7 +52,23 @@ type Config struct {
 	MaxBodyBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
-	Loader               loader.Config
+	// APQCacheSize is how many automatic persisted queries are kept (LRU).
+	// Default 1000.
+	APQCacheSize int
+	// CORSOrigins are the browser origins allowed to call /graphql; none
+	// (the default) leaves CORS off. "*" allows any.
+	CORSOrigins []string
+	// Registry, when set, gets the metrics, served at /metrics.
+	Registry *prometheus.Registry
+	// Metrics are the series the requests feed; made from Registry when nil.
+	Metrics *telemetry.Metrics
+	// TracerProvider traces requests. Default: none.
+	TracerProvider trace.TracerProvider
+	// Logger gets one line per GraphQL request. Default: slog.Default().
+	Logger *slog.Logger
+	// ReadyCacheFor is how long /readyz trusts its last probe. Default 5s.
+	ReadyCacheFor time.Duration
+	Loader        loader.Config
 }
 
 func (c Config) withDefaults() Config {
@@ -56,33 +84,79 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
 	}
+	if c.APQCacheSize <= 0 {
+		c.APQCacheSize = 1000
+	}
+	if c.TracerProvider == nil {
+		c.TracerProvider = noop.NewTracerProvider()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Metrics == nil && c.Registry != nil {
+		c.Metrics = telemetry.NewMetrics(c.Registry)
+	}
+	if c.ReadyCacheFor <= 0 {
+		c.ReadyCacheFor = 5 * time.Second
+	}
+	if c.Metrics != nil && c.Loader.BatchObserver == nil {
+		c.Loader.BatchObserver = c.Metrics.BatchObserver
+	}
 	return c
 }
 
+// Handler is the facade's HTTP handler.
+type Handler struct {
+	mux      *http.ServeMux
+	draining atomic.Bool
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Drain makes /readyz answer 503, so that load balancers stop sending new
+// requests while the server finishes the ones it has.
+func (h *Handler) Drain() { h.draining.Store(true) }
+
 // New builds the facade's handler.
-func New(cfg Config) http.Handler {
+func New(cfg Config) *Handler {
 	cfg = cfg.withDefaults()
+	h := &Handler{mux: http.NewServeMux()}
 	credentialOf := credential(cfg.DefaultAuthorization)
 	clientFor := func(r *http.Request) *upstream.Client {
 		return cfg.Client.WithAuthorization(credentialOf(r)).WithCallLimit(cfg.MaxUpstreamCalls)
 	}
-	mux := http.NewServeMux()
-	gql := limitBody(cfg.MaxBodyBytes,
-		withTimeout(cfg.RequestTimeout,
-			loader.Middleware(clientFor, cfg.Loader)(
-				graphQLServer(cfg))))
-	mux.Handle("/graphql", gql)
-	mux.Handle("GET /{$}", playground.Handler("GitBook GraphQL", "/graphql"))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
+	var gql http.Handler = graphQLServer(cfg)
+	gql = loader.Middleware(clientFor, cfg.Loader)(gql)
+	gql = withTimeout(cfg.RequestTimeout, gql)
+	gql = limitBody(cfg.MaxBodyBytes, gql)
+	gql = telemetry.Requests(cfg.Logger, gql)
+	gql = telemetry.Handler(gql, cfg.TracerProvider)
+	if len(cfg.CORSOrigins) > 0 {
+		gql = cors.New(cors.Options{
+			AllowedOrigins: cfg.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", telemetry.RequestIDHeader, DebugHeader, "Traceparent", "Tracestate"},
+			ExposedHeaders: []string{telemetry.RequestIDHeader},
+			MaxAge:         600,
+		}).Handler(gql)
+	}
+	h.mux.Handle("/graphql", gql)
+	h.mux.Handle("GET /{$}", playgroundHandler())
+	h.mux.Handle("GET /playground/", playgroundAssets())
+	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok")
 	})
-	return mux
+	h.mux.Handle("GET /readyz", readiness(cfg.Client, cfg.ReadyCacheFor, &h.draining))
+	if cfg.Registry != nil {
+		h.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
+	}
+	return h
 }
 
 // graphQLServer is gqlgen's server built by hand, as its docs advise for
-// production: explicit transports, a bounded query cache, limits on what
-// one operation may ask, our error presenter and panic handler.
+// production: explicit transports, a bounded query cache, automatic
+// persisted queries, limits on what one operation may ask, telemetry, our
+// error presenter and panic handler.
 func graphQLServer(cfg Config) http.Handler {
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{PageSize: cfg.PageSize},
@@ -92,11 +166,17 @@ func graphQLServer(cfg Config) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(telemetry.GraphQL{
+		Metrics:     cfg.Metrics,
+		Tracer:      cfg.TracerProvider.Tracer("github.com/gitbook-graphql/facade/graph"),
+		DebugHeader: DebugHeader,
+	})
 	if cfg.DisableIntrospection {
 		srv.Use(noIntrospection{})
 	} else {
 		srv.Use(extension.Introspection{})
 	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(newCallLimit(cfg.MaxUpstreamCalls))
 	srv.SetErrorPresenter(graph.ErrorPresenter)

@@ -26,6 +26,8 @@ type Config struct {
 	// BatchCapacity caps the keys of one batch; a full batch goes at once.
 	// Default 100.
 	BatchCapacity int
+	// BatchObserver, when set, hears each batch's loader and size.
+	BatchObserver func(loader string, size int)
 }
 
 func (c Config) withDefaults() Config {
@@ -65,17 +67,17 @@ type Loaders struct {
 func New(client *upstream.Client, cfg Config) *Loaders {
 	cfg = cfg.withDefaults()
 	l := &Loaders{client: client}
-	l.spaces = newLoader(cfg, client.GetSpace)
-	l.organizations = newLoader(cfg, client.GetOrganization)
-	l.integrations = newLoader(cfg, client.GetIntegration)
-	l.integrationPages = newLoader(cfg, l.fetchIntegrationPage)
-	l.spaceBlocks = newLoader(cfg, client.ListSpaceIntegrationBlocks)
+	l.spaces = newLoader(cfg, "spaces", client.GetSpace)
+	l.organizations = newLoader(cfg, "organizations", client.GetOrganization)
+	l.integrations = newLoader(cfg, "integrations", client.GetIntegration)
+	l.integrationPages = newLoader(cfg, "integrationPages", l.fetchIntegrationPage)
+	l.spaceBlocks = newLoader(cfg, "spaceBlocks", client.ListSpaceIntegrationBlocks)
 	return l
 }
 
 // newLoader makes a loader whose batch sends one call per key, all at once:
 // the upstream has no batch endpoints, so a batch's latency is one round trip.
-func newLoader[K comparable, V any](cfg Config, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		results := make([]*dataloader.Result[V], len(keys))
 		var wg sync.WaitGroup
@@ -88,9 +90,26 @@ func newLoader[K comparable, V any](cfg Config, fetch func(context.Context, K) (
 		wg.Wait()
 		return results
 	}
-	return dataloader.NewBatchedLoader(batch,
+	opts := []dataloader.Option[K, V]{
 		dataloader.WithWait[K, V](cfg.Wait),
-		dataloader.WithBatchCapacity[K, V](cfg.BatchCapacity))
+		dataloader.WithBatchCapacity[K, V](cfg.BatchCapacity),
+	}
+	if cfg.BatchObserver != nil {
+		opts = append(opts, dataloader.WithTracer[K, V](batchTracer[K, V]{name: name, observe: cfg.BatchObserver}))
+	}
+	return dataloader.NewBatchedLoader(batch, opts...)
+}
+
+// batchTracer reports batch sizes through dataloader's own tracing hook.
+type batchTracer[K comparable, V any] struct {
+	dataloader.NoopTracer[K, V]
+	name    string
+	observe func(string, int)
+}
+
+func (t batchTracer[K, V]) TraceBatch(ctx context.Context, keys []K) (context.Context, dataloader.TraceBatchFinishFunc[V]) {
+	t.observe(t.name, len(keys))
+	return ctx, func([]*dataloader.Result[V]) {}
 }
 
 // load waits for one key. A transient failure is forgotten once reported, so

@@ -41,9 +41,14 @@ type Client struct {
 // Options tune a Client; the zero value of each field means its default.
 type Options struct {
 	// HTTPClient sends each attempt; its Transport (http.DefaultTransport
-	// when nil) is wrapped by the client's guards. Default: a keep-alive
-	// pool sized for MaxInFlight.
+	// when nil) is wrapped by the client's guards. Default: a client over
+	// Transport.
 	HTTPClient *http.Client
+	// Transport sends each attempt when HTTPClient is not given, under the
+	// client's guards (a place for tracing, say). Default: PooledTransport.
+	Transport http.RoundTripper
+	// Observer hears of every attempt, for metrics and logs. Default: none.
+	Observer Observer
 	// AttemptTimeout bounds one attempt, from sending it to reading its
 	// answer's last byte. Default 5s.
 	AttemptTimeout time.Duration
@@ -76,18 +81,16 @@ func New(baseURL string, opts Options) (*Client, error) {
 		attemptTimeout = 5 * time.Second
 	}
 	var hc http.Client
-	if opts.HTTPClient != nil {
+	switch {
+	case opts.HTTPClient != nil:
 		hc = *opts.HTTPClient
-	}
-	if hc.Transport == nil {
-		if opts.HTTPClient != nil {
+		if hc.Transport == nil {
 			hc.Transport = http.DefaultTransport
-		} else {
-			t := cleanhttp.DefaultPooledTransport()
-			t.MaxIdleConnsPerHost = inFlight
-			t.MaxIdleConns = inFlight
-			hc.Transport = t
 		}
+	case opts.Transport != nil:
+		hc.Transport = opts.Transport
+	default:
+		hc.Transport = PooledTransport(inFlight)
 	}
 	policy := DefaultRetry
 	if opts.Retry != nil {
@@ -118,6 +121,10 @@ func New(baseURL string, opts Options) (*Client, error) {
 		breakerOff:     breaker.Disabled,
 		budget:         budget,
 		attemptTimeout: attemptTimeout,
+		observer:       opts.Observer,
+	}
+	if g.observer == nil {
+		g.observer = noObserver{}
 	}
 	hc.Transport = g
 	r := retrier{RetryPolicy: policy, allowRetry: g.retryAllowed}
@@ -139,6 +146,15 @@ func New(baseURL string, opts Options) (*Client, error) {
 		},
 		userAgent: ua,
 	}, nil
+}
+
+// PooledTransport is a keep-alive transport whose idle pool keeps conns
+// connections, to match the calls the client may have in flight.
+func PooledTransport(conns int) *http.Transport {
+	t := cleanhttp.DefaultPooledTransport()
+	t.MaxIdleConnsPerHost = conns
+	t.MaxIdleConns = conns
+	return t
 }
 
 // Stats reports the client's process-wide guards: the breaker's state and
@@ -326,3 +342,25 @@ func truncate(s string, n int) string {
 
 // CloseIdleConnections closes the keep-alive connections not in use.
 func (c *Client) CloseIdleConnections() { c.http.HTTPClient.CloseIdleConnections() }
+
+// Ping checks that the upstream answers at all: one GET of the API's base,
+// sent without credentials and not retried. Any HTTP answer below 500 is
+// success.
+func (c *Client) Ping(ctx context.Context) error {
+	ctx = withCall(ctx, &call{op: "ping", idempotent: true})
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.http.HTTPClient.Do(req)
+	if err != nil {
+		return transportError(ctx, "ping", true, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes))
+	resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		return &Error{Op: "ping", Kind: ErrUnavailable, StatusCode: resp.StatusCode}
+	}
+	return nil
+}

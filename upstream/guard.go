@@ -34,6 +34,7 @@ type guard struct {
 	retriesGranted atomic.Int64
 	retriesDenied  atomic.Int64
 	attemptTimeout time.Duration
+	observer       Observer
 }
 
 // RoundTrip waits out the credential's rate-limit hold, asks the breaker,
@@ -53,13 +54,24 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		done(errCallerGaveUp)
 		return nil, err
 	}
+	c := callOf(ctx)
+	attempt := Attempt{Op: c.op, Retry: c.attempts > 0}
+	g.observer.InFlight(1)
+	start := time.Now()
 	attemptCtx, cancel := context.WithTimeout(ctx, g.attemptTimeout)
 	release := sync.OnceFunc(func() {
 		cancel()
 		g.slots.Release(1)
+		g.observer.InFlight(-1)
+		attempt.Duration = time.Since(start)
+		if t := tallyOf(ctx); t != nil {
+			t.add(attempt.Retry, attempt.Duration)
+		}
+		g.observer.Attempt(ctx, attempt)
 	})
 	resp, err := g.next.RoundTrip(req.WithContext(attemptCtx))
 	if err != nil {
+		attempt.Err = err
 		release()
 		if ctx.Err() != nil {
 			done(errCallerGaveUp) // not the upstream's failure
@@ -68,6 +80,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
+	attempt.Status = resp.StatusCode
 	g.holds.observe(key, resp)
 	switch {
 	case resp.StatusCode >= 500:
@@ -98,6 +111,29 @@ func (b *releasingBody) Close() error {
 	b.release()
 	return err
 }
+
+// Observer hears of the upstream calls the client makes. Its methods run on
+// the callers' goroutines and must be quick.
+type Observer interface {
+	// Attempt reports an attempt once its answer has been read (or it failed).
+	Attempt(ctx context.Context, a Attempt)
+	// InFlight reports attempts starting (+1) and ending (-1).
+	InFlight(delta int)
+}
+
+// Attempt is one attempt at an upstream call.
+type Attempt struct {
+	Op       string // the spec's operationId
+	Retry    bool   // not the call's first attempt
+	Status   int    // the answer's HTTP status; 0 when none came
+	Err      error  // why no answer came
+	Duration time.Duration
+}
+
+type noObserver struct{}
+
+func (noObserver) Attempt(context.Context, Attempt) {}
+func (noObserver) InFlight(int)                     {}
 
 // CircuitOpenError is an attempt refused without a call because the upstream
 // has been failing: the circuit breaker is open, or is letting only its

@@ -210,3 +210,6 @@ func retryableTransportError(err error) bool {
 	}
 	return true
 }
+
+// OperationOf names the operationId of the call ctx belongs to, or "".
+func OperationOf(ctx context.Context) string { return callOf(ctx).op }

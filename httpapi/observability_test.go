@@ -1,0 +1,326 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/telemetry"
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+// send posts a GraphQL request with extra headers and returns the answer.
+func send(t *testing.T, f *facade, header http.Header, query string) (*http.Response, response) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, f.url+"/graphql", bytes.NewReader(body))
+	req.Header = header.Clone()
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r response
+	_ = json.NewDecoder(resp.Body).Decode(&r)
+	return resp, r
+}
+
+func bearer(token string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + token}}
+}
+
+func TestMetricsAfterAQuery(t *testing.T) {
+	registry := prometheus.NewRegistry()
+	metrics := telemetry.NewMetrics(registry)
+	f := newFacade(t, setup{
+		sim: upstreamtest.Options{Fault: upstreamtest.FailFirst("getOrganizationById", 1, upstreamtest.Fault{Status: http.StatusServiceUnavailable})},
+		upstream: func(o *upstream.Options) {
+			o.Observer = telemetry.Observer(metrics)
+		},
+		config: func(c *httpapi.Config) { c.Registry, c.Metrics = registry, metrics },
+	})
+	telemetry.RegisterClient(registry, f.client)
+	send(t, f, bearer(upstreamtest.DemoToken), `query SpaceWithOrg { space(id: "acme-handbook") { title organization { title } integrations { nodes { name } } } }`)
+	send(t, f, bearer(upstreamtest.DemoToken), `query Missing { space(id: "no-such-space") { title } }`)
+	send(t, f, bearer(upstreamtest.DemoToken), `query Invalid { nope }`)
+
+	resp, err := http.Get(f.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`graphql_requests_total{operation="SpaceWithOrg",outcome="success"} 1`,
+		`graphql_requests_total{operation="Missing",outcome="partial"} 1`,
+		`graphql_requests_total{operation="anonymous",outcome="error"} 1`, // it failed validation, before it had a name
+		`graphql_request_duration_seconds_count{operation="SpaceWithOrg"} 1`,
+		`gitbook_upstream_requests_total{operation="getSpaceById",status="200"} 1`,
+		`gitbook_upstream_requests_total{operation="getSpaceById",status="404"} 1`,
+		`gitbook_upstream_requests_total{operation="getOrganizationById",status="503"} 1`,
+		`gitbook_upstream_requests_total{operation="getOrganizationById",status="200"} 1`,
+		`gitbook_upstream_retries_total{operation="getOrganizationById"} 1`,
+		`gitbook_upstream_request_duration_seconds_count{operation="listSpaceIntegrations"}`,
+		`dataloader_batch_size_count{loader="spaces"}`,
+		`gitbook_upstream_in_flight 0`,
+		`gitbook_upstream_breaker_open 0`,
+		`gitbook_upstream_retries_denied_total 0`,
+	} {
+		if !bytes.Contains(scrape, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, secret := range []string{upstreamtest.DemoToken, "acme-handbook", "no-such-space", "Bearer"} {
+		if bytes.Contains(scrape, []byte(secret)) {
+			t.Errorf("/metrics holds %q", secret)
+		}
+	}
+}
+
+func TestTracesFollowTheCallerToTheUpstream(t *testing.T) {
+	recorder := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder))
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	f := newFacade(t, setup{
+		upstream: func(o *upstream.Options) {
+			o.Transport = telemetry.Transport(upstream.PooledTransport(16), tp)
+		},
+		config: func(c *httpapi.Config) { c.TracerProvider = tp },
+	})
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	header := bearer(upstreamtest.DemoToken)
+	header.Set("Traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
+	send(t, f, header, `query Handbook { space(id: "acme-handbook") { title organization { title } } }`)
+	if err := tp.ForceFlush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	names := map[string]int{}
+	for _, s := range recorder.Ended() {
+		names[s.Name()]++
+		if got := s.SpanContext().TraceID().String(); got != traceID {
+			t.Errorf("span %q is in trace %s, not the caller's", s.Name(), got)
+		}
+	}
+	for _, want := range []string{"POST /graphql", "graphql.query Handbook", "Query.space", "Space.organization", "GitBook getSpaceById", "GitBook getOrganizationById"} {
+		if names[want] == 0 {
+			t.Errorf("no span %q among %v", want, names)
+		}
+	}
+	for _, c := range f.sim.Calls() {
+		if !strings.HasPrefix(c.Traceparent, "00-"+traceID+"-") {
+			t.Errorf("%s reached the upstream with traceparent %q", c.Path, c.Traceparent)
+		}
+	}
+}
+
+func TestOneLogLinePerRequest(t *testing.T) {
+	var logs bytes.Buffer
+	f := newFacade(t, setup{config: func(c *httpapi.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	}})
+	header := bearer(upstreamtest.DemoToken)
+	header.Set("X-Request-Id", "caller-chosen-id.42")
+	resp, _ := send(t, f, header, `query Two { space(id: "acme-handbook") { title } missing: space(id: "nope") { title } }`)
+	if got := resp.Header.Get("X-Request-Id"); got != "caller-chosen-id.42" {
+		t.Errorf("X-Request-Id sent back: %q", got)
+	}
+	header.Set("X-Request-Id", "not ok; has spaces")
+	resp, _ = send(t, f, header, `{ __typename }`)
+	generated := resp.Header.Get("X-Request-Id")
+	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(generated) {
+		t.Errorf("generated X-Request-Id %q", generated)
+	}
+
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines for 2 requests:\n%s", len(lines), logs.String())
+	}
+	var first struct {
+		Msg, RequestID, Operation string
+		Status, UpstreamCalls     int
+		DurationMS                float64
+		ErrorCodes                []string
+	}
+	dec := json.NewDecoder(strings.NewReader(strings.NewReplacer("request_id", "RequestID", "upstream_calls", "UpstreamCalls", "duration_ms", "DurationMS", "error_codes", "ErrorCodes").Replace(lines[0])))
+	if err := dec.Decode(&first); err != nil {
+		t.Fatal(err)
+	}
+	if first.Msg != "request" || first.RequestID != "caller-chosen-id.42" || first.Operation != "Two" || first.Status != 200 ||
+		first.UpstreamCalls != 2 || first.DurationMS <= 0 || len(first.ErrorCodes) != 1 || first.ErrorCodes[0] != "NOT_FOUND" {
+		t.Errorf("log line: %s", lines[0])
+	}
+	if !strings.Contains(lines[1], generated) {
+		t.Errorf("second line lacks the generated id: %s", lines[1])
+	}
+	if strings.Contains(logs.String(), upstreamtest.DemoToken) {
+		t.Error("the log holds the token")
+	}
+}
+
+func TestDebugHeaderShowsWhatTheRequestCost(t *testing.T) {
+	f := newFacade(t, setup{sim: upstreamtest.Options{
+		Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Status: http.StatusBadGateway}),
+	}})
+	const q = `{ space(id: "acme-handbook") { title organization { title } } }`
+	_, plain := send(t, f, bearer(upstreamtest.DemoToken), `{ __typename }`)
+	if plain.raw(t)["extensions"] != nil {
+		t.Error("extensions without the debug header")
+	}
+	header := bearer(upstreamtest.DemoToken)
+	header.Set(httpapi.DebugHeader, "1")
+	_, r := send(t, f, header, q)
+	var ext struct {
+		Upstream struct{ Calls, Retries, MS int }
+	}
+	_ = json.Unmarshal(r.raw(t)["extensions"], &ext)
+	if ext.Upstream.Calls != 3 || ext.Upstream.Retries != 1 || ext.Upstream.MS < 0 {
+		t.Errorf("extensions.upstream = %+v, want 3 calls with 1 retry", ext.Upstream)
+	}
+}
+
+func TestAutomaticPersistedQueries(t *testing.T) {
+	f := newFacade(t, setup{})
+	const query = `{ organization(id: "acme") { title } }`
+	sum := sha256.Sum256([]byte(query))
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+
+	hashOnly := func() response {
+		return f.post(t, upstreamtest.DemoToken, "", nil).withExtensions(t, f, ext)
+	}
+	if r := hashOnly(); len(r.Errors) != 1 || r.Errors[0].Message != "PersistedQueryNotFound" {
+		t.Fatalf("hash before registration: %+v", r.Errors)
+	}
+	registered := postRaw(t, f, map[string]any{"query": query, "extensions": ext})
+	if len(registered.Errors) > 0 {
+		t.Fatalf("registration: %+v", registered.Errors)
+	}
+	r := hashOnly()
+	if len(r.Errors) > 0 || string(r.Data) != `{"organization":{"title":"Acme Inc."}}` {
+		t.Errorf("hash after registration: %s %+v", r.Data, r.Errors)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.CORSOrigins = []string{"https://docs.example.com"} }})
+	preflight := func(origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, f.url+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	ok := preflight("https://docs.example.com")
+	if ok.Header.Get("Access-Control-Allow-Origin") != "https://docs.example.com" ||
+		!strings.Contains(strings.ToLower(ok.Header.Get("Access-Control-Allow-Headers")), "authorization") {
+		t.Errorf("allowed origin: %d %v", ok.StatusCode, ok.Header)
+	}
+	refused := preflight("https://evil.example.net")
+	if refused.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("refused origin got %v", refused.Header)
+	}
+
+	off := newFacade(t, setup{})
+	req, _ := http.NewRequest(http.MethodOptions, off.url+"/graphql", nil)
+	req.Header.Set("Origin", "https://docs.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Error("CORS is on by default")
+	}
+}
+
+func TestReadiness(t *testing.T) {
+	f := newFacade(t, setup{})
+	get := func(url string) int {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get(f.url + "/readyz"); s != 200 {
+		t.Errorf("/readyz with the upstream up: %d", s)
+	}
+
+	down, err := upstream.New("http://127.0.0.1:1/v1", upstream.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpapi.New(httpapi.Config{Client: down})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, mustRequest(t, "GET", "/readyz"))
+	if rec.Code != 503 {
+		t.Errorf("/readyz with the upstream down: %d", rec.Code)
+	}
+	health := httptest.NewRecorder()
+	h.ServeHTTP(health, mustRequest(t, "GET", "/healthz"))
+	if health.Code != 200 {
+		t.Errorf("/healthz with the upstream down: %d", health.Code)
+	}
+
+	up := httpapi.New(httpapi.Config{Client: f.client})
+	up.Drain()
+	rec = httptest.NewRecorder()
+	up.ServeHTTP(rec, mustRequest(t, "GET", "/readyz"))
+	if rec.Code != 503 {
+		t.Errorf("/readyz while draining: %d", rec.Code)
+	}
+}
+
+func TestPlaygroundIsSelfContained(t *testing.T) {
+	f := newFacade(t, setup{})
+	resp, page := get(t, f.url+"/", nil)
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "script-src 'self' 'sha256-") || strings.Contains(csp, "http") {
+		t.Errorf("CSP: %q", csp)
+	}
+	if strings.Contains(page, "cdn.") || strings.Contains(page, "https://") {
+		t.Error("the page loads something from elsewhere")
+	}
+	assets := regexp.MustCompile(`(?:src|href)="(/playground/[^"]+)"\s+integrity="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(assets) != 4 {
+		t.Fatalf("%d assets in the page", len(assets))
+	}
+	for _, a := range assets {
+		resp, body := get(t, f.url+a[1], nil)
+		sum := sha256.Sum256([]byte(body))
+		if resp.StatusCode != 200 || "sha256-"+base64.StdEncoding.EncodeToString(sum[:]) != html.UnescapeString(a[2]) {
+			t.Errorf("%s: %d, integrity mismatch", a[1], resp.StatusCode)
+		}
+	}
+	for _, license := range []string{"LICENSE.graphiql", "LICENSE.react", "LICENSE.react-dom"} {
+		if resp, _ := get(t, f.url+"/playground/"+license, nil); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", license, resp.StatusCode)
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"io/fs"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+)
+
+// The playground's assets, from npm (scripts/update-playground-assets.sh):
+// the versions gqlgen's playground loads from a CDN by default, served from
+// the binary so that the playground works offline and under a strict CSP.
+//
+//go:embed playground
+var playgroundFiles embed.FS
+
+// The assets' Subresource Integrity hashes, checked by the fetch script and
+// by the browser.
+const (
+	graphiqlJSSRI  = "sha256-hnImuor1znlJkD/FOTL3jayfS/xsyNoP04abi8bFJWs="
+	graphiqlCSSSRI = "sha256-MEh+B2NdMSpj9kexQNN3QKc8UzMrCXW/Sx/phcpuyIU="
+	reactSRI       = "sha256-S0lp+k7zWUMk2ixteM6HZvu8L9Eh//OVrt+ZfbCpmgY="
+	reactDOMSRI    = "sha256-IXWO0ITNDjfnNXIu5POVfqlgYoop36bDzhodR6LW5Pc="
+)
+
+// playgroundAssets serves the embedded files under /playground/.
+func playgroundAssets() http.Handler {
+	files, err := fs.Sub(playgroundFiles, "playground")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	server := http.StripPrefix("/playground/", http.FileServerFS(files))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		server.ServeHTTP(w, r)
+	})
+}
+
+// playgroundHandler serves gqlgen's GraphiQL page over the embedded assets,
+// with a Content-Security-Policy that allows scripts from this origin and
+// the page's own inline script, by hash, and nothing from elsewhere. The
+// headers editor sends whatever Authorization the caller puts in it.
+func playgroundHandler() http.Handler {
+	page := renderPlayground(playground.Handler("GitBook GraphQL", "/graphql",
+		playground.WithGraphiqlVersion("/playground/graphiql.min.js", "/playground/graphiql.min.css", graphiqlJSSRI, graphiqlCSSSRI),
+		playground.WithGraphiqlReactVersion("/playground/react.production.min.js", "/playground/react-dom.production.min.js", reactSRI, reactDOMSRI),
+		playground.WithStoragePrefix("gitbook-graphql:"),
+	))
+	csp := strings.Join([]string{
+		"default-src 'self'",
+		"script-src 'self' " + strings.Join(inlineScriptHashes(page), " "),
+		"style-src 'self' 'unsafe-inline'", // GraphiQL sets styles at run time
+		"img-src 'self' data:",
+		"font-src 'self' data:",
+		"connect-src 'self'",
+		"worker-src 'self' blob:",
+		"object-src 'none'",
+		"base-uri 'none'",
+		"form-action 'none'",
+		"frame-ancestors 'none'",
+	}, "; ")
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", csp)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		_, _ = w.Write(page)
+	})
+}
+
+// renderPlayground renders gqlgen's page once: it does not change.
+func renderPlayground(h http.Handler) []byte {
+	var w pageWriter
+	h.ServeHTTP(&w, &http.Request{Method: http.MethodGet})
+	return w.body.Bytes()
+}
+
+type pageWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (p *pageWriter) Header() http.Header {
+	if p.header == nil {
+		p.header = http.Header{}
+	}
+	return p.header
+}
+func (p *pageWriter) Write(b []byte) (int, error) { return p.body.Write(b) }
+func (p *pageWriter) WriteHeader(int)             {}
+
+var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
+
+// inlineScriptHashes lists the CSP hash sources of the page's inline scripts.
+func inlineScriptHashes(page []byte) []string {
+	var hashes []string
+	for _, m := range inlineScript.FindAllSubmatch(page, -1) {
+		sum := sha256.Sum256(m[1])
+		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	return hashes
+}

@@ -1,0 +1,155 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"net"
+	"regexp"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gitbook-graphql/facade/upstream"
+)
+
+// Metrics are the facade's Prometheus series. Labels hold operation names
+// (GraphQL's, bounded, and GitBook's operationIds), outcomes and statuses:
+// never a token, an id or a URL.
+type Metrics struct {
+	requests        *prometheus.CounterVec
+	requestSeconds  *prometheus.HistogramVec
+	upstreamCalls   *prometheus.CounterVec
+	upstreamRetries *prometheus.CounterVec
+	upstreamSeconds *prometheus.HistogramVec
+	batchSize       *prometheus.HistogramVec
+	inFlight        prometheus.Gauge
+	operations      *boundedNames
+}
+
+// NewMetrics registers the series with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := func(c prometheus.Collector) prometheus.Collector { reg.MustRegister(c); return c }
+	return &Metrics{
+		requests: f(prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "graphql_requests_total",
+			Help: "GraphQL requests, by operation name and outcome (success, partial, error).",
+		}, []string{"operation", "outcome"})).(*prometheus.CounterVec),
+		requestSeconds: f(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "graphql_request_duration_seconds",
+			Help:    "Time to answer a GraphQL request, by operation name.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
+		}, []string{"operation"})).(*prometheus.HistogramVec),
+		upstreamCalls: f(prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gitbook_upstream_requests_total",
+			Help: "Attempts at GitBook API calls, retries included, by operationId and HTTP status (or error, timeout).",
+		}, []string{"operation", "status"})).(*prometheus.CounterVec),
+		upstreamRetries: f(prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gitbook_upstream_retries_total",
+			Help: "Attempts at GitBook API calls that were retries, by operationId.",
+		}, []string{"operation"})).(*prometheus.CounterVec),
+		upstreamSeconds: f(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gitbook_upstream_request_duration_seconds",
+			Help:    "Time of one attempt at a GitBook API call, answer read, by operationId.",
+			Buckets: prometheus.ExponentialBuckets(0.002, 2, 13),
+		}, []string{"operation"})).(*prometheus.HistogramVec),
+		batchSize: f(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "dataloader_batch_size",
+			Help:    "Keys per dataloader batch, by loader.",
+			Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200},
+		}, []string{"loader"})).(*prometheus.HistogramVec),
+		inFlight: f(prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "gitbook_upstream_in_flight",
+			Help: "Attempts at GitBook API calls in flight.",
+		})).(prometheus.Gauge),
+		operations: &boundedNames{max: 100, seen: map[string]bool{}},
+	}
+}
+
+// RegisterClient adds the client's process-wide guards as series.
+func RegisterClient(reg prometheus.Registerer, c *upstream.Client) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "gitbook_upstream_breaker_open",
+			Help: "1 while the circuit breaker refuses calls to GitBook (open or half-open), else 0.",
+		}, func() float64 {
+			switch c.Stats().BreakerState {
+			case "open", "half-open":
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gitbook_upstream_retries_denied_total",
+			Help: "Retries the retry budget refused.",
+		}, func() float64 { return float64(c.Stats().RetriesDenied) }),
+	)
+}
+
+// BatchObserver reports a dataloader batch's size.
+func (m *Metrics) BatchObserver(loader string, size int) {
+	m.batchSize.WithLabelValues(loader).Observe(float64(size))
+}
+
+// Observer feeds upstream attempts into the metrics.
+func Observer(m *Metrics) upstream.Observer { return observer{m} }
+
+type observer struct{ m *Metrics }
+
+func (o observer) Attempt(_ context.Context, a upstream.Attempt) {
+	o.m.upstreamCalls.WithLabelValues(a.Op, statusLabel(a)).Inc()
+	if a.Retry {
+		o.m.upstreamRetries.WithLabelValues(a.Op).Inc()
+	}
+	o.m.upstreamSeconds.WithLabelValues(a.Op).Observe(a.Duration.Seconds())
+}
+
+func (o observer) InFlight(delta int) { o.m.inFlight.Add(float64(delta)) }
+
+func statusLabel(a upstream.Attempt) string {
+	if a.Status != 0 {
+		return strconv.Itoa(a.Status)
+	}
+	var nerr net.Error
+	if errors.Is(a.Err, context.DeadlineExceeded) || errors.As(a.Err, &nerr) && nerr.Timeout() {
+		return "timeout"
+	}
+	return "error"
+}
+
+// observeRequest counts one GraphQL request.
+func (m *Metrics) observeRequest(operation, outcome string, seconds float64) {
+	op := m.operations.label(operation)
+	m.requests.WithLabelValues(op, outcome).Inc()
+	m.requestSeconds.WithLabelValues(op).Observe(seconds)
+}
+
+// boundedNames keeps operation-name labels to well-formed names, and to the
+// first max of them: past that, "other", so that callers cannot grow the
+// series without bound.
+type boundedNames struct {
+	mu   sync.Mutex
+	max  int
+	seen map[string]bool
+}
+
+var wellFormedName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
+
+func (b *boundedNames) label(name string) string {
+	switch {
+	case name == "":
+		return "anonymous"
+	case !wellFormedName.MatchString(name):
+		return "other"
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.seen[name] {
+		return name
+	}
+	if len(b.seen) >= b.max {
+		return "other"
+	}
+	b.seen[name] = true
+	return name
+}
