@@ -144,6 +144,28 @@ export async function startStack({ facadeArgs = [], facadeEnv = {} } = {}) {
   }
 }
 
+// startDemo starts the facade alone with -demo: over its embedded simulated
+// GitBook, as a new user would run it. Resolves with its URL and stop().
+export async function startDemo({ facadeArgs = [] } = {}) {
+  const env = { PATH: process.env.PATH ?? '' };
+  const args = ['-demo', '-addr', '127.0.0.1:0', '-log-format', 'json', ...facadeArgs];
+  const facade = await start('facade -demo', binary('FACADE_BIN'), args, env, (line) => {
+    try {
+      const entry = JSON.parse(line);
+      return entry.msg === 'listening' ? entry.addr : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  return {
+    facadeURL: `http://${loopbackAddr(facade.addr)}`,
+    facadeOutput: facade.output,
+    async stop() {
+      await stop(facade.child);
+    },
+  };
+}
+
 // postGraphQL sends one GraphQL request over POST and returns the parsed
 // body; it is for setup and for checks outside the client under test.
 export async function postGraphQL(url, query, variables, headers = {}) {
