@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/loader"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
@@ -61,6 +62,7 @@ type config struct {
 	apqCacheSize   int
 	logLevel       string
 	drainDelay     time.Duration
+	loaders        bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -84,6 +86,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.corsOrigins, "cors-origins", env.str("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call /graphql, * for any; empty leaves CORS off (CORS_ORIGINS)")
 	fs.IntVar(&c.apqCacheSize, "apq-cache-size", env.integer("APQ_CACHE_SIZE", 1000), "automatic persisted queries kept, least recently used first out (APQ_CACHE_SIZE)")
 	fs.StringVar(&c.logLevel, "log-level", env.str("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
+	fs.BoolVar(&c.loaders, "loaders", env.boolean("LOADERS", true), "batch and deduplicate upstream calls with per-request dataloaders; false makes a call per field, to measure what they save (LOADERS)")
 	fs.DurationVar(&c.drainDelay, "drain-delay", env.duration("DRAIN_DELAY", 0), "after SIGTERM, how long /readyz says 503 before the server stops taking requests (DRAIN_DELAY)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: facade [flags]\n\nServes the GitBook REST API as GraphQL at /graphql.\nGITBOOK_TOKEN, when set, is sent upstream for callers who send no Authorization header.\nTracing follows the standard OTEL_* variables (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ...); it is off when none is set.\n\nFlags:\n")
@@ -193,6 +196,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Metrics:              metrics,
 		TracerProvider:       tracerProvider,
 		Logger:               log,
+		Loader:               loader.Config{Naive: !cfg.loaders},
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)

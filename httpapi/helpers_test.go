@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -110,42 +109,8 @@ func (r response) decode(t *testing.T, v any) {
 	}
 }
 
-// manySpaces is a dataset of n spaces spread over the demo's three member
-// organizations, each with five integrations from the demo catalog.
-func manySpaces(n int) (*upstreamtest.Dataset, []string) {
-	d := upstreamtest.DemoData()
-	orgs := []string{"acme", "open-source-collective", "northwind"}
-	d.Spaces = nil
-	d.Installations = nil
-	ids := make([]string, n)
-	installs := map[string]*upstreamtest.Installation{}
-	for i := range n {
-		id := fmt.Sprintf("space-%02d", i)
-		ids[i] = id
-		org := orgs[i%len(orgs)]
-		d.Spaces = append(d.Spaces, upstream.Space{
-			Object: "space", ID: id, Title: "Space " + id, Emoji: "1f4d8", Visibility: upstream.ContentVisibilityPublic,
-			Organization: org, Revision: "r1", CreatedAt: time.Unix(1700000000, 0).UTC(), UpdatedAt: time.Unix(1710000000, 0).UTC(),
-			MergeRules: upstream.MergeRulesConfiguration{Type: upstream.MergeRulesConfigurationTypeInherit},
-			URLs:       upstream.SpaceURLs{Location: "https://api.gitbook.com/v1/spaces/" + id, App: "https://app.gitbook.com/s/" + id},
-		})
-		for j := range 5 {
-			name := d.Integrations[(i+j*3)%len(d.Integrations)].Name
-			key := org + "/" + name
-			if installs[key] == nil {
-				installs[key] = &upstreamtest.Installation{ID: "inst-" + org + "-" + name, Integration: name, Organization: org}
-			}
-			installs[key].Spaces = append(installs[key].Spaces, id)
-		}
-	}
-	for _, in := range installs {
-		d.Installations = append(d.Installations, *in)
-	}
-	d.Users = []upstreamtest.User{{Token: upstreamtest.DemoToken, Roles: map[string]upstream.MemberRole{
-		"acme": upstream.MemberRoleAdmin, "open-source-collective": upstream.MemberRoleEdit, "northwind": upstream.MemberRoleRead,
-	}}}
-	return d, ids
-}
+// manySpaces is upstreamtest.ScaledData for the demo caller alone.
+func manySpaces(n int) (*upstreamtest.Dataset, []string) { return upstreamtest.ScaledData(n, 0) }
 
 // postWith sends one GraphQL request with client.
 func postWith(t *testing.T, client *http.Client, url, token, query string) response {

@@ -28,6 +28,10 @@ type Config struct {
 	BatchCapacity int
 	// BatchObserver, when set, hears each batch's loader and size.
 	BatchObserver func(loader string, size int)
+	// Naive switches batching, caching, priming and prefetching off: every
+	// field that needs data makes its own call, as a resolver without
+	// loaders would. For benchmarks, to show what the loaders save.
+	Naive bool
 }
 
 func (c Config) withDefaults() Config {
@@ -57,6 +61,8 @@ type Loaders struct {
 	integrationPages *dataloader.Loader[IntegrationPage, *upstream.IntegrationList]
 	spaceBlocks      *dataloader.Loader[string, []upstream.SpaceIntegrationBlocks]
 
+	naive bool
+
 	mu sync.Mutex
 	// listed holds, per space, the pages of all its integrations asked for
 	// so far: the blocks' integrations are among them.
@@ -66,7 +72,7 @@ type Loaders struct {
 // New makes the loaders of one request; client carries the caller's credential.
 func New(client *upstream.Client, cfg Config) *Loaders {
 	cfg = cfg.withDefaults()
-	l := &Loaders{client: client}
+	l := &Loaders{client: client, naive: cfg.Naive}
 	l.spaces = newLoader(cfg, "spaces", client.GetSpace)
 	l.organizations = newLoader(cfg, "organizations", client.GetOrganization)
 	l.integrations = newLoader(cfg, "integrations", client.GetIntegration)
@@ -93,6 +99,10 @@ func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.
 	opts := []dataloader.Option[K, V]{
 		dataloader.WithWait[K, V](cfg.Wait),
 		dataloader.WithBatchCapacity[K, V](cfg.BatchCapacity),
+	}
+	if cfg.Naive {
+		// A batch of one, sent at once, and nothing remembered.
+		opts = append(opts, dataloader.WithCache[K, V](&dataloader.NoCache[K, V]{}), dataloader.WithBatchCapacity[K, V](1))
 	}
 	if cfg.BatchObserver != nil {
 		opts = append(opts, dataloader.WithTracer[K, V](batchTracer[K, V]{name: name, observe: cfg.BatchObserver}))
@@ -179,14 +189,16 @@ func (l *Loaders) IntegrationPage(ctx context.Context, key IntegrationPage) (*up
 
 // PrefetchIntegrationPage starts loading a page without waiting for it.
 func (l *Loaders) PrefetchIntegrationPage(ctx context.Context, key IntegrationPage) {
-	l.noteListed(ctx, key)
+	if !l.naive {
+		l.noteListed(ctx, key)
+	}
 }
 
 // noteListed starts loading a page and, when it lists all of a space's
 // integrations, remembers it for SpaceIntegrationBlocks.
 func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
 	thunk := l.integrationPages.Load(ctx, key)
-	if key.Search != "" {
+	if key.Search != "" || l.naive {
 		return
 	}
 	l.mu.Lock()
@@ -200,7 +212,9 @@ func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
 // PrefetchSpaceIntegrationBlocks starts loading a space's blocks without
 // waiting for them.
 func (l *Loaders) PrefetchSpaceIntegrationBlocks(ctx context.Context, spaceID string) {
-	l.spaceBlocks.Load(ctx, spaceID)
+	if !l.naive {
+		l.spaceBlocks.Load(ctx, spaceID)
+	}
 }
 
 // SpaceIntegrationBlocks is listSpaceIntegrationsBlocks.

@@ -100,3 +100,31 @@ func TestSpacesBatchKeepsOrderAndDeduplicates(t *testing.T) {
 		t.Errorf("peak in flight %d, want 3 (one batch)", peak)
 	}
 }
+
+func TestNaiveLoadersCallForEveryLoad(t *testing.T) {
+	ctx := context.Background()
+	sim := upstreamtest.NewServer(upstreamtest.Options{})
+	t.Cleanup(sim.Close)
+	client, err := upstream.New(sim.URL, upstream.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := loader.New(client.WithAuthorization("Bearer "+upstreamtest.DemoToken), loader.Config{Naive: true})
+	for range 3 {
+		if _, err := l.Space(ctx, "acme-handbook"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.IntegrationPage(ctx, loader.IntegrationPage{SpaceID: "acme-design-system", Limit: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Integration(ctx, "figma"); err != nil {
+		t.Fatal(err)
+	}
+	if n := sim.CallCount("getSpaceById"); n != 3 {
+		t.Errorf("getSpaceById: %d calls, want 3", n)
+	}
+	if n := sim.CallCount("getIntegrationByName"); n != 1 {
+		t.Errorf("a naive loader is primed by nothing: %d calls for figma, want 1", n)
+	}
+}

@@ -4,6 +4,7 @@
 // answers, for those tests only:
 //
 //	GET  /_sim/calls   the calls received since the last reset, as JSON
+//	GET  /_sim/counts  their counts, in all and by operation
 //	POST /_sim/reset   forget them
 //
 // It listens on loopback and prints "listening <addr>" once it does.
@@ -29,10 +30,17 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback)")
 	latency := flag.Duration("latency", 0, "latency added to every call")
 	pageSize := flag.Int("max-page-size", 0, "largest page of integrations; 0 for the spec's 1000")
+	spaces := flag.Int("spaces", 0, "serve upstreamtest.ScaledData with this many spaces (space-00, ...) instead of the demo data")
+	users := flag.Int("bench-users", 0, "with -spaces: extra callers, tokens gb_bench_0, gb_bench_1, ...")
+	countOnly := flag.Bool("count-only", false, "keep call counts only, not each call (for load tests); /_sim/calls is then empty")
 	flag.Parse()
+	opts := upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize, CountOnly: *countOnly}
+	if *spaces > 0 {
+		opts.Data, _ = upstreamtest.ScaledData(*spaces, *users)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize}, os.Stdout); err != nil {
+	if err := run(ctx, *addr, opts, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gitbook-sim:", err)
 		os.Exit(1)
 	}
@@ -46,6 +54,10 @@ func run(ctx context.Context, addr string, opts upstreamtest.Options, stdout io.
 	mux.HandleFunc("GET /_sim/calls", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"calls": sim.Calls(), "peakInFlight": sim.PeakInFlight()})
+	})
+	mux.HandleFunc("GET /_sim/counts", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"total": sim.CallCount(""), "byOperation": sim.Counts(), "peakInFlight": sim.PeakInFlight()})
 	})
 	mux.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, _ *http.Request) {
 		sim.ResetStats()

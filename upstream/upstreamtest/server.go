@@ -17,6 +17,9 @@ type Options struct {
 	// DefaultPageSize is the page size when a call passes no limit; 0: 100.
 	DefaultPageSize int
 	Fault           FaultFunc // nil: no faults
+	// CountOnly keeps counts per operation and no record of each call, for
+	// load tests whose calls would not fit in memory. Calls() is then empty.
+	CountOnly bool
 }
 
 // Handler is the simulated API as an http.Handler, rooted at /v1.
@@ -46,6 +49,7 @@ func NewHandler(opts Options) *Handler {
 		opts.DefaultPageSize = 100
 	}
 	h := &Handler{opts: opts, data: data.Clone(), fault: opts.Fault, closing: make(chan struct{})}
+	h.stats.countOnly = opts.CountOnly
 	h.mux = http.NewServeMux()
 	h.route("GET /v1/spaces/{spaceId}", "getSpaceById", h.getSpace)
 	h.route("GET /v1/spaces/{spaceId}/integrations", "listSpaceIntegrations", h.listSpaceIntegrations)

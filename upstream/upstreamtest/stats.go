@@ -22,10 +22,13 @@ type Call struct {
 }
 
 type stats struct {
-	mu       sync.Mutex
-	calls    []Call
-	inFlight int
-	peak     int
+	mu        sync.Mutex
+	calls     []Call
+	inFlight  int
+	peak      int
+	countOnly bool
+	counts    map[string]int // by operation, when countOnly
+	total     int
 }
 
 type callRef struct {
@@ -36,14 +39,22 @@ type callRef struct {
 func (s *stats) begin(op string, r *http.Request) callRef {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.inFlight++
+	s.peak = max(s.peak, s.inFlight)
+	s.total++
+	if s.countOnly {
+		if s.counts == nil {
+			s.counts = map[string]int{}
+		}
+		s.counts[op]++
+		return callRef{Call: Call{Seq: s.total - 1, Op: op, Method: r.Method}, index: -1}
+	}
 	c := Call{
 		Seq: len(s.calls), Op: op, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Authorization: r.Header.Get("Authorization"), Traceparent: r.Header.Get("Traceparent"),
 		Start: time.Now(),
 	}
 	s.calls = append(s.calls, c)
-	s.inFlight++
-	s.peak = max(s.peak, s.inFlight)
 	return callRef{c, len(s.calls) - 1}
 }
 
@@ -51,7 +62,7 @@ func (s *stats) end(c callRef, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inFlight--
-	if c.index < len(s.calls) && s.calls[c.index].Seq == c.Seq && s.calls[c.index].Start.Equal(c.Start) {
+	if c.index >= 0 && c.index < len(s.calls) && s.calls[c.index].Seq == c.Seq && s.calls[c.index].Start.Equal(c.Start) {
 		s.calls[c.index].End = time.Now()
 		s.calls[c.index].Status = status
 	}
@@ -66,6 +77,15 @@ func (h *Handler) Calls() []Call {
 
 // CallCount counts the calls of one operation, or of all when op is empty.
 func (h *Handler) CallCount(op string) int {
+	h.stats.mu.Lock()
+	if h.stats.countOnly {
+		defer h.stats.mu.Unlock()
+		if op == "" {
+			return h.stats.total
+		}
+		return h.stats.counts[op]
+	}
+	h.stats.mu.Unlock()
 	n := 0
 	for _, c := range h.Calls() {
 		if op == "" || c.Op == op {
@@ -117,5 +137,24 @@ func (h *Handler) ResetStats() {
 	h.stats.mu.Lock()
 	defer h.stats.mu.Unlock()
 	h.stats.calls = nil
+	h.stats.counts = nil
+	h.stats.total = 0
 	h.stats.peak = h.stats.inFlight
+}
+
+// Counts reports the calls by operation since the last ResetStats.
+func (h *Handler) Counts() map[string]int {
+	h.stats.mu.Lock()
+	defer h.stats.mu.Unlock()
+	out := map[string]int{}
+	if h.stats.countOnly {
+		for op, n := range h.stats.counts {
+			out[op] = n
+		}
+		return out
+	}
+	for _, c := range h.stats.calls {
+		out[c.Op]++
+	}
+	return out
 }
