@@ -63,6 +63,9 @@ type config struct {
 	logLevel       string
 	drainDelay     time.Duration
 	loaders        bool
+	coalesce       bool
+	cacheTTL       time.Duration
+	cacheSize      int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -86,6 +89,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.corsOrigins, "cors-origins", env.str("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call /graphql, * for any; empty leaves CORS off (CORS_ORIGINS)")
 	fs.IntVar(&c.apqCacheSize, "apq-cache-size", env.integer("APQ_CACHE_SIZE", 1000), "automatic persisted queries kept, least recently used first out (APQ_CACHE_SIZE)")
 	fs.StringVar(&c.logLevel, "log-level", env.str("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
+	fs.BoolVar(&c.coalesce, "upstream-coalesce", env.boolean("UPSTREAM_COALESCE", true), "make identical reads of one credential that are in flight at once one call (UPSTREAM_COALESCE)")
+	fs.DurationVar(&c.cacheTTL, "upstream-cache-ttl", env.duration("UPSTREAM_CACHE_TTL", 0), "reuse a credential's successful reads this long; 0 leaves the cache off; answers may be this stale (UPSTREAM_CACHE_TTL)")
+	fs.IntVar(&c.cacheSize, "upstream-cache-size", env.integer("UPSTREAM_CACHE_SIZE", 10000), "entries the read cache keeps (UPSTREAM_CACHE_SIZE)")
 	fs.BoolVar(&c.loaders, "loaders", env.boolean("LOADERS", true), "batch and deduplicate upstream calls with per-request dataloaders; false makes a call per field, to measure what they save (LOADERS)")
 	fs.DurationVar(&c.drainDelay, "drain-delay", env.duration("DRAIN_DELAY", 0), "after SIGTERM, how long /readyz says 503 before the server stops taking requests (DRAIN_DELAY)")
 	fs.Usage = func() {
@@ -121,6 +127,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("-apq-cache-size must be at least 1")
 	case c.drainDelay < 0:
 		return c, errors.New("-drain-delay must not be negative")
+	case c.cacheTTL < 0:
+		return c, errors.New("-upstream-cache-ttl must not be negative")
+	case c.cacheSize < 1:
+		return c, errors.New("-upstream-cache-size must be at least 1")
 	}
 	if err := new(slog.Level).UnmarshalText([]byte(c.logLevel)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
@@ -170,6 +180,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxInFlight:    cfg.concurrency,
 		Transport:      telemetry.Transport(upstream.PooledTransport(cfg.concurrency), tracerProvider),
 		Observer:       telemetry.Observer(metrics),
+		Sharing:        upstream.Sharing{NoCoalescing: !cfg.coalesce, CacheTTL: cfg.cacheTTL, CacheSize: cfg.cacheSize},
 	})
 	if err != nil {
 		return err

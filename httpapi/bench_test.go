@@ -38,3 +38,30 @@ func BenchmarkThirtySpaces(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkThirtySpacesParallel measures throughput: many requests at once,
+// the upstream answering at once.
+func BenchmarkThirtySpacesParallel(b *testing.B) {
+	data, ids := manySpaces(30)
+	f := newFacade(b, setup{sim: upstreamtest.Options{Data: data, CountOnly: true}})
+	body, _ := json.Marshal(map[string]any{"query": thirtySpacesQuery, "variables": map[string]any{"ids": ids}})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, f.url+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(f.sim.CallCount(""))/float64(b.N), "upstream-calls/op")
+}

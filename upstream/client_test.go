@@ -609,7 +609,12 @@ func TestConcurrentCallsShareTheClient(t *testing.T) {
 	srv.SetFault(upstreamtest.FailRandomly(7, upstreamtest.WeightedFault{P: 0.3, Fault: upstreamtest.Fault{Status: http.StatusServiceUnavailable}}))
 	policy := fastRetry
 	policy.MaxRetries = 20
-	c := newClient(t, srv, &policy)
+	// Each call its own: this counts calls, which coalescing would merge.
+	base, err := upstream.New(srv.URL, upstream.Options{Retry: &policy, Sharing: upstream.Sharing{NoCoalescing: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := base.WithAuthorization(demoAuth)
 	reader := c.WithAuthorization("Bearer " + upstreamtest.ReaderToken)
 	spaces := upstreamtest.DemoData().Spaces[:5] // acme's: both tokens see them
 
