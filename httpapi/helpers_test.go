@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -41,7 +42,7 @@ func newFacade(t testing.TB, s setup) *facade {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := httpapi.Config{Client: client}
+	cfg := httpapi.Config{Client: client, Logger: slog.New(slog.DiscardHandler)}
 	if s.config != nil {
 		s.config(&cfg)
 	}

@@ -302,6 +302,15 @@ func readBody(resp *http.Response) ([]byte, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		limit = maxErrorBodyBytes
 	}
+	// A body whose length is known is read into one buffer of that size,
+	// rather than one that grows (and copies) as it fills.
+	if n := resp.ContentLength; n > 0 && n < limit {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
 	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 

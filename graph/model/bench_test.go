@@ -1,0 +1,32 @@
+package model_test
+
+import (
+	"testing"
+
+	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+// BenchmarkIntegrationFromREST maps one integration, owner and blocks
+// included: done for every integration of every page.
+func BenchmarkIntegrationFromREST(b *testing.B) {
+	d := upstreamtest.DemoData()
+	in := d.Integrations[6] // figma: blocks
+	in.Owner = d.Organizations[1]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.IntegrationFromREST(&in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSpaceFromREST(b *testing.B) {
+	s := upstreamtest.DemoData().Spaces[1]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.SpaceFromREST(&s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
