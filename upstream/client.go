@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -199,16 +200,17 @@ func (c *Client) path(segments ...string) string {
 	return b.String()
 }
 
-// do makes one call: it sends body (JSON) when not nil, and decodes a 2xx
-// answer into out when out is not nil. Every failure is an *Error.
-func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) error {
+// call makes one call and returns its successful answer; every failure,
+// an error answer included, is an *Error. Reads are shared as the client's
+// Sharing allows; a write makes its credential's cached reads forgotten.
+func (c *Client) call(ctx context.Context, op, method, path string, query url.Values, body []byte) (*answer, error) {
 	target := c.base + path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
 	idempotent := method == http.MethodGet || method == http.MethodHead
 	if c.calls != nil && c.calls.n.Add(1) > c.calls.limit {
-		return &Error{Op: op, Kind: ErrCallLimit, Err: fmt.Errorf("this request has made its %d calls", c.calls.limit)}
+		return nil, &Error{Op: op, Kind: ErrCallLimit, Err: fmt.Errorf("this request has made its %d calls", c.calls.limit)}
 	}
 	var ans *answer
 	var err error
@@ -219,20 +221,51 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 		c.shared.forget(c.authorization) // what the write changed must be read afresh
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ans.status < 200 || ans.status > 299 {
-		return ans.err(op, idempotent)
+		return nil, ans.err(op, idempotent)
+	}
+	if len(ans.data) > maxBodyBytes {
+		return nil, badResponse(op, fmt.Errorf("the answer is larger than %d bytes", maxBodyBytes))
+	}
+	return ans, nil
+}
+
+// get makes a read and decodes its answer into a T. The answer is decoded
+// once however many requests share it (coalesced or cached), and they all
+// get the same value: it is read-only.
+func get[T any](c *Client, ctx context.Context, op, path string, query url.Values) (*T, error) {
+	ans, err := c.call(ctx, op, http.MethodGet, path, query, nil)
+	if err != nil {
+		return nil, err
+	}
+	ans.once.Do(func() {
+		v := new(T)
+		// goccy/go-json decodes GitBook's answers (integrations with
+		// embedded organizations run to tens of kilobytes) about four times
+		// as fast as encoding/json, with the same results.
+		if err := gojson.Unmarshal(ans.data, v); err != nil {
+			ans.decodeErr = badResponse(op, fmt.Errorf("decoding the answer: %w", err))
+			return
+		}
+		ans.value = v
+	})
+	if ans.decodeErr != nil {
+		return nil, ans.decodeErr
+	}
+	return ans.value.(*T), nil
+}
+
+// do makes a write, and decodes its answer into out when out is not nil.
+func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) error {
+	ans, err := c.call(ctx, op, method, path, query, body)
+	if err != nil {
+		return err
 	}
 	if out == nil || ans.status == http.StatusNoContent || ans.status == http.StatusResetContent {
 		return nil
 	}
-	if len(ans.data) > maxBodyBytes {
-		return badResponse(op, fmt.Errorf("the answer is larger than %d bytes", maxBodyBytes))
-	}
-	// goccy/go-json decodes GitBook's answers (integrations with embedded
-	// organizations run to tens of kilobytes) about four times as fast as
-	// encoding/json, with the same results; see the package's benchmarks.
 	if err := gojson.Unmarshal(ans.data, out); err != nil {
 		return badResponse(op, fmt.Errorf("decoding the answer: %w", err))
 	}
@@ -245,6 +278,11 @@ type answer struct {
 	status    int
 	data      []byte
 	rateLimit *RateLimit
+
+	// The decoded value, made once by get.
+	once      sync.Once
+	value     any
+	decodeErr error
 }
 
 // send makes one call, retries as the policy says, and reads its answer.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -172,14 +171,14 @@ func (c *Client) GetIntegration(ctx context.Context, name string) (*Integration,
 	if err := checkIntegrationName(op, name); err != nil {
 		return nil, err
 	}
-	var in Integration
-	if err := c.do(ctx, op, http.MethodGet, c.path("integrations", name), nil, nil, &in); err != nil {
+	in, err := get[Integration](c, ctx, op, c.path("integrations", name), nil)
+	if err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
 		return nil, badResponse(op, err)
 	}
-	return &in, nil
+	return in, nil
 }
 
 // ListSpaceIntegrations calls listSpaceIntegrations for one page.
@@ -195,8 +194,8 @@ func (c *Client) ListSpaceIntegrations(ctx context.Context, spaceID string, opts
 	if opts.Search != "" {
 		q.Set("search", opts.Search)
 	}
-	var list IntegrationList
-	if err := c.do(ctx, op, http.MethodGet, c.path("spaces", spaceID, "integrations"), q, nil, &list); err != nil {
+	list, err := get[IntegrationList](c, ctx, op, c.path("spaces", spaceID, "integrations"), q)
+	if err != nil {
 		return nil, err
 	}
 	if list.Items == nil {
@@ -207,7 +206,7 @@ func (c *Client) ListSpaceIntegrations(ctx context.Context, spaceID string, opts
 			return nil, badResponse(op, fmt.Errorf("items[%d]: %w", i, err))
 		}
 	}
-	return &list, nil
+	return list, nil
 }
 
 // ListSpaceIntegrationBlocks calls listSpaceIntegrationsBlocks.
@@ -216,10 +215,11 @@ func (c *Client) ListSpaceIntegrationBlocks(ctx context.Context, spaceID string)
 	if err := checkEntityID(op, "spaceId", spaceID); err != nil {
 		return nil, err
 	}
-	var blocks []SpaceIntegrationBlocks
-	if err := c.do(ctx, op, http.MethodGet, c.path("spaces", spaceID, "integration-blocks"), nil, nil, &blocks); err != nil {
+	found, err := get[[]SpaceIntegrationBlocks](c, ctx, op, c.path("spaces", spaceID, "integration-blocks"), nil)
+	if err != nil {
 		return nil, err
 	}
+	blocks := *found
 	if blocks == nil {
 		return nil, badResponse(op, errMissing("the list of blocks"))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 )
@@ -151,12 +150,12 @@ func (c *Client) GetOrganization(ctx context.Context, organizationID string) (*O
 	if err := checkEntityID(op, "organizationId", organizationID); err != nil {
 		return nil, err
 	}
-	var o Organization
-	if err := c.do(ctx, op, http.MethodGet, c.path("orgs", organizationID), nil, nil, &o); err != nil {
+	o, err := get[Organization](c, ctx, op, c.path("orgs", organizationID), nil)
+	if err != nil {
 		return nil, err
 	}
 	if err := o.validate(); err != nil {
 		return nil, badResponse(op, err)
 	}
-	return &o, nil
+	return o, nil
 }

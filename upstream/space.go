@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"context"
-	"net/http"
 	"time"
 )
 
@@ -166,12 +165,12 @@ func (c *Client) GetSpace(ctx context.Context, spaceID string) (*Space, error) {
 	if err := checkEntityID(op, "spaceId", spaceID); err != nil {
 		return nil, err
 	}
-	var s Space
-	if err := c.do(ctx, op, http.MethodGet, c.path("spaces", spaceID), nil, nil, &s); err != nil {
+	s, err := get[Space](c, ctx, op, c.path("spaces", spaceID), nil)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.validate(); err != nil {
 		return nil, badResponse(op, err)
 	}
-	return &s, nil
+	return s, nil
 }
