@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -106,7 +107,8 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 		return nil, err
 	}
 	key, skip, want := start.page, start.skip, start.want
-	if countOnly(ctx) {
+	sel := connectionSelectionOf(ctx)
+	if !sel.items {
 		want = 0
 	}
 
@@ -116,6 +118,7 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 		PageInfo: model.PageInfo{HasPreviousPage: after != nil},
 	}
 	seen := map[string]bool{}
+	gathered := 0
 	for pages := 0; ; pages++ {
 		list, err := l.IntegrationPage(ctx, key)
 		if err != nil {
@@ -125,8 +128,17 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 			n := int(*list.Count)
 			conn.TotalCount = &n
 		}
+		// Sized once: an Integration is large, and growing the slices
+		// copied each one several times.
+		room := min(max(len(list.Items)-skip, 0), want-gathered)
+		if sel.nodes {
+			conn.Nodes = slices.Grow(conn.Nodes, room)
+		}
+		if sel.edges {
+			conn.Edges = slices.Grow(conn.Edges, room)
+		}
 		for i := skip; i < len(list.Items); i++ {
-			if len(conn.Nodes) == want {
+			if gathered == want {
 				conn.PageInfo.HasNextPage = true
 				return conn, nil
 			}
@@ -134,13 +146,21 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 			if err != nil {
 				return nil, err
 			}
+			gathered++
+			if sel.nodes {
+				conn.Nodes = append(conn.Nodes, *node)
+			}
+			if !sel.cursors {
+				continue
+			}
 			resume := cursor{Space: spaceID, Search: key.Search, Page: key.Page, Skip: i + 1, Limit: key.Limit}
 			if i == len(list.Items)-1 && list.Next != nil && list.Next.Page != "" {
 				resume.Page, resume.Skip = list.Next.Page, 0
 			}
 			c := resume.encode()
-			conn.Nodes = append(conn.Nodes, *node)
-			conn.Edges = append(conn.Edges, model.IntegrationEdge{Node: *node, Cursor: c})
+			if sel.edges {
+				conn.Edges = append(conn.Edges, model.IntegrationEdge{Node: *node, Cursor: c})
+			}
 			if conn.PageInfo.StartCursor == nil {
 				conn.PageInfo.StartCursor = &c
 			}
@@ -150,7 +170,7 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 		if list.Next == nil || list.Next.Page == "" {
 			return conn, nil
 		}
-		if len(conn.Nodes) == want || pages+1 == maxPages {
+		if gathered == want || pages+1 == maxPages {
 			conn.PageInfo.HasNextPage = true
 			return conn, nil
 		}
@@ -165,17 +185,28 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 
 var errRepeatedPage = errors.New("next.page points back to a page already read")
 
-// countOnly says whether the connection's selection asks for nothing but
-// totalCount (and __typename), which the first page answers.
-func countOnly(ctx context.Context) bool {
+// connectionSelection is what a connection's selection asks for: items at
+// all (totalCount and __typename alone need only the first page), nodes,
+// edges, and cursors (for edges or pageInfo). What is not asked for is not
+// built.
+type connectionSelection struct {
+	items, nodes, edges, cursors bool
+}
+
+func connectionSelectionOf(ctx context.Context) connectionSelection {
+	var sel connectionSelection
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		switch f.Name {
 		case "totalCount", "__typename":
-		default:
-			return false
+		case "nodes":
+			sel.items, sel.nodes = true, true
+		case "edges":
+			sel.items, sel.edges, sel.cursors = true, true, true
+		default: // pageInfo
+			sel.items, sel.cursors = true, true
 		}
 	}
-	return true
+	return sel
 }
 
 func (r *Resolver) pageSize() int {

@@ -11,15 +11,45 @@ import (
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
-// BenchmarkThirtySpaces measures one request of the 30-space query
-// (organization, integrations, owners, blocks) end to end over loopback,
-// with the simulated upstream answering at once or after 20ms.
+// The in-process halves of bench/'s workloads (a), (b) and (c): one
+// request at a time end to end over loopback, with the simulated upstream
+// answering at once or after 20ms, for allocations and time per request.
+
+// BenchmarkOneSpace is workload (a): a space with its integrations,
+// their owner and blocks.
+func BenchmarkOneSpace(b *testing.B) {
+	benchmarkQuery(b, `query($id: ID!) { space(id: $id) { id title integrations { nodes { name owner { id title } blocks { id title } } } } }`,
+		func(ids []string) map[string]any { return map[string]any{"id": ids[0]} })
+}
+
+// BenchmarkThirtySpaces is workload (b) without integration blocks: 30
+// spaces with organization, integrations, owners and blocks.
 func BenchmarkThirtySpaces(b *testing.B) {
+	benchmarkQuery(b, thirtySpacesQuery, func(ids []string) map[string]any { return map[string]any{"ids": ids} })
+}
+
+// BenchmarkEntities is workload (c): 50 federation representations, 30
+// distinct spaces and 3 distinct integrations among them.
+func BenchmarkEntities(b *testing.B) {
+	benchmarkQuery(b, `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Space { id title } ... on Integration { name title } } }`,
+		func(ids []string) map[string]any {
+			var reps []map[string]any
+			for i := range 40 {
+				reps = append(reps, map[string]any{"__typename": "Space", "id": ids[i%len(ids)]})
+			}
+			for i := range 10 {
+				reps = append(reps, map[string]any{"__typename": "Integration", "name": []string{"slack", "figma", "github-files"}[i%3]})
+			}
+			return map[string]any{"reps": reps}
+		})
+}
+
+func benchmarkQuery(b *testing.B, query string, vars func(ids []string) map[string]any) {
 	for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
 		b.Run("latency="+latency.String(), func(b *testing.B) {
 			data, ids := manySpaces(30)
 			f := newFacade(b, setup{sim: upstreamtest.Options{Data: data, Latency: latency}})
-			body, _ := json.Marshal(map[string]any{"query": thirtySpacesQuery, "variables": map[string]any{"ids": ids}})
+			body, _ := json.Marshal(map[string]any{"query": query, "variables": vars(ids)})
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
@@ -30,8 +60,11 @@ func BenchmarkThirtySpaces(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
+				answer, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || bytes.Contains(answer, []byte(`"errors"`)) {
+					b.Fatalf("%s: %.300s", resp.Status, answer)
+				}
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(f.sim.CallCount(""))/float64(b.N), "upstream-calls/op")
@@ -42,12 +75,25 @@ func BenchmarkThirtySpaces(b *testing.B) {
 // BenchmarkThirtySpacesParallel measures throughput: many requests at once,
 // the upstream answering at once.
 func BenchmarkThirtySpacesParallel(b *testing.B) {
+	benchmarkParallel(b, 8, thirtySpacesQuery, func(ids []string) map[string]any { return map[string]any{"ids": ids} })
+}
+
+// BenchmarkOneSpaceParallel is workload (a) under load from 32 clients at
+// once, the upstream answering at once: the facade's cost per request when
+// it, not the upstream, is the bottleneck.
+func BenchmarkOneSpaceParallel(b *testing.B) {
+	benchmarkParallel(b, 16, `query($id: ID!) { space(id: $id) { id title integrations { nodes { name owner { id title } blocks { id title } } } } }`,
+		func(ids []string) map[string]any { return map[string]any{"id": ids[0]} })
+}
+
+// benchmarkParallel sends query from parallelism clients per core at once.
+func benchmarkParallel(b *testing.B, parallelism int, query string, vars func(ids []string) map[string]any) {
 	data, ids := manySpaces(30)
 	f := newFacade(b, setup{sim: upstreamtest.Options{Data: data, CountOnly: true}})
-	body, _ := json.Marshal(map[string]any{"query": thirtySpacesQuery, "variables": map[string]any{"ids": ids}})
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars(ids)})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.ReportAllocs()
-	b.SetParallelism(8)
+	b.SetParallelism(parallelism)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

@@ -166,11 +166,11 @@ func graphQLServer(cfg Config) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(telemetry.GraphQL{
-		Metrics:     cfg.Metrics,
-		Tracer:      cfg.TracerProvider.Tracer("github.com/gitbook-graphql/facade/graph"),
-		DebugHeader: DebugHeader,
-	})
+	tracer := cfg.TracerProvider.Tracer("github.com/gitbook-graphql/facade/graph")
+	srv.Use(telemetry.GraphQL{Metrics: cfg.Metrics, Tracer: tracer, DebugHeader: DebugHeader})
+	if _, off := cfg.TracerProvider.(noop.TracerProvider); !off {
+		srv.Use(telemetry.FieldSpans{Tracer: tracer})
+	}
 	if cfg.DisableIntrospection {
 		srv.Use(noIntrospection{})
 	} else {

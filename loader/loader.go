@@ -99,6 +99,9 @@ func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.
 	opts := []dataloader.Option[K, V]{
 		dataloader.WithWait[K, V](cfg.Wait),
 		dataloader.WithBatchCapacity[K, V](cfg.BatchCapacity),
+		// The default, 1000, allocates a buffer of that many per batch,
+		// per request; a batch never holds more than its capacity.
+		dataloader.WithInputCapacity[K, V](cfg.BatchCapacity),
 	}
 	if cfg.Naive {
 		// A batch of one, sent at once, and nothing remembered.

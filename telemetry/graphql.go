@@ -25,8 +25,23 @@ type GraphQL struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.ResponseInterceptor
-	graphql.FieldInterceptor
 } = GraphQL{}
+
+// FieldSpans traces each field with a resolver, which is where upstream
+// calls start. It is an extension of its own because gqlgen calls a field
+// interceptor for every field of every answer: with tracing off it would
+// cost a context lookup per field for nothing.
+type FieldSpans struct {
+	Tracer trace.Tracer
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = FieldSpans{}
+
+func (FieldSpans) ExtensionName() string                   { return "FieldSpans" }
+func (FieldSpans) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (GraphQL) ExtensionName() string                   { return "Telemetry" }
 func (GraphQL) Validate(graphql.ExecutableSchema) error { return nil }
@@ -77,7 +92,7 @@ func (g GraphQL) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 
 // InterceptField traces the fields that have resolvers: the ones that load
 // data, and so call the upstream. Plain fields of a model cost no span.
-func (g GraphQL) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+func (g FieldSpans) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !fc.IsResolver {
 		return next(ctx)
