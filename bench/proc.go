@@ -145,16 +145,16 @@ func treeCPU(pid int) time.Duration {
 	return total
 }
 
-// treeRSS is the resident set of pid and its descendants now, and the
-// largest pid alone ever had (VmHWM).
-func treeRSS(pid int) (now, rootPeak int64) {
-	for _, p := range tree(pid) {
+// treeRSS is the resident set of pids now, and the largest the first
+// alone ever had (VmHWM).
+func treeRSS(pids []int) (now, rootPeak int64) {
+	for _, p := range pids {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
 		if err != nil {
 			continue
 		}
 		now += statusKB(status, "VmRSS:") * 1024
-		if p == pid {
+		if p == pids[0] {
 			rootPeak = statusKB(status, "VmHWM:") * 1024
 		}
 	}
@@ -163,8 +163,11 @@ func treeRSS(pid int) (now, rootPeak int64) {
 
 // sampleRSS records the tree's largest resident set every 10ms until
 // stopped; a single process's own high-water mark counts too, so a peak
-// between samples is not missed.
+// between samples is not missed. The tree is read once: a server's
+// processes are all started by the time it answers, and walking all of
+// /proc every 10ms would take CPU from the server being measured.
 func sampleRSS(pid int) (stop func() int64) {
+	pids := tree(pid)
 	var (
 		mu   sync.Mutex
 		peak int64
@@ -172,7 +175,7 @@ func sampleRSS(pid int) (stop func() int64) {
 		wg   sync.WaitGroup
 	)
 	record := func() {
-		now, hwm := treeRSS(pid)
+		now, hwm := treeRSS(pids)
 		mu.Lock()
 		peak = max(peak, now, hwm)
 		mu.Unlock()
