@@ -142,10 +142,7 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 				conn.PageInfo.HasNextPage = true
 				return conn, nil
 			}
-			node, err := model.IntegrationFromREST(&list.Items[i])
-			if err != nil {
-				return nil, err
-			}
+			node := model.IntegrationFromREST(&list.Items[i])
 			gathered++
 			if sel.nodes {
 				conn.Nodes = append(conn.Nodes, *node)

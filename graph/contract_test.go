@@ -21,6 +21,9 @@ import (
 	"github.com/gitbook-graphql/facade/graph"
 )
 
+// specFile holds every version of GitBook's spec the facade serves and, at
+// its top, their union: the contract (tools/specreduce). A property or enum
+// value of any version is in the union, so it must be in the schema.
 const (
 	specFile = "../testdata/gitbook-openapi.reduced.json"
 )
@@ -385,6 +388,16 @@ func (d *specDoc) add(s *shape, n *node, from string, depth int) {
 	}
 }
 
+// isEnum says whether every alternative is a string enum.
+func (s shape) isEnum() bool {
+	for _, a := range s.alts {
+		if a.typ != "string" || len(a.enum) == 0 {
+			return false
+		}
+	}
+	return len(s.alts) > 0
+}
+
 // object merges the object alternatives: every property any of them has,
 // required where all of them require it.
 func (s shape) object() (props map[string][]*node, required map[string]bool) {
@@ -518,7 +531,10 @@ func (c *checker) object(path string, def *gql.Definition, s shape) {
 		if slices.ContainsFunc(props[name], func(n *node) bool { return n.Deprecated }) && f.Directives.ForName("deprecated") == nil {
 			c.types = append(c.types, fmt.Sprintf("%s (at %s): deprecated in the spec, not @deprecated in GraphQL", p, at))
 		}
-		wantNonNull := required[name] && !sh.nullable
+		// Non-null is a promise: every version requires the property, never
+		// null, and it is no enum (GitBook adds values without notice, and an
+		// unknown one is served as null at its own field).
+		wantNonNull := required[name] && !sh.nullable && !sh.isEnum()
 		if f.Type.NonNull != wantNonNull {
 			if _, ok := renulled[p]; ok {
 				c.use("renulled", p)
@@ -613,9 +629,13 @@ func (c *checker) matches(path string, p prop, t *gql.Type, a alt) string {
 	switch {
 	case t.Elem != nil:
 		items := c.spec.shapeOf(a.items)
-		if want := !items.nullable; t.Elem.NonNull != want {
-			c.nullability = append(c.nullability, fmt.Sprintf("%s (at %s[]): spec items %s null, so GraphQL items should be %s, not %s",
-				p, path, map[bool]string{true: "may be", false: "are never"}[items.nullable], nonNullOrNot(want), t.Elem))
+		if want := !items.nullable && !items.isEnum(); t.Elem.NonNull != want {
+			why := map[bool]string{true: "may be null", false: "are never null"}[items.nullable]
+			if items.isEnum() {
+				why = "are enum values, which may be unknown"
+			}
+			c.nullability = append(c.nullability, fmt.Sprintf("%s (at %s[]): spec items %s, so GraphQL items should be %s, not %s",
+				p, path, why, nonNullOrNot(want), t.Elem))
 		}
 		c.typ(path+"[]", p, t.Elem, items)
 	case len(a.enum) > 0:

@@ -29,7 +29,7 @@ func keyOnly(ctx context.Context, typeName string, fromKey ...string) bool {
 // only the key when the selection needs no more, else loaded and mapped.
 // Per-index failures come back as a graphql.BatchErrorList.
 func resolveEntities[U, M any](ctx context.Context, keys []string, check func(arg, key string) error,
-	stub func(string) *M, loadMany func(context.Context, []string) ([]*U, []error), mapFn func(*U) (*M, error),
+	stub func(string) *M, loadMany func(context.Context, []string) ([]*U, []error), mapFn func(*U) *M,
 ) ([]*M, error) {
 	out := make([]*M, len(keys))
 	errs := make(graphql.BatchErrorList, len(keys))
@@ -52,7 +52,7 @@ func resolveEntities[U, M any](ctx context.Context, keys []string, check func(ar
 				errs[i] = loadErrs[j]
 				continue
 			}
-			out[i], errs[i] = mapFn(values[j])
+			out[i] = mapFn(values[j])
 		}
 	}
 	for _, err := range errs {

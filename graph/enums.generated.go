@@ -36,143 +36,13 @@ import (
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNBillingInterval2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingInterval(ctx context.Context, v any) (model.BillingInterval, error) {
-	var res model.BillingInterval
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNBillingInterval2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingInterval(ctx context.Context, sel ast.SelectionSet, v model.BillingInterval) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNBillingProduct2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingProduct(ctx context.Context, v any) (model.BillingProduct, error) {
-	var res model.BillingProduct
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNBillingProduct2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingProduct(ctx context.Context, sel ast.SelectionSet, v model.BillingProduct) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNBillingTrialStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingTrialStatus(ctx context.Context, v any) (model.BillingTrialStatus, error) {
-	var res model.BillingTrialStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNBillingTrialStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingTrialStatus(ctx context.Context, sel ast.SelectionSet, v model.BillingTrialStatus) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNContentImportPageStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageStatus(ctx context.Context, v any) (model.ContentImportPageStatus, error) {
-	var res model.ContentImportPageStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNContentImportPageStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageStatus(ctx context.Context, sel ast.SelectionSet, v model.ContentImportPageStatus) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNContentImportPageType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageType(ctx context.Context, v any) (model.ContentImportPageType, error) {
-	var res model.ContentImportPageType
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNContentImportPageType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageType(ctx context.Context, sel ast.SelectionSet, v model.ContentImportPageType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNContentImportRunStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportRunStatus(ctx context.Context, v any) (model.ContentImportRunStatus, error) {
-	var res model.ContentImportRunStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNContentImportRunStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportRunStatus(ctx context.Context, sel ast.SelectionSet, v model.ContentImportRunStatus) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNContentImportSourceType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportSourceType(ctx context.Context, v any) (model.ContentImportSourceType, error) {
-	var res model.ContentImportSourceType
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNContentImportSourceType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportSourceType(ctx context.Context, sel ast.SelectionSet, v model.ContentImportSourceType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNContentVisibility2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentVisibility(ctx context.Context, v any) (model.ContentVisibility, error) {
-	var res model.ContentVisibility
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNContentVisibility2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentVisibility(ctx context.Context, sel ast.SelectionSet, v model.ContentVisibility) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNGitSyncInstallationStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncInstallationStatus(ctx context.Context, v any) (model.GitSyncInstallationStatus, error) {
-	var res model.GitSyncInstallationStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNGitSyncInstallationStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncInstallationStatus(ctx context.Context, sel ast.SelectionSet, v model.GitSyncInstallationStatus) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNGitSyncOperationDirection2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationDirection(ctx context.Context, v any) (model.GitSyncOperationDirection, error) {
-	var res model.GitSyncOperationDirection
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNGitSyncOperationDirection2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationDirection(ctx context.Context, sel ast.SelectionSet, v model.GitSyncOperationDirection) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNGitSyncOperationState2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationState(ctx context.Context, v any) (model.GitSyncOperationState, error) {
-	var res model.GitSyncOperationState
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNGitSyncOperationState2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationState(ctx context.Context, sel ast.SelectionSet, v model.GitSyncOperationState) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNGitSyncProvider2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncProvider(ctx context.Context, v any) (model.GitSyncProvider, error) {
-	var res model.GitSyncProvider
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNGitSyncProvider2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncProvider(ctx context.Context, sel ast.SelectionSet, v model.GitSyncProvider) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNIntegrationCategory2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx context.Context, v any) (model.IntegrationCategory, error) {
-	var res model.IntegrationCategory
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNIntegrationCategory2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx context.Context, sel ast.SelectionSet, v model.IntegrationCategory) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNIntegrationCategory2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategoryᚄ(ctx context.Context, v any) ([]model.IntegrationCategory, error) {
+func (ec *executionContext) unmarshalNIntegrationCategory2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx context.Context, v any) ([]*model.IntegrationCategory, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]model.IntegrationCategory, len(vSlice))
+	res := make([]*model.IntegrationCategory, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNIntegrationCategory2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx, vSlice[i])
+		res[i], err = ec.unmarshalOIntegrationCategory2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -180,49 +50,23 @@ func (ec *executionContext) unmarshalNIntegrationCategory2ᚕgithubᚗcomᚋgitb
 	return res, nil
 }
 
-func (ec *executionContext) marshalNIntegrationCategory2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IntegrationCategory) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationCategory2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx context.Context, sel ast.SelectionSet, v []*model.IntegrationCategory) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIntegrationCategory2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx, sel, v[i])
+		return ec.marshalOIntegrationCategory2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
 
-func (ec *executionContext) unmarshalNIntegrationInstallationStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationStatus(ctx context.Context, v any) (model.IntegrationInstallationStatus, error) {
-	var res model.IntegrationInstallationStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNIntegrationInstallationStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationStatus(ctx context.Context, sel ast.SelectionSet, v model.IntegrationInstallationStatus) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNIntegrationScope2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx context.Context, v any) (model.IntegrationScope, error) {
-	var res model.IntegrationScope
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNIntegrationScope2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx context.Context, sel ast.SelectionSet, v model.IntegrationScope) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNIntegrationScope2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScopeᚄ(ctx context.Context, v any) ([]model.IntegrationScope, error) {
+func (ec *executionContext) unmarshalNIntegrationScope2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx context.Context, v any) ([]*model.IntegrationScope, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]model.IntegrationScope, len(vSlice))
+	res := make([]*model.IntegrationScope, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNIntegrationScope2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx, vSlice[i])
+		res[i], err = ec.unmarshalOIntegrationScope2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -230,90 +74,14 @@ func (ec *executionContext) unmarshalNIntegrationScope2ᚕgithubᚗcomᚋgitbook
 	return res, nil
 }
 
-func (ec *executionContext) marshalNIntegrationScope2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IntegrationScope) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationScope2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx context.Context, sel ast.SelectionSet, v []*model.IntegrationScope) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIntegrationScope2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx, sel, v[i])
+		return ec.marshalOIntegrationScope2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) unmarshalNIntegrationTarget2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationTarget(ctx context.Context, v any) (model.IntegrationTarget, error) {
-	var res model.IntegrationTarget
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNIntegrationTarget2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationTarget(ctx context.Context, sel ast.SelectionSet, v model.IntegrationTarget) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNIntegrationVisibility2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationVisibility(ctx context.Context, v any) (model.IntegrationVisibility, error) {
-	var res model.IntegrationVisibility
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNIntegrationVisibility2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationVisibility(ctx context.Context, sel ast.SelectionSet, v model.IntegrationVisibility) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNMergeRuleType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRuleType(ctx context.Context, v any) (model.MergeRuleType, error) {
-	var res model.MergeRuleType
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMergeRuleType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRuleType(ctx context.Context, sel ast.SelectionSet, v model.MergeRuleType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNMergeRulesConfigurationType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRulesConfigurationType(ctx context.Context, v any) (model.MergeRulesConfigurationType, error) {
-	var res model.MergeRulesConfigurationType
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMergeRulesConfigurationType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRulesConfigurationType(ctx context.Context, sel ast.SelectionSet, v model.MergeRulesConfigurationType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNOrganizationType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationType(ctx context.Context, v any) (model.OrganizationType, error) {
-	var res model.OrganizationType
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNOrganizationType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationType(ctx context.Context, sel ast.SelectionSet, v model.OrganizationType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNSitePointerType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSitePointerType(ctx context.Context, v any) (model.SitePointerType, error) {
-	var res model.SitePointerType
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNSitePointerType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSitePointerType(ctx context.Context, sel ast.SelectionSet, v model.SitePointerType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNVisitorAuthBackend2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐVisitorAuthBackend(ctx context.Context, v any) (model.VisitorAuthBackend, error) {
-	var res model.VisitorAuthBackend
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNVisitorAuthBackend2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐVisitorAuthBackend(ctx context.Context, sel ast.SelectionSet, v model.VisitorAuthBackend) graphql.Marshaler {
-	return v
 }
 
 func (ec *executionContext) unmarshalOBillingCreditsBundle2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingCreditsBundle(ctx context.Context, v any) (*model.BillingCreditsBundle, error) {
@@ -321,7 +89,7 @@ func (ec *executionContext) unmarshalOBillingCreditsBundle2ᚖgithubᚗcomᚋgit
 		return nil, nil
 	}
 	var res = new(model.BillingCreditsBundle)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -329,7 +97,55 @@ func (ec *executionContext) marshalOBillingCreditsBundle2ᚖgithubᚗcomᚋgitbo
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOBillingInterval2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingInterval(ctx context.Context, v any) (*model.BillingInterval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.BillingInterval)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBillingInterval2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingInterval(ctx context.Context, sel ast.SelectionSet, v *model.BillingInterval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOBillingProduct2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingProduct(ctx context.Context, v any) (*model.BillingProduct, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.BillingProduct)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBillingProduct2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingProduct(ctx context.Context, sel ast.SelectionSet, v *model.BillingProduct) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOBillingTrialStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingTrialStatus(ctx context.Context, v any) (*model.BillingTrialStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.BillingTrialStatus)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBillingTrialStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingTrialStatus(ctx context.Context, sel ast.SelectionSet, v *model.BillingTrialStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOBlockSource2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBlockSource(ctx context.Context, v any) (*model.BlockSource, error) {
@@ -337,7 +153,7 @@ func (ec *executionContext) unmarshalOBlockSource2ᚖgithubᚗcomᚋgitbookᚑgr
 		return nil, nil
 	}
 	var res = new(model.BlockSource)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -345,7 +161,87 @@ func (ec *executionContext) marshalOBlockSource2ᚖgithubᚗcomᚋgitbookᚑgrap
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOContentImportPageStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageStatus(ctx context.Context, v any) (*model.ContentImportPageStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContentImportPageStatus)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContentImportPageStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageStatus(ctx context.Context, sel ast.SelectionSet, v *model.ContentImportPageStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOContentImportPageType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageType(ctx context.Context, v any) (*model.ContentImportPageType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContentImportPageType)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContentImportPageType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageType(ctx context.Context, sel ast.SelectionSet, v *model.ContentImportPageType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOContentImportRunStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportRunStatus(ctx context.Context, v any) (*model.ContentImportRunStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContentImportRunStatus)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContentImportRunStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportRunStatus(ctx context.Context, sel ast.SelectionSet, v *model.ContentImportRunStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOContentImportSourceType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportSourceType(ctx context.Context, v any) (*model.ContentImportSourceType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContentImportSourceType)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContentImportSourceType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportSourceType(ctx context.Context, sel ast.SelectionSet, v *model.ContentImportSourceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOContentVisibility2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentVisibility(ctx context.Context, v any) (*model.ContentVisibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContentVisibility)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContentVisibility2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentVisibility(ctx context.Context, sel ast.SelectionSet, v *model.ContentVisibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalODefaultLevel2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐDefaultLevel(ctx context.Context, v any) (*model.DefaultLevel, error) {
@@ -353,7 +249,7 @@ func (ec *executionContext) unmarshalODefaultLevel2ᚖgithubᚗcomᚋgitbookᚑg
 		return nil, nil
 	}
 	var res = new(model.DefaultLevel)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -361,7 +257,151 @@ func (ec *executionContext) marshalODefaultLevel2ᚖgithubᚗcomᚋgitbookᚑgra
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOGitSyncInstallationStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncInstallationStatus(ctx context.Context, v any) (*model.GitSyncInstallationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.GitSyncInstallationStatus)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGitSyncInstallationStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncInstallationStatus(ctx context.Context, sel ast.SelectionSet, v *model.GitSyncInstallationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOGitSyncOperationDirection2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationDirection(ctx context.Context, v any) (*model.GitSyncOperationDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.GitSyncOperationDirection)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGitSyncOperationDirection2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationDirection(ctx context.Context, sel ast.SelectionSet, v *model.GitSyncOperationDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOGitSyncOperationState2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationState(ctx context.Context, v any) (*model.GitSyncOperationState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.GitSyncOperationState)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGitSyncOperationState2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationState(ctx context.Context, sel ast.SelectionSet, v *model.GitSyncOperationState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOGitSyncProvider2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncProvider(ctx context.Context, v any) (*model.GitSyncProvider, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.GitSyncProvider)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGitSyncProvider2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncProvider(ctx context.Context, sel ast.SelectionSet, v *model.GitSyncProvider) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOIntegrationCategory2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx context.Context, v any) (*model.IntegrationCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IntegrationCategory)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegrationCategory2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOIntegrationInstallationStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationStatus(ctx context.Context, v any) (*model.IntegrationInstallationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IntegrationInstallationStatus)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegrationInstallationStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationStatus(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationInstallationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOIntegrationScope2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx context.Context, v any) (*model.IntegrationScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IntegrationScope)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegrationScope2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOIntegrationTarget2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationTarget(ctx context.Context, v any) (*model.IntegrationTarget, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IntegrationTarget)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegrationTarget2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationTarget(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationTarget) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOIntegrationVisibility2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationVisibility(ctx context.Context, v any) (*model.IntegrationVisibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IntegrationVisibility)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegrationVisibility2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationVisibility(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationVisibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOMemberRole2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMemberRole(ctx context.Context, v any) (*model.MemberRole, error) {
@@ -369,7 +409,7 @@ func (ec *executionContext) unmarshalOMemberRole2ᚖgithubᚗcomᚋgitbookᚑgra
 		return nil, nil
 	}
 	var res = new(model.MemberRole)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -377,7 +417,39 @@ func (ec *executionContext) marshalOMemberRole2ᚖgithubᚗcomᚋgitbookᚑgraph
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOMergeRuleType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRuleType(ctx context.Context, v any) (*model.MergeRuleType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.MergeRuleType)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMergeRuleType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRuleType(ctx context.Context, sel ast.SelectionSet, v *model.MergeRuleType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOMergeRulesConfigurationType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRulesConfigurationType(ctx context.Context, v any) (*model.MergeRulesConfigurationType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.MergeRulesConfigurationType)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMergeRulesConfigurationType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRulesConfigurationType(ctx context.Context, sel ast.SelectionSet, v *model.MergeRulesConfigurationType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOOrganizationCommunityType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationCommunityType(ctx context.Context, v any) (*model.OrganizationCommunityType, error) {
@@ -385,7 +457,7 @@ func (ec *executionContext) unmarshalOOrganizationCommunityType2ᚖgithubᚗcom�
 		return nil, nil
 	}
 	var res = new(model.OrganizationCommunityType)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -393,7 +465,7 @@ func (ec *executionContext) marshalOOrganizationCommunityType2ᚖgithubᚗcomᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOOrganizationTrialDecision2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationTrialDecision(ctx context.Context, v any) (*model.OrganizationTrialDecision, error) {
@@ -401,7 +473,7 @@ func (ec *executionContext) unmarshalOOrganizationTrialDecision2ᚖgithubᚗcom�
 		return nil, nil
 	}
 	var res = new(model.OrganizationTrialDecision)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -409,7 +481,23 @@ func (ec *executionContext) marshalOOrganizationTrialDecision2ᚖgithubᚗcomᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOOrganizationType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationType(ctx context.Context, v any) (*model.OrganizationType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrganizationType)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrganizationType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationType(ctx context.Context, sel ast.SelectionSet, v *model.OrganizationType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOOrganizationUseCase2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationUseCase(ctx context.Context, v any) (*model.OrganizationUseCase, error) {
@@ -417,7 +505,7 @@ func (ec *executionContext) unmarshalOOrganizationUseCase2ᚖgithubᚗcomᚋgitb
 		return nil, nil
 	}
 	var res = new(model.OrganizationUseCase)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -425,7 +513,23 @@ func (ec *executionContext) marshalOOrganizationUseCase2ᚖgithubᚗcomᚋgitboo
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOSitePointerType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSitePointerType(ctx context.Context, v any) (*model.SitePointerType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SitePointerType)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSitePointerType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSitePointerType(ctx context.Context, sel ast.SelectionSet, v *model.SitePointerType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOSpaceEditMode2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpaceEditMode(ctx context.Context, v any) (*model.SpaceEditMode, error) {
@@ -433,7 +537,7 @@ func (ec *executionContext) unmarshalOSpaceEditMode2ᚖgithubᚗcomᚋgitbookᚑ
 		return nil, nil
 	}
 	var res = new(model.SpaceEditMode)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -441,7 +545,7 @@ func (ec *executionContext) marshalOSpaceEditMode2ᚖgithubᚗcomᚋgitbookᚑgr
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOSpaceType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpaceType(ctx context.Context, v any) (*model.SpaceType, error) {
@@ -449,7 +553,7 @@ func (ec *executionContext) unmarshalOSpaceType2ᚖgithubᚗcomᚋgitbookᚑgrap
 		return nil, nil
 	}
 	var res = new(model.SpaceType)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -457,7 +561,7 @@ func (ec *executionContext) marshalOSpaceType2ᚖgithubᚗcomᚋgitbookᚑgraphq
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOTranslationLanguage2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐTranslationLanguage(ctx context.Context, v any) (*model.TranslationLanguage, error) {
@@ -465,7 +569,7 @@ func (ec *executionContext) unmarshalOTranslationLanguage2ᚖgithubᚗcomᚋgitb
 		return nil, nil
 	}
 	var res = new(model.TranslationLanguage)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -473,7 +577,23 @@ func (ec *executionContext) marshalOTranslationLanguage2ᚖgithubᚗcomᚋgitboo
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOVisitorAuthBackend2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐVisitorAuthBackend(ctx context.Context, v any) (*model.VisitorAuthBackend, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.VisitorAuthBackend)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVisitorAuthBackend2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐVisitorAuthBackend(ctx context.Context, sel ast.SelectionSet, v *model.VisitorAuthBackend) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/gitbook-graphql/facade/graph/model"
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
@@ -63,6 +64,10 @@ func classify(err error) (code, message string, ext map[string]any) {
 	var input *inputError
 	if errors.As(err, &input) {
 		return CodeBadUserInput, input.Error(), nil
+	}
+	var unknown *model.UnknownValueError
+	if errors.As(err, &unknown) {
+		return CodeUpstreamBadResponse, unknown.Error(), map[string]any{"upstreamValue": unknown.Shown()}
 	}
 	var uerr *upstream.Error
 	if !errors.As(err, &uerr) {

@@ -170,11 +170,11 @@ func (ec *executionContext) _IntegrationSpaceInstallation_status(ctx context.Con
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IntegrationInstallationStatus) graphql.Marshaler {
-			return ec.marshalNIntegrationInstallationStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationInstallationStatus) graphql.Marshaler {
+			return ec.marshalOIntegrationInstallationStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_IntegrationSpaceInstallation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -457,7 +457,7 @@ func (ec *executionContext) _IntegrationSpaceInstallation(ctx context.Context, s
 			}
 		case "status":
 			out.Values[i] = ec._IntegrationSpaceInstallation_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "configuration":

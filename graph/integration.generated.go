@@ -177,11 +177,11 @@ func (ec *executionContext) _Integration_target(ctx context.Context, field graph
 			return obj.Target, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IntegrationTarget) graphql.Marshaler {
-			return ec.marshalNIntegrationTarget2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationTarget(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationTarget) graphql.Marshaler {
+			return ec.marshalOIntegrationTarget2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationTarget(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Integration_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -223,11 +223,11 @@ func (ec *executionContext) _Integration_visibility(ctx context.Context, field g
 			return obj.Visibility, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IntegrationVisibility) graphql.Marshaler {
-			return ec.marshalNIntegrationVisibility2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationVisibility(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationVisibility) graphql.Marshaler {
+			return ec.marshalOIntegrationVisibility2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationVisibility(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Integration_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -246,8 +246,8 @@ func (ec *executionContext) _Integration_scopes(ctx context.Context, field graph
 			return obj.Scopes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.IntegrationScope) graphql.Marshaler {
-			return ec.marshalNIntegrationScope2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScopeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IntegrationScope) graphql.Marshaler {
+			return ec.marshalNIntegrationScope2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationScope(ctx, selections, v)
 		},
 		true,
 		true,
@@ -269,8 +269,8 @@ func (ec *executionContext) _Integration_categories(ctx context.Context, field g
 			return obj.Categories, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.IntegrationCategory) graphql.Marshaler {
-			return ec.marshalNIntegrationCategory2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategoryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IntegrationCategory) graphql.Marshaler {
+			return ec.marshalNIntegrationCategory2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationCategory(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1402,11 +1402,11 @@ func (ec *executionContext) _IntegrationUrls_publicContentEndpoint(ctx context.C
 			return obj.PublicContentEndpoint, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_IntegrationUrls_publicContentEndpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1647,7 +1647,7 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 			}
 		case "target":
 			out.Values[i] = ec._Integration_target(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "verified":
@@ -1657,7 +1657,7 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 			}
 		case "visibility":
 			out.Values[i] = ec._Integration_visibility(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "scopes":
@@ -2190,7 +2190,7 @@ func (ec *executionContext) _IntegrationUrls(ctx context.Context, sel ast.Select
 			}
 		case "publicContentEndpoint":
 			out.Values[i] = ec._IntegrationUrls_publicContentEndpoint(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

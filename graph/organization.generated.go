@@ -197,11 +197,11 @@ func (ec *executionContext) _Organization_type(ctx context.Context, field graphq
 			return obj.Type, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrganizationType) graphql.Marshaler {
-			return ec.marshalNOrganizationType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganizationType) graphql.Marshaler {
+			return ec.marshalOOrganizationType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -413,11 +413,11 @@ func (ec *executionContext) _Organization_plan(ctx context.Context, field graphq
 			return obj.Plan, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.BillingProduct) graphql.Marshaler {
-			return ec.marshalNBillingProduct2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingProduct(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillingProduct) graphql.Marshaler {
+			return ec.marshalOBillingProduct2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingProduct(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -651,11 +651,11 @@ func (ec *executionContext) _OrganizationBilling_interval(ctx context.Context, f
 			return obj.Interval, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.BillingInterval) graphql.Marshaler {
-			return ec.marshalNBillingInterval2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingInterval(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillingInterval) graphql.Marshaler {
+			return ec.marshalOBillingInterval2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingInterval(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationBilling_interval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1037,11 +1037,11 @@ func (ec *executionContext) _OrganizationBilling_canChangeInterval(ctx context.C
 			return obj.CanChangeInterval, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationBilling_canChangeInterval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1060,11 +1060,11 @@ func (ec *executionContext) _OrganizationBilling_canUseSAML(ctx context.Context,
 			return obj.CanUseSaml, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationBilling_canUseSAML(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1689,11 +1689,11 @@ func (ec *executionContext) _OrganizationTrial_status(ctx context.Context, field
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.BillingTrialStatus) graphql.Marshaler {
-			return ec.marshalNBillingTrialStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingTrialStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillingTrialStatus) graphql.Marshaler {
+			return ec.marshalOBillingTrialStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐBillingTrialStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationTrial_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1850,11 +1850,11 @@ func (ec *executionContext) _SitePointer_type(ctx context.Context, field graphql
 			return obj.Type, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.SitePointerType) graphql.Marshaler {
-			return ec.marshalNSitePointerType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSitePointerType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePointerType) graphql.Marshaler {
+			return ec.marshalOSitePointerType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSitePointerType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SitePointer_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1972,7 +1972,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "type":
 			out.Values[i] = ec._Organization_type(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "useCase":
@@ -2017,7 +2017,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "plan":
 			out.Values[i] = ec._Organization_plan(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "billing":
@@ -2085,7 +2085,7 @@ func (ec *executionContext) _OrganizationBilling(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("OrganizationBilling")
 		case "interval":
 			out.Values[i] = ec._OrganizationBilling_interval(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endDate":
@@ -2165,12 +2165,12 @@ func (ec *executionContext) _OrganizationBilling(ctx context.Context, sel ast.Se
 			}
 		case "canChangeInterval":
 			out.Values[i] = ec._OrganizationBilling_canChangeInterval(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "canUseSAML":
 			out.Values[i] = ec._OrganizationBilling_canUseSAML(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "creditsBundle":
@@ -2491,7 +2491,7 @@ func (ec *executionContext) _OrganizationTrial(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("OrganizationTrial")
 		case "status":
 			out.Values[i] = ec._OrganizationTrial_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "count":
@@ -2582,7 +2582,7 @@ func (ec *executionContext) _SitePointer(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("SitePointer")
 		case "type":
 			out.Values[i] = ec._SitePointer_type(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "site":

@@ -2473,6 +2473,7 @@ enum IntegrationCategory {
   "REST value ` + "`" + `visitor-auth` + "`" + `."
   visitor_auth
   other
+  gitsync
 }
 
 """GitBook's ` + "`" + `IntegrationInstallationStatus` + "`" + `."""
@@ -2487,7 +2488,7 @@ type IntegrationSpaceInstallation {
   "The integration (REST: its name, ` + "`" + `integration` + "`" + `)."
   integration: Integration
   installation: ID!
-  status: IntegrationInstallationStatus!
+  status: IntegrationInstallationStatus
   configuration: JSON!
   externalIds: [String!]!
   urls: IntegrationInstallationUrls!
@@ -2516,11 +2517,11 @@ type Integration @key(fields: "name") {
   description: String
   summary: String
   previewImages: [String!]!
-  target: IntegrationTarget!
+  target: IntegrationTarget
   verified: Boolean!
-  visibility: IntegrationVisibility!
-  scopes: [IntegrationScope!]!
-  categories: [IntegrationCategory!]!
+  visibility: IntegrationVisibility
+  scopes: [IntegrationScope]!
+  categories: [IntegrationCategory]!
   "The blocks the integration provides; empty when the upstream lists none."
   blocks: [IntegrationBlock!]!
   contentSources: [IntegrationContentSource!]
@@ -2544,7 +2545,8 @@ type IntegrationUrls {
   app: String!
   assets: String!
   publicEndpoint: String!
-  publicContentEndpoint: String!
+  "In GitBook's API since 0.202.0; null for records without it."
+  publicContentEndpoint: String
 }
 
 type IntegrationPermissions {
@@ -2640,7 +2642,7 @@ type Organization @key(fields: "id") {
   createdAt: DateTime!
   emailDomains: [String!]!
   hostname: String
-  type: OrganizationType!
+  type: OrganizationType
   useCase: OrganizationUseCase
   communityType: OrganizationCommunityType
   "The role new members get; null for guests."
@@ -2650,7 +2652,7 @@ type Organization @key(fields: "id") {
   ai: Boolean
   inviteLinks: Boolean!
   auditLogs: Boolean
-  plan: BillingProduct!
+  plan: BillingProduct
   billing: OrganizationBilling
   mergeRules: MergeRulesConfiguration!
   urls: OrganizationUrls!
@@ -2662,7 +2664,7 @@ type Organization @key(fields: "id") {
 }
 
 type SitePointer {
-  type: SitePointerType!
+  type: SitePointerType
   site: String!
 }
 
@@ -2673,7 +2675,7 @@ type OrganizationUrls {
 }
 
 type OrganizationTrial {
-  status: BillingTrialStatus!
+  status: BillingTrialStatus
   count: Int!
   endDate: DateTime
   decision: OrganizationTrialDecision
@@ -2700,7 +2702,7 @@ type OrganizationPermissions {
 }
 
 type OrganizationBilling {
-  interval: BillingInterval!
+  interval: BillingInterval
   endDate: DateTime
   hasPaymentFailed: Boolean!
   canCheckout: Boolean!
@@ -2717,8 +2719,10 @@ type OrganizationBilling {
   paidMembers: Float
   paidPremiumSites: Float
   paidUltimateSites: Float
-  canChangeInterval: Boolean!
-  canUseSAML: Boolean!
+  "In GitBook's API since 0.202.0; null for records without it."
+  canChangeInterval: Boolean
+  "In GitBook's API since 0.202.0; null for records without it."
+  canUseSAML: Boolean
   creditsBundle: BillingCreditsBundle
   aiCreditAlertThreshold: Float
 }
@@ -2791,7 +2795,7 @@ type Space @key(fields: "id") {
   title: String!
   "A Unicode code point, in hex, as GitBook stores emojis (1f680 for 🚀)."
   emoji: String!
-  visibility: ContentVisibility!
+  visibility: ContentVisibility
   createdAt: DateTime!
   updatedAt: DateTime!
   deletedAt: DateTime
@@ -2858,13 +2862,13 @@ The spec's MergeRulesSpaceConfiguration and MergeRulesStandaloneConfiguration,
 a oneOf told apart by ` + "`" + `type` + "`" + `; only ` + "`" + `rules` + "`" + ` carries rules.
 """
 type MergeRulesConfiguration {
-  type: MergeRulesConfigurationType!
+  type: MergeRulesConfigurationType
   rules: [MergeRule!]
 }
 
 "One variant of the spec's MergeRule oneOf, told apart by ` + "`" + `rule` + "`" + `."
 type MergeRule {
-  rule: MergeRuleType!
+  rule: MergeRuleType
   users: [String!]
   expression: String
   message: String
@@ -2872,8 +2876,8 @@ type MergeRule {
 
 type GitSyncState {
   repoName: String
-  installationStatus: GitSyncInstallationStatus!
-  installationProvider: GitSyncProvider!
+  installationStatus: GitSyncInstallationStatus
+  installationProvider: GitSyncProvider
   integration: String @deprecated(reason: "Deprecated in GitBook's API.")
   installationId: String!
   parentInstallationId: String
@@ -2884,8 +2888,8 @@ type GitSyncState {
 }
 
 type GitSyncOperation {
-  state: GitSyncOperationState!
-  direction: GitSyncOperationDirection!
+  state: GitSyncOperationState
+  direction: GitSyncOperationDirection
   startedAt: DateTime!
   endedAt: DateTime
   error: String
@@ -2903,7 +2907,7 @@ type ContentImportRun {
   completedAt: DateTime
   createdAt: DateTime
   updatedAt: DateTime
-  status: ContentImportRunStatus!
+  status: ContentImportRunStatus
   reason: String
   source: ContentImportSource
   target: ContentImportTarget
@@ -2915,7 +2919,7 @@ type ContentImportRun {
 
 "The spec's ContentImportSource oneOf, told apart by ` + "`" + `type` + "`" + `: a website has ` + "`" + `url` + "`" + `, a file import ` + "`" + `files` + "`" + `."
 type ContentImportSource {
-  type: ContentImportSourceType!
+  type: ContentImportSourceType
   url: String
   files: [String!]
 }
@@ -2933,13 +2937,13 @@ type ContentImportRunUrls {
 type ContentImportPage {
   id: String!
   sourceURL: String
-  type: ContentImportPageType!
-  status: ContentImportPageStatus!
+  type: ContentImportPageType
+  status: ContentImportPageStatus
 }
 
 "The spec's VisitorAuth oneOf, told apart by ` + "`" + `backend` + "`" + `: the integration backend names its ` + "`" + `integration` + "`" + `."
 type VisitorAuth {
-  backend: VisitorAuthBackend!
+  backend: VisitorAuthBackend
   integration: String
 }
 `, BuiltIn: false},

@@ -23,7 +23,7 @@ func (r *mutationResolver) InstallIntegrationOnSpace(ctx context.Context, integr
 	if err != nil {
 		return nil, err
 	}
-	return model.InstallationFromREST(inst)
+	return model.InstallationFromREST(inst), nil
 }
 
 func (r *mutationResolver) UninstallIntegrationFromSpace(ctx context.Context, integration string, installation string, space string) (*model.UninstallIntegrationFromSpacePayload, error) {

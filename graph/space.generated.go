@@ -119,11 +119,11 @@ func (ec *executionContext) _ContentImportPage_type(ctx context.Context, field g
 			return obj.Type, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ContentImportPageType) graphql.Marshaler {
-			return ec.marshalNContentImportPageType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContentImportPageType) graphql.Marshaler {
+			return ec.marshalOContentImportPageType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ContentImportPage_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -142,11 +142,11 @@ func (ec *executionContext) _ContentImportPage_status(ctx context.Context, field
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ContentImportPageStatus) graphql.Marshaler {
-			return ec.marshalNContentImportPageStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContentImportPageStatus) graphql.Marshaler {
+			return ec.marshalOContentImportPageStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportPageStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ContentImportPage_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -280,11 +280,11 @@ func (ec *executionContext) _ContentImportRun_status(ctx context.Context, field 
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ContentImportRunStatus) graphql.Marshaler {
-			return ec.marshalNContentImportRunStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportRunStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContentImportRunStatus) graphql.Marshaler {
+			return ec.marshalOContentImportRunStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportRunStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ContentImportRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -523,11 +523,11 @@ func (ec *executionContext) _ContentImportSource_type(ctx context.Context, field
 			return obj.Type, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ContentImportSourceType) graphql.Marshaler {
-			return ec.marshalNContentImportSourceType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportSourceType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContentImportSourceType) graphql.Marshaler {
+			return ec.marshalOContentImportSourceType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentImportSourceType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ContentImportSource_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -661,11 +661,11 @@ func (ec *executionContext) _GitSyncOperation_state(ctx context.Context, field g
 			return obj.State, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.GitSyncOperationState) graphql.Marshaler {
-			return ec.marshalNGitSyncOperationState2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GitSyncOperationState) graphql.Marshaler {
+			return ec.marshalOGitSyncOperationState2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationState(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_GitSyncOperation_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -684,11 +684,11 @@ func (ec *executionContext) _GitSyncOperation_direction(ctx context.Context, fie
 			return obj.Direction, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.GitSyncOperationDirection) graphql.Marshaler {
-			return ec.marshalNGitSyncOperationDirection2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationDirection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GitSyncOperationDirection) graphql.Marshaler {
+			return ec.marshalOGitSyncOperationDirection2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncOperationDirection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_GitSyncOperation_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -877,11 +877,11 @@ func (ec *executionContext) _GitSyncState_installationStatus(ctx context.Context
 			return obj.InstallationStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.GitSyncInstallationStatus) graphql.Marshaler {
-			return ec.marshalNGitSyncInstallationStatus2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncInstallationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GitSyncInstallationStatus) graphql.Marshaler {
+			return ec.marshalOGitSyncInstallationStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncInstallationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_GitSyncState_installationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -900,11 +900,11 @@ func (ec *executionContext) _GitSyncState_installationProvider(ctx context.Conte
 			return obj.InstallationProvider, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.GitSyncProvider) graphql.Marshaler {
-			return ec.marshalNGitSyncProvider2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncProvider(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GitSyncProvider) graphql.Marshaler {
+			return ec.marshalOGitSyncProvider2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐGitSyncProvider(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_GitSyncState_installationProvider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1093,11 +1093,11 @@ func (ec *executionContext) _MergeRule_rule(ctx context.Context, field graphql.C
 			return obj.Rule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.MergeRuleType) graphql.Marshaler {
-			return ec.marshalNMergeRuleType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRuleType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MergeRuleType) graphql.Marshaler {
+			return ec.marshalOMergeRuleType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRuleType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_MergeRule_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1185,11 +1185,11 @@ func (ec *executionContext) _MergeRulesConfiguration_type(ctx context.Context, f
 			return obj.Type, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.MergeRulesConfigurationType) graphql.Marshaler {
-			return ec.marshalNMergeRulesConfigurationType2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRulesConfigurationType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MergeRulesConfigurationType) graphql.Marshaler {
+			return ec.marshalOMergeRulesConfigurationType2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐMergeRulesConfigurationType(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_MergeRulesConfiguration_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1309,11 +1309,11 @@ func (ec *executionContext) _Space_visibility(ctx context.Context, field graphql
 			return obj.Visibility, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ContentVisibility) graphql.Marshaler {
-			return ec.marshalNContentVisibility2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentVisibility(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContentVisibility) graphql.Marshaler {
+			return ec.marshalOContentVisibility2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐContentVisibility(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Space_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2276,11 +2276,11 @@ func (ec *executionContext) _VisitorAuth_backend(ctx context.Context, field grap
 			return obj.Backend, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.VisitorAuthBackend) graphql.Marshaler {
-			return ec.marshalNVisitorAuthBackend2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐVisitorAuthBackend(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VisitorAuthBackend) graphql.Marshaler {
+			return ec.marshalOVisitorAuthBackend2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐVisitorAuthBackend(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_VisitorAuth_backend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2345,12 +2345,12 @@ func (ec *executionContext) _ContentImportPage(ctx context.Context, sel ast.Sele
 			}
 		case "type":
 			out.Values[i] = ec._ContentImportPage_type(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._ContentImportPage_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -2408,7 +2408,7 @@ func (ec *executionContext) _ContentImportRun(ctx context.Context, sel ast.Selec
 			}
 		case "status":
 			out.Values[i] = ec._ContentImportRun_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "reason":
@@ -2509,7 +2509,7 @@ func (ec *executionContext) _ContentImportSource(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("ContentImportSource")
 		case "type":
 			out.Values[i] = ec._ContentImportSource_type(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "url":
@@ -2595,12 +2595,12 @@ func (ec *executionContext) _GitSyncOperation(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("GitSyncOperation")
 		case "state":
 			out.Values[i] = ec._GitSyncOperation_state(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "direction":
 			out.Values[i] = ec._GitSyncOperation_direction(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "startedAt":
@@ -2696,12 +2696,12 @@ func (ec *executionContext) _GitSyncState(ctx context.Context, sel ast.Selection
 			}
 		case "installationStatus":
 			out.Values[i] = ec._GitSyncState_installationStatus(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "installationProvider":
 			out.Values[i] = ec._GitSyncState_installationProvider(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "integration":
@@ -2769,7 +2769,7 @@ func (ec *executionContext) _MergeRule(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("MergeRule")
 		case "rule":
 			out.Values[i] = ec._MergeRule_rule(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "users":
@@ -2817,7 +2817,7 @@ func (ec *executionContext) _MergeRulesConfiguration(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("MergeRulesConfiguration")
 		case "type":
 			out.Values[i] = ec._MergeRulesConfiguration_type(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "rules":
@@ -2870,7 +2870,7 @@ func (ec *executionContext) _Space(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "visibility":
 			out.Values[i] = ec._Space_visibility(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
@@ -3147,7 +3147,7 @@ func (ec *executionContext) _VisitorAuth(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("VisitorAuth")
 		case "backend":
 			out.Values[i] = ec._VisitorAuth_backend(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "integration":

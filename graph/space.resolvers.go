@@ -20,7 +20,7 @@ func (r *spaceResolver) Integrations(ctx context.Context, obj *model.Space, sear
 }
 
 func (r *spaceResolver) IntegrationBlocks(ctx context.Context, obj *model.Space) ([]model.SpaceIntegrationBlocks, error) {
-	return fetchSpaceIntegrationBlocks(ctx, obj.ID)
+	return r.fetchSpaceIntegrationBlocks(ctx, obj.ID)
 }
 
 func (r *Resolver) Space() SpaceResolver { return &spaceResolver{r} }

@@ -167,7 +167,7 @@ func graphQLServer(cfg Config) http.Handler {
 	srv.AddTransport(overHTTP{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	tracer := cfg.TracerProvider.Tracer("github.com/gitbook-graphql/facade/graph")
-	srv.Use(telemetry.GraphQL{Metrics: cfg.Metrics, Tracer: tracer, DebugHeader: DebugHeader})
+	srv.Use(telemetry.GraphQL{Metrics: cfg.Metrics, Tracer: tracer, DebugHeader: DebugHeader, Unknown: telemetry.NewUnknownValues(cfg.Logger)})
 	if _, off := cfg.TracerProvider.(noop.TracerProvider); !off {
 		srv.Use(telemetry.FieldSpans{Tracer: tracer})
 	}

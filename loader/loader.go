@@ -9,6 +9,7 @@ package loader
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,6 +68,12 @@ type Loaders struct {
 	// listed holds, per space, the pages of all its integrations asked for
 	// so far: the blocks' integrations are among them.
 	listed map[string][]dataloader.Thunk[*upstream.IntegrationList]
+	// primed names the integrations a page has put in the integration
+	// loader, so that loading them by name costs no call.
+	primed map[string]bool
+	// counts holds, per space, how many integrations a page of its whole
+	// list said it has.
+	counts map[string]int
 }
 
 // New makes the loaders of one request; client carries the caller's credential.
@@ -249,14 +256,92 @@ func (l *Loaders) fetchIntegrationPage(ctx context.Context, key IntegrationPage)
 	if err != nil {
 		return nil, err
 	}
+	l.mu.Lock()
+	if l.primed == nil {
+		l.primed = make(map[string]bool, len(list.Items))
+		l.counts = map[string]int{}
+	}
+	if list.Count != nil && key.Search == "" {
+		l.counts[key.SpaceID] = int(*list.Count)
+	}
 	for i := range list.Items {
 		in := &list.Items[i]
 		l.integrations.Prime(ctx, in.Name, in)
+		l.primed[in.Name] = true
 		if in.Owner.ID != "" {
 			l.organizations.Prime(ctx, in.Owner.ID, &in.Owner)
 		}
 	}
+	l.mu.Unlock()
 	return list, nil
+}
+
+// LoadEnabledIntegrations loads integrations that are all enabled on a
+// space (the ones its blocks name) by the fewest calls: one each by name,
+// or one a page by reading the space's list, which holds them all. It reads
+// pages while the names still missing are at least as many as the pages
+// left to read, as the list's count (from any page of it already read)
+// tells; with no count yet, the first page is worth reading for two names
+// or more. The rest are left to be loaded by name, as are all of them when
+// a page fails: the list's failure is then no one's.
+func (l *Loaders) LoadEnabledIntegrations(ctx context.Context, spaceID string, names []string, pageSize int) {
+	if l.naive || pageSize < 1 {
+		return
+	}
+	missing := l.unprimed(names)
+	page := IntegrationPage{SpaceID: spaceID, Limit: pageSize}
+	l.mu.Lock()
+	total, known := l.counts[spaceID]
+	l.mu.Unlock()
+	if !known {
+		total = -1
+	}
+	seen := 0
+	for pages := 0; pages < maxListPages && len(missing) > 1; pages++ {
+		if pagesLeft(total, seen, pageSize) > len(missing) {
+			return // by name costs fewer calls
+		}
+		list, err := load(ctx, l.integrationPages, page)
+		if err != nil {
+			return
+		}
+		seen += len(list.Items)
+		missing = l.unprimed(missing)
+		if list.Next == nil || list.Next.Page == "" || len(list.Items) == 0 {
+			return
+		}
+		page.Page = list.Next.Page
+		if list.Count != nil {
+			total = int(*list.Count)
+		}
+	}
+}
+
+// maxListPages bounds the pages LoadEnabledIntegrations reads, whatever
+// page size the upstream answers with.
+const maxListPages = 100
+
+// pagesLeft is how many calls reading the rest of the list will take, once
+// seen items are in: one when the count is unknown (or says none are left,
+// though a next page is named).
+func pagesLeft(total, seen, pageSize int) int {
+	if total <= seen {
+		return 1
+	}
+	return (total - seen + pageSize - 1) / pageSize
+}
+
+// unprimed is the distinct names that no page has primed yet.
+func (l *Loaders) unprimed(names []string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if !l.primed[n] && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // InstallIntegrationOnSpace is installIntegrationOnSpace, sent once. The

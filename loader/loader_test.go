@@ -3,6 +3,7 @@ package loader_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -126,5 +127,63 @@ func TestNaiveLoadersCallForEveryLoad(t *testing.T) {
 	}
 	if n := sim.CallCount("getIntegrationByName"); n != 1 {
 		t.Errorf("a naive loader is primed by nothing: %d calls for figma, want 1", n)
+	}
+}
+
+// The portal's blocks name 16 integrations, all enabled on it; it has 28.
+func TestEnabledIntegrationsLoadByTheFewestCalls(t *testing.T) {
+	ctx := context.Background()
+	const portal = "acme-developer-portal"
+	blockNames := func(t *testing.T, l *loader.Loaders) []string {
+		blocks, err := l.SpaceIntegrationBlocks(ctx, portal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := make([]string, len(blocks))
+		for i, b := range blocks {
+			names[i] = b.Name
+		}
+		return names
+	}
+	for _, tc := range []struct {
+		name            string
+		pageSize, names int
+		pages, byName   int
+		counted         bool // a page of 2 was read before, which tells the count
+	}{
+		{"one page holds them all", 100, -1, 1, 0, false},
+		{"pages of 10: three pages, not sixteen calls", 10, -1, 3, 0, false},
+		{"one name: by name", 100, 1, 0, 1, false},
+		{"count known, pages of 2 for three names: by name", 2, 3, 1, 3, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, sim := newLoaders(t, upstreamtest.Options{})
+			names := blockNames(t, l)
+			if tc.counted { // names past the first page of 2
+				names = slices.DeleteFunc(names, func(n string) bool { return n == "acme-status" || n == "amplitude" })
+			}
+			if tc.names >= 0 {
+				names = names[:tc.names]
+			}
+			if tc.counted {
+				if _, err := l.IntegrationPage(ctx, loader.IntegrationPage{SpaceID: portal, Limit: 2}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			l.LoadEnabledIntegrations(ctx, portal, names, tc.pageSize)
+			if _, errs := l.Integrations(ctx, names); errs != nil {
+				for i, err := range errs {
+					if err != nil {
+						t.Errorf("%s: %v", names[i], err)
+					}
+				}
+			}
+			if got := sim.CallCount("listSpaceIntegrations"); got != tc.pages {
+				t.Errorf("listSpaceIntegrations: %d calls, want %d", got, tc.pages)
+			}
+			if got := sim.CallCount("getIntegrationByName"); got != tc.byName {
+				t.Errorf("getIntegrationByName: %d calls, want %d", got, tc.byName)
+			}
+		})
 	}
 }

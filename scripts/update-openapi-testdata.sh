@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates testdata/gitbook-openapi.reduced.json from the npm package
-# @gitbook/api (its spec/openapi.json), then the code generated from it.
-# The tarball is checked against the registry's pinned integrity before use.
+# Regenerates testdata/gitbook-openapi.reduced.json from the two versions of
+# GitBook's spec the facade serves: the npm package @gitbook/api (its
+# spec/openapi.json; the tarball is checked against the registry's pinned
+# integrity before use) and the older documents the project was first asked
+# to serve (testdata/seed/, one per operation). Then the code generated from
+# it.
 set -euo pipefail
 
 version="${GITBOOK_API_VERSION:-0.202.0}"
@@ -21,9 +24,9 @@ fi
 tar -xzf "$tarball" -C "$tmp" package/spec/openapi.json
 
 go run ./tools/specreduce \
-  -in "$tmp/package/spec/openapi.json" \
-  -source "@gitbook/api@${version} spec/openapi.json" \
+  -version "@gitbook/api@${version} spec/openapi.json=$tmp/package/spec/openapi.json" \
+  -version "seed: the operations as first asked for, @gitbook/api 0.181.0 on their schemas=testdata/seed/listSpaceIntegrations.json,testdata/seed/listSpaceIntegrationsBlocks.json" \
   -out testdata/gitbook-openapi.reduced.json
 go generate ./upstream
 go run github.com/99designs/gqlgen generate
-echo "testdata/gitbook-openapi.reduced.json regenerated from @gitbook/api@${version}"
+echo "testdata/gitbook-openapi.reduced.json regenerated from @gitbook/api@${version} and testdata/seed/"

@@ -20,6 +20,9 @@ type GraphQL struct {
 	Metrics     *Metrics // nil: no metrics
 	Tracer      trace.Tracer
 	DebugHeader string
+	// Unknown logs the enum values GitBook sent that the schema does not
+	// list, once each; nil: not logged (Metrics still count them).
+	Unknown *UnknownValues
 }
 
 var _ interface {
@@ -64,6 +67,9 @@ func (g GraphQL) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	span.SetAttributes(attribute.String("graphql.operation.name", name), attribute.String("graphql.outcome", outcome))
 	if len(resp.Errors) > 0 {
 		span.SetStatus(codes.Error, resp.Errors[0].Message)
+	}
+	if len(resp.Errors) > 0 && (g.Metrics != nil || g.Unknown != nil) {
+		g.Unknown.observe(g.Metrics, responseErrors(resp))
 	}
 	rec := RecordOf(ctx)
 	if rec != nil {

@@ -24,6 +24,7 @@ type Metrics struct {
 	upstreamSeconds *prometheus.HistogramVec
 	batchSize       *prometheus.HistogramVec
 	inFlight        prometheus.Gauge
+	unknownValues   *prometheus.CounterVec
 	operations      *boundedNames
 }
 
@@ -62,6 +63,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "gitbook_upstream_in_flight",
 			Help: "Attempts at GitBook API calls in flight.",
 		})).(prometheus.Gauge),
+		unknownValues: f(prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gitbook_upstream_unknown_values_total",
+			Help: "Enum values GitBook sent that the schema does not list, served as null with an error, by GraphQL enum and field (Type.field).",
+		}, []string{"type", "field"})).(*prometheus.CounterVec),
 		operations: &boundedNames{max: 100, seen: map[string]bool{}},
 	}
 }

@@ -7,4 +7,4 @@
 // sent once.
 package upstream
 
-//go:generate go run ../tools/enumgen -spec ../testdata/gitbook-openapi.reduced.json -go enums_gen.go -graphql ../schema/enums.graphqls
+//go:generate go run ../tools/enumgen -spec ../testdata/gitbook-openapi.reduced.json -go enums_gen.go -graphql ../schema/enums.graphqls -model ../graph/model/enums_gen.go

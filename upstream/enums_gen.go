@@ -447,10 +447,11 @@ const (
 	IntegrationCategoryMarketing     IntegrationCategory = "marketing"
 	IntegrationCategoryVisitorAuth   IntegrationCategory = "visitor-auth"
 	IntegrationCategoryOther         IntegrationCategory = "other"
+	IntegrationCategoryGitsync       IntegrationCategory = "gitsync"
 )
 
 // IntegrationCategoryValues lists the values of IntegrationCategory in the spec's order.
-var IntegrationCategoryValues = []IntegrationCategory{IntegrationCategoryAnalytics, IntegrationCategoryCollaboration, IntegrationCategoryContent, IntegrationCategoryMarketing, IntegrationCategoryVisitorAuth, IntegrationCategoryOther}
+var IntegrationCategoryValues = []IntegrationCategory{IntegrationCategoryAnalytics, IntegrationCategoryCollaboration, IntegrationCategoryContent, IntegrationCategoryMarketing, IntegrationCategoryVisitorAuth, IntegrationCategoryOther, IntegrationCategoryGitsync}
 
 // IntegrationInstallationStatus is the spec's IntegrationInstallationStatus.
 type IntegrationInstallationStatus string

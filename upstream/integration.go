@@ -42,7 +42,7 @@ type IntegrationURLs struct {
 	App                   string  `json:"app"`
 	Assets                string  `json:"assets"`
 	PublicEndpoint        string  `json:"publicEndpoint"`
-	PublicContentEndpoint string  `json:"publicContentEndpoint"`
+	PublicContentEndpoint *string `json:"publicContentEndpoint,omitempty"` // 0.202.0 on
 }
 
 // IntegrationPermissions is Integration.permissions.

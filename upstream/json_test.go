@@ -2,6 +2,7 @@ package upstream_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -179,5 +180,39 @@ func TestBillingCreditsBundle(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"creditsBundle": 240006000}`), &b); err != nil || b.CreditsBundle == nil || *b.CreditsBundle != upstream.BillingCreditsBundle240006000 {
 		t.Errorf("numeric bundle = %v, %v", b.CreditsBundle, err)
+	}
+}
+
+// Properties that one version of the spec lacks decode to nil when absent or
+// null, so that they are served as null, and keep a false or empty value
+// GitBook did send.
+func TestVersionOnlyPropertiesKeepAbsenceApart(t *testing.T) {
+	for _, tc := range []struct {
+		json          string
+		present, zero bool
+	}{
+		{`{}`, false, false},
+		{`{"canChangeInterval": null, "canUseSAML": null, "publicContentEndpoint": null}`, false, false},
+		{`{"canChangeInterval": false, "canUseSAML": false, "publicContentEndpoint": ""}`, true, true},
+		{`{"canChangeInterval": true, "canUseSAML": true, "publicContentEndpoint": "https://x.example/c"}`, true, false},
+	} {
+		var b upstream.OrganizationBilling
+		var u upstream.IntegrationURLs
+		if err := json.Unmarshal([]byte(tc.json), &b); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(tc.json), &u); err != nil {
+			t.Fatal(err)
+		}
+		for name, p := range map[string]any{"canChangeInterval": b.CanChangeInterval, "canUseSAML": b.CanUseSAML, "publicContentEndpoint": u.PublicContentEndpoint} {
+			present := !reflect.ValueOf(p).IsNil()
+			if present != tc.present {
+				t.Errorf("%s: %s present = %v, want %v", tc.json, name, present, tc.present)
+				continue
+			}
+			if present && reflect.ValueOf(p).Elem().IsZero() != tc.zero {
+				t.Errorf("%s: %s = %v", tc.json, name, reflect.ValueOf(p).Elem())
+			}
+		}
 	}
 }

@@ -81,26 +81,28 @@ type OrganizationPermissions struct {
 
 // OrganizationBilling mirrors the spec's OrganizationBilling.
 type OrganizationBilling struct {
-	Interval               BillingInterval              `json:"interval"`
-	EndDate                *time.Time                   `json:"endDate"` // required; null when none
-	HasPaymentFailed       bool                         `json:"hasPaymentFailed"`
-	CanCheckout            bool                         `json:"canCheckout"`
-	IsScheduledToCancel    bool                         `json:"isScheduledToCancel"`
-	Pricing                OrganizationPricing          `json:"pricing"`
-	UsageAddons            map[string]BillingMeterAddon `json:"usageAddons"`
-	MinUsers               *float64                     `json:"minUsers,omitempty"`
-	MaxUsers               *float64                     `json:"maxUsers,omitempty"`
-	MinPremiumSites        *float64                     `json:"minPremiumSites,omitempty"`
-	MaxPremiumSites        *float64                     `json:"maxPremiumSites,omitempty"`
-	MinUltimateSites       *float64                     `json:"minUltimateSites,omitempty"`
-	MaxUltimateSites       *float64                     `json:"maxUltimateSites,omitempty"`
-	PaidMembers            *float64                     `json:"paidMembers,omitempty"`
-	PaidPremiumSites       *float64                     `json:"paidPremiumSites,omitempty"`
-	PaidUltimateSites      *float64                     `json:"paidUltimateSites,omitempty"`
-	CanChangeInterval      bool                         `json:"canChangeInterval"`
-	CanUseSAML             bool                         `json:"canUseSAML"`
-	CreditsBundle          *BillingCreditsBundle        `json:"creditsBundle"`          // required; may be null
-	AICreditAlertThreshold *float64                     `json:"aiCreditAlertThreshold"` // required; may be null
+	Interval            BillingInterval              `json:"interval"`
+	EndDate             *time.Time                   `json:"endDate"` // required; null when none
+	HasPaymentFailed    bool                         `json:"hasPaymentFailed"`
+	CanCheckout         bool                         `json:"canCheckout"`
+	IsScheduledToCancel bool                         `json:"isScheduledToCancel"`
+	Pricing             OrganizationPricing          `json:"pricing"`
+	UsageAddons         map[string]BillingMeterAddon `json:"usageAddons"`
+	MinUsers            *float64                     `json:"minUsers,omitempty"`
+	MaxUsers            *float64                     `json:"maxUsers,omitempty"`
+	MinPremiumSites     *float64                     `json:"minPremiumSites,omitempty"`
+	MaxPremiumSites     *float64                     `json:"maxPremiumSites,omitempty"`
+	MinUltimateSites    *float64                     `json:"minUltimateSites,omitempty"`
+	MaxUltimateSites    *float64                     `json:"maxUltimateSites,omitempty"`
+	PaidMembers         *float64                     `json:"paidMembers,omitempty"`
+	PaidPremiumSites    *float64                     `json:"paidPremiumSites,omitempty"`
+	PaidUltimateSites   *float64                     `json:"paidUltimateSites,omitempty"`
+	// From 0.202.0 on; nil in older records. creditsBundle and
+	// aiCreditAlertThreshold are then required but may be null.
+	CanChangeInterval      *bool                 `json:"canChangeInterval,omitempty"`
+	CanUseSAML             *bool                 `json:"canUseSAML,omitempty"`
+	CreditsBundle          *BillingCreditsBundle `json:"creditsBundle,omitempty"`
+	AICreditAlertThreshold *float64              `json:"aiCreditAlertThreshold,omitempty"`
 }
 
 // OrganizationPricing mirrors the spec's OrganizationPricing.

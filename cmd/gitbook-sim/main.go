@@ -33,8 +33,12 @@ func main() {
 	spaces := flag.Int("spaces", 0, "serve upstreamtest.ScaledData with this many spaces (space-00, ...) instead of the demo data")
 	users := flag.Int("bench-users", 0, "with -spaces: extra callers, tokens gb_bench_0, gb_bench_1, ...")
 	countOnly := flag.Bool("count-only", false, "keep call counts only, not each call (for load tests); /_sim/calls is then empty")
+	drift := flag.Bool("drift", false, "answer as a GitBook newer than every spec the facade knows: enum values and properties no version lists (upstreamtest.Drift)")
 	flag.Parse()
 	opts := upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize, CountOnly: *countOnly}
+	if *drift {
+		opts.Fault = upstreamtest.FailAlways("", upstreamtest.Drift())
+	}
 	if *spaces > 0 {
 		opts.Data, _ = upstreamtest.ScaledData(*spaces, *users)
 	}

@@ -3,10 +3,8 @@ package model
 import "github.com/gitbook-graphql/facade/upstream"
 
 // IntegrationFromREST maps an integration, its embedded owner and blocks
-// included; it fails, wrapping upstream.ErrBadResponse, when it holds an enum
-// value the spec does not list.
-func IntegrationFromREST(in *upstream.Integration) (*Integration, error) {
-	var m mapping
+// included, as SpaceFromREST a space.
+func IntegrationFromREST(in *upstream.Integration) *Integration {
 	out := &Integration{
 		Name:           in.Name,
 		Version:        in.Version,
@@ -14,16 +12,16 @@ func IntegrationFromREST(in *upstream.Integration) (*Integration, error) {
 		Description:    in.Description,
 		Summary:        in.Summary,
 		PreviewImages:  nonNil(in.PreviewImages),
-		Target:         enumOf[IntegrationTarget](&m, "Integration.target", in.Target),
+		Target:         enumVal(IntegrationTargetOf, in.Target),
 		Verified:       in.Verified,
-		Visibility:     enumOf[IntegrationVisibility](&m, "Integration.visibility", in.Visibility),
-		Scopes:         nonNil(enumList[IntegrationScope](&m, "Integration.scopes", in.Scopes)),
-		Categories:     nonNil(enumList[IntegrationCategory](&m, "Integration.categories", in.Categories)),
+		Visibility:     enumVal(IntegrationVisibilityOf, in.Visibility),
+		Scopes:         nonNil(enumList(IntegrationScopeOf, in.Scopes)),
+		Categories:     nonNil(enumList(IntegrationCategoryOf, in.Categories)),
 		Blocks:         IntegrationBlocksFromREST(in.Blocks),
 		ContentSources: contentSources(in.ContentSources),
 		Configurations: configurations(in.Configurations),
 		ExternalLinks:  make([]IntegrationExternalLink, len(in.ExternalLinks)),
-		Owner:          organization(&m, &in.Owner),
+		Owner:          organization(&in.Owner),
 		Urls:           IntegrationUrls(in.URLs),
 		Permissions:    IntegrationPermissions(in.Permissions),
 	}
@@ -34,7 +32,7 @@ func IntegrationFromREST(in *upstream.Integration) (*Integration, error) {
 		v := csp.HeaderValue()
 		out.ContentSecurityPolicy = &v
 	}
-	return out, m.err
+	return out
 }
 
 // IntegrationBlocksFromREST maps blocks; never nil, as the schema's lists
@@ -64,11 +62,10 @@ func SpaceIntegrationBlocksFromREST(list []upstream.SpaceIntegrationBlocks) []Sp
 }
 
 // InstallationFromREST maps an installation of an integration on a space.
-func InstallationFromREST(in *upstream.IntegrationSpaceInstallation) (*IntegrationSpaceInstallation, error) {
-	var m mapping
+func InstallationFromREST(in *upstream.IntegrationSpaceInstallation) *IntegrationSpaceInstallation {
 	out := &IntegrationSpaceInstallation{
 		Installation:    in.Installation,
-		Status:          enumOf[IntegrationInstallationStatus](&m, "IntegrationSpaceInstallation.status", in.Status),
+		Status:          enumVal(IntegrationInstallationStatusOf, in.Status),
 		Configuration:   JSON(in.Configuration),
 		ExternalIds:     nonNil(in.ExternalIDs),
 		Urls:            IntegrationInstallationUrls(in.URLs),
@@ -78,7 +75,7 @@ func InstallationFromREST(in *upstream.IntegrationSpaceInstallation) (*Integrati
 	if len(out.Configuration) == 0 {
 		out.Configuration = JSON(`{}`)
 	}
-	return out, m.err
+	return out
 }
 
 func contentSources(list []upstream.IntegrationContentSource) []IntegrationContentSource {

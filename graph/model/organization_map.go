@@ -6,60 +6,58 @@ import (
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
-// OrganizationFromREST maps an organization; it fails, wrapping
-// upstream.ErrBadResponse, when it holds an enum value the spec does not list.
-func OrganizationFromREST(o *upstream.Organization) (*Organization, error) {
-	var m mapping
-	out := organization(&m, o)
-	return &out, m.err
+// OrganizationFromREST maps an organization, as SpaceFromREST a space.
+func OrganizationFromREST(o *upstream.Organization) *Organization {
+	out := organization(o)
+	return &out
 }
 
-func organization(m *mapping, o *upstream.Organization) Organization {
+func organization(o *upstream.Organization) Organization {
 	out := Organization{
 		ID:             o.ID,
 		Title:          o.Title,
 		CreatedAt:      o.CreatedAt,
 		EmailDomains:   o.EmailDomains,
 		Hostname:       o.Hostname,
-		Type:           enumOf[OrganizationType](m, "Organization.type", o.Type),
-		UseCase:        enumPtr[OrganizationUseCase](m, "Organization.useCase", o.UseCase),
-		CommunityType:  enumPtr[OrganizationCommunityType](m, "Organization.communityType", o.CommunityType),
-		DefaultRole:    enumPtr[MemberRole](m, "Organization.defaultRole", o.DefaultRole),
+		Type:           enumVal(OrganizationTypeOf, o.Type),
+		UseCase:        enumPtr(OrganizationUseCaseOf, o.UseCase),
+		CommunityType:  enumPtr(OrganizationCommunityTypeOf, o.CommunityType),
+		DefaultRole:    enumPtr(MemberRoleOf, o.DefaultRole),
 		Sso:            o.SSO,
 		Ai:             o.AI,
 		InviteLinks:    o.InviteLinks,
 		AuditLogs:      o.AuditLogs,
-		Plan:           enumOf[BillingProduct](m, "Organization.plan", o.Plan),
-		Billing:        billing(m, o.Billing),
-		MergeRules:     mergeRules(m, o.MergeRules),
+		Plan:           enumVal(BillingProductOf, o.Plan),
+		Billing:        billing(o.Billing),
+		MergeRules:     mergeRules(o.MergeRules),
 		Urls:           OrganizationUrls(o.URLs),
 		CustomHostname: o.CustomHostname,
 		Permissions:    OrganizationPermissions(o.Permissions),
 		Trial: OrganizationTrial{
-			Status:   enumOf[BillingTrialStatus](m, "Organization.trial.status", o.Trial.Status),
+			Status:   enumVal(BillingTrialStatusOf, o.Trial.Status),
 			Count:    o.Trial.Count,
 			EndDate:  o.Trial.EndDate,
-			Decision: enumPtr[OrganizationTrialDecision](m, "Organization.trial.decision", o.Trial.Decision),
+			Decision: enumPtr(OrganizationTrialDecisionOf, o.Trial.Decision),
 		},
 	}
 	if out.EmailDomains == nil {
 		out.EmailDomains = []string{}
 	}
 	if dc := o.DefaultContent; dc != nil {
-		out.DefaultContent = &SitePointer{Type: enumOf[SitePointerType](m, "Organization.defaultContent.type", dc.Type), Site: dc.Site}
+		out.DefaultContent = &SitePointer{Type: enumVal(SitePointerTypeOf, dc.Type), Site: dc.Site}
 	}
 	if b := o.Blocked; b != nil {
-		out.Blocked = &OrganizationBlocked{Source: enumPtr[BlockSource](m, "Organization.blocked.source", b.Source), Reason: b.Reason}
+		out.Blocked = &OrganizationBlocked{Source: enumPtr(BlockSourceOf, b.Source), Reason: b.Reason}
 	}
 	return out
 }
 
-func billing(m *mapping, b *upstream.OrganizationBilling) *OrganizationBilling {
+func billing(b *upstream.OrganizationBilling) *OrganizationBilling {
 	if b == nil {
 		return nil
 	}
 	out := &OrganizationBilling{
-		Interval:            enumOf[BillingInterval](m, "billing.interval", b.Interval),
+		Interval:            enumVal(BillingIntervalOf, b.Interval),
 		EndDate:             b.EndDate,
 		HasPaymentFailed:    b.HasPaymentFailed,
 		CanCheckout:         b.CanCheckout,
@@ -86,7 +84,7 @@ func billing(m *mapping, b *upstream.OrganizationBilling) *OrganizationBilling {
 		PaidUltimateSites:      b.PaidUltimateSites,
 		CanChangeInterval:      b.CanChangeInterval,
 		CanUseSaml:             b.CanUseSAML,
-		CreditsBundle:          enumPtr[BillingCreditsBundle](m, "billing.creditsBundle", b.CreditsBundle),
+		CreditsBundle:          enumPtr(BillingCreditsBundleOf, b.CreditsBundle),
 		AiCreditAlertThreshold: b.AICreditAlertThreshold,
 	}
 	for name, addon := range b.UsageAddons {

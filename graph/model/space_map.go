@@ -2,46 +2,45 @@ package model
 
 import "github.com/gitbook-graphql/facade/upstream"
 
-// SpaceFromREST maps a space; it fails, wrapping upstream.ErrBadResponse,
-// when the space holds an enum value the spec does not list.
-func SpaceFromREST(s *upstream.Space) (*Space, error) {
-	var m mapping
+// SpaceFromREST maps a space. An enum value the schema does not list is kept
+// and reports itself where it is served (see enum.go).
+func SpaceFromREST(s *upstream.Space) *Space {
 	out := &Space{
 		ID:                  s.ID,
 		Title:               s.Title,
 		Emoji:               s.Emoji,
-		Visibility:          enumOf[ContentVisibility](&m, "Space.visibility", s.Visibility),
+		Visibility:          enumVal(ContentVisibilityOf, s.Visibility),
 		CreatedAt:           s.CreatedAt,
 		UpdatedAt:           s.UpdatedAt,
 		DeletedAt:           s.DeletedAt,
-		EditMode:            enumPtr[SpaceEditMode](&m, "Space.editMode", s.EditMode),
-		Type:                enumPtr[SpaceType](&m, "Space.type", s.Type),
-		MergeRules:          mergeRules(&m, s.MergeRules),
+		EditMode:            enumPtr(SpaceEditModeOf, s.EditMode),
+		Type:                enumPtr(SpaceTypeOf, s.Type),
+		MergeRules:          mergeRules(s.MergeRules),
 		Urls:                SpaceUrls(s.URLs),
 		OrganizationID:      s.Organization,
 		Parent:              s.Parent,
-		Language:            enumPtr[TranslationLanguage](&m, "Space.language", s.Language),
-		GitSync:             gitSync(&m, s.GitSync),
-		Imports:             imports(&m, s.Imports),
-		VisitorAuth:         visitorAuth(&m, s.VisitorAuth),
+		Language:            enumPtr(TranslationLanguageOf, s.Language),
+		GitSync:             gitSync(s.GitSync),
+		Imports:             imports(s.Imports),
+		VisitorAuth:         visitorAuth(s.VisitorAuth),
 		Revision:            s.Revision,
-		DefaultLevel:        enumPtr[DefaultLevel](&m, "Space.defaultLevel", s.DefaultLevel),
+		DefaultLevel:        enumPtr(DefaultLevelOf, s.DefaultLevel),
 		Comments:            s.Comments,
 		ChangeRequests:      s.ChangeRequests,
 		ChangeRequestsOpen:  s.ChangeRequestsOpen,
 		ChangeRequestsDraft: s.ChangeRequestsDraft,
 		Permissions:         SpacePermissions(s.Permissions),
 	}
-	return out, m.err
+	return out
 }
 
-func mergeRules(m *mapping, c upstream.MergeRulesConfiguration) MergeRulesConfiguration {
-	out := MergeRulesConfiguration{Type: enumOf[MergeRulesConfigurationType](m, "mergeRules.type", c.Type)}
+func mergeRules(c upstream.MergeRulesConfiguration) MergeRulesConfiguration {
+	out := MergeRulesConfiguration{Type: enumVal(MergeRulesConfigurationTypeOf, c.Type)}
 	if c.Rules != nil {
 		out.Rules = make([]MergeRule, len(c.Rules))
 		for i, r := range c.Rules {
 			out.Rules[i] = MergeRule{
-				Rule:       enumOf[MergeRuleType](m, "mergeRules.rules.rule", r.Rule),
+				Rule:       enumVal(MergeRuleTypeOf, r.Rule),
 				Users:      r.Users,
 				Expression: r.Expression,
 				Message:    r.Message,
@@ -51,14 +50,14 @@ func mergeRules(m *mapping, c upstream.MergeRulesConfiguration) MergeRulesConfig
 	return out
 }
 
-func gitSync(m *mapping, g *upstream.GitSyncState) *GitSyncState {
+func gitSync(g *upstream.GitSyncState) *GitSyncState {
 	if g == nil {
 		return nil
 	}
 	out := &GitSyncState{
 		RepoName:             g.RepoName,
-		InstallationStatus:   enumOf[GitSyncInstallationStatus](m, "gitSync.installationStatus", g.InstallationStatus),
-		InstallationProvider: enumOf[GitSyncProvider](m, "gitSync.installationProvider", g.InstallationProvider),
+		InstallationStatus:   enumVal(GitSyncInstallationStatusOf, g.InstallationStatus),
+		InstallationProvider: enumVal(GitSyncProviderOf, g.InstallationProvider),
 		Integration:          g.Integration,
 		InstallationID:       g.InstallationID,
 		ParentInstallationID: g.ParentInstallationID,
@@ -68,8 +67,8 @@ func gitSync(m *mapping, g *upstream.GitSyncState) *GitSyncState {
 	}
 	if op := g.Operation; op != nil {
 		out.Operation = &GitSyncOperation{
-			State:       enumOf[GitSyncOperationState](m, "gitSync.operation.state", op.State),
-			Direction:   enumOf[GitSyncOperationDirection](m, "gitSync.operation.direction", op.Direction),
+			State:       enumVal(GitSyncOperationStateOf, op.State),
+			Direction:   enumVal(GitSyncOperationDirectionOf, op.Direction),
 			StartedAt:   op.StartedAt,
 			EndedAt:     op.EndedAt,
 			Error:       op.Error,
@@ -79,7 +78,7 @@ func gitSync(m *mapping, g *upstream.GitSyncState) *GitSyncState {
 	return out
 }
 
-func imports(m *mapping, runs []upstream.ContentImportRun) []ContentImportRun {
+func imports(runs []upstream.ContentImportRun) []ContentImportRun {
 	if runs == nil {
 		return nil
 	}
@@ -91,7 +90,7 @@ func imports(m *mapping, runs []upstream.ContentImportRun) []ContentImportRun {
 			CompletedAt: r.CompletedAt,
 			CreatedAt:   r.CreatedAt,
 			UpdatedAt:   r.UpdatedAt,
-			Status:      enumOf[ContentImportRunStatus](m, "imports.status", r.Status),
+			Status:      enumVal(ContentImportRunStatusOf, r.Status),
 			Reason:      r.Reason,
 			Target:      (*ContentImportTarget)(r.Target),
 			Site:        r.Site,
@@ -100,7 +99,7 @@ func imports(m *mapping, runs []upstream.ContentImportRun) []ContentImportRun {
 		}
 		if src := r.Source; src != nil {
 			out[i].Source = &ContentImportSource{
-				Type:  enumOf[ContentImportSourceType](m, "imports.source.type", src.Type),
+				Type:  enumVal(ContentImportSourceTypeOf, src.Type),
 				URL:   src.URL,
 				Files: src.Files,
 			}
@@ -111,8 +110,8 @@ func imports(m *mapping, runs []upstream.ContentImportRun) []ContentImportRun {
 				out[i].Pages[j] = ContentImportPage{
 					ID:        p.ID,
 					SourceURL: p.SourceURL,
-					Type:      enumOf[ContentImportPageType](m, "imports.pages.type", p.Type),
-					Status:    enumOf[ContentImportPageStatus](m, "imports.pages.status", p.Status),
+					Type:      enumVal(ContentImportPageTypeOf, p.Type),
+					Status:    enumVal(ContentImportPageStatusOf, p.Status),
 				}
 			}
 		}
@@ -120,9 +119,9 @@ func imports(m *mapping, runs []upstream.ContentImportRun) []ContentImportRun {
 	return out
 }
 
-func visitorAuth(m *mapping, v *upstream.VisitorAuth) *VisitorAuth {
+func visitorAuth(v *upstream.VisitorAuth) *VisitorAuth {
 	if v == nil {
 		return nil
 	}
-	return &VisitorAuth{Backend: enumOf[VisitorAuthBackend](m, "visitorAuth.backend", v.Backend), Integration: v.Integration}
+	return &VisitorAuth{Backend: enumVal(VisitorAuthBackendOf, v.Backend), Integration: v.Integration}
 }

@@ -11,10 +11,11 @@ import (
 )
 
 const (
-	spec          = "../../testdata/gitbook-openapi.reduced.json"
-	committedGo   = "../../upstream/enums_gen.go"
-	committedGQL  = "../../schema/enums.graphqls"
-	regenerateCmd = "go generate ./upstream && go run github.com/99designs/gqlgen generate"
+	spec           = "../../testdata/gitbook-openapi.reduced.json"
+	committedGo    = "../../upstream/enums_gen.go"
+	committedGQL   = "../../schema/enums.graphqls"
+	committedModel = "../../graph/model/enums_gen.go"
+	regenerateCmd  = "go generate ./upstream && go run github.com/99designs/gqlgen generate"
 )
 
 func TestGraphQLName(t *testing.T) {
@@ -47,10 +48,11 @@ func TestCommittedFilesAreCurrent(t *testing.T) {
 	for i := range 2 { // twice: the output must not depend on map order
 		dir := t.TempDir()
 		goOut, gqlOut := filepath.Join(dir, "enums_gen.go"), filepath.Join(dir, "enums.graphqls")
-		if err := run(spec, goOut, "upstream", gqlOut); err != nil {
+		modelOut := filepath.Join(dir, "model_enums_gen.go")
+		if err := run(spec, goOut, "upstream", gqlOut, modelOut); err != nil {
 			t.Fatal(err)
 		}
-		for generated, committed := range map[string]string{goOut: committedGo, gqlOut: committedGQL} {
+		for generated, committed := range map[string]string{goOut: committedGo, gqlOut: committedGQL, modelOut: committedModel} {
 			if diff := firstDifference(t, generated, committed); diff != "" {
 				t.Errorf("run %d: %s is not what enumgen writes (%s); regenerate with\n\t%s", i+1, committed, diff, regenerateCmd)
 			}
@@ -63,7 +65,7 @@ func TestRunRefusesCollidingValues(t *testing.T) {
 		cv := schemas["ContentVisibility"].(map[string]any)
 		cv["enum"] = append(cv["enum"].([]any), "share:link") // and "share-link": both share_link
 	})
-	err := run(in, filepath.Join(t.TempDir(), "e.go"), "upstream", filepath.Join(t.TempDir(), "e.graphqls"))
+	err := run(in, filepath.Join(t.TempDir(), "e.go"), "upstream", filepath.Join(t.TempDir(), "e.graphqls"), filepath.Join(t.TempDir(), "m.go"))
 	if err == nil || !strings.Contains(err.Error(), "share_link") {
 		t.Errorf("run = %v, want an error naming share_link", err)
 	}
@@ -71,7 +73,7 @@ func TestRunRefusesCollidingValues(t *testing.T) {
 
 func TestRunRefusesAMissingSource(t *testing.T) {
 	in := withSchemas(t, func(schemas map[string]any) { delete(schemas, "BillingInterval") })
-	err := run(in, filepath.Join(t.TempDir(), "e.go"), "upstream", filepath.Join(t.TempDir(), "e.graphqls"))
+	err := run(in, filepath.Join(t.TempDir(), "e.go"), "upstream", filepath.Join(t.TempDir(), "e.graphqls"), filepath.Join(t.TempDir(), "m.go"))
 	if err == nil || !strings.Contains(err.Error(), "BillingInterval") {
 		t.Errorf("run = %v, want an error naming BillingInterval", err)
 	}

@@ -1,8 +1,16 @@
-// Command specreduce cuts GitBook's OpenAPI document down to the part the
+// Command specreduce cuts GitBook's OpenAPI documents down to the part the
 // facade serves: the operations it calls and every schema they reach, keeping
 // names, types, enums, required lists and value constraints, and dropping
-// descriptions and examples. The result, committed under testdata/, is what
-// the contract tests and the enum generator read.
+// descriptions and examples.
+//
+// GitBook's API changes under the facade, which meets records of more than
+// one version at once, so specreduce takes several versions of the spec
+// (newest first) and writes each one reduced, under "versions", and their
+// union, at the top: the contract the facade serves. The union has every
+// operation, property and enum value that any version has, and requires a
+// property only where every version that defines its schema requires it.
+// The result, committed under testdata/, is what the contract tests and the
+// enum generator read.
 package main
 
 import (
@@ -10,11 +18,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
 
-// operations are the GitBook operations the facade calls.
+// operations are the GitBook operations the facade calls. Each must be in
+// at least one version; an older version may have only some of them.
 var operations = []string{
 	"getSpaceById",
 	"listSpaceIntegrations",
@@ -39,36 +49,131 @@ var kept = map[string]bool{
 	"deprecated": true, "uniqueItems": true, "default": true,
 }
 
+// versions collects -version flags: "label=file[,file...]", where the files
+// are documents of one version of the spec (GitBook's older spec came as one
+// document per operation).
+type versions []version
+
+type version struct {
+	label string
+	files []string
+}
+
+func (v *versions) String() string { return fmt.Sprint(*v) }
+
+func (v *versions) Set(s string) error {
+	label, files, ok := strings.Cut(s, "=")
+	if !ok || label == "" || files == "" {
+		return fmt.Errorf("want label=file[,file...], got %q", s)
+	}
+	*v = append(*v, version{label, strings.Split(files, ",")})
+	return nil
+}
+
 func main() {
-	in := flag.String("in", "", "OpenAPI document (JSON)")
+	var vs versions
+	flag.Var(&vs, "version", "one version of the spec, newest first: label=file[,file...] (repeatable)")
 	out := flag.String("out", "", "reduced document to write")
-	source := flag.String("source", "", "where the document came from, recorded in the output")
 	flag.Parse()
-	if err := run(*in, *out, *source); err != nil {
+	if err := run(vs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "specreduce:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out, source string) error {
-	raw, err := os.ReadFile(in)
+func run(vs versions, out string) error {
+	if len(vs) == 0 {
+		return fmt.Errorf("no -version given")
+	}
+	var reduced []map[string]any
+	var sources []any
+	for _, v := range vs {
+		r, err := reduceVersion(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", v.label, err)
+		}
+		reduced = append(reduced, r)
+		sources = append(sources, v.label)
+	}
+	contract := map[string]any{"operations": map[string]any{}, "schemas": map[string]any{}}
+	for _, r := range reduced {
+		contract = union(contract, r).(map[string]any)
+	}
+	ops := contract["operations"].(map[string]any)
+	for _, id := range operations {
+		if _, ok := ops[id]; !ok {
+			return fmt.Errorf("operation %s is in no version", id)
+		}
+	}
+	versionList := make([]any, len(reduced))
+	for i, r := range reduced {
+		r["source"] = sources[i]
+		versionList[i] = r
+	}
+	enc, err := json.MarshalIndent(map[string]any{
+		"sources":    sources,
+		"operations": contract["operations"],
+		"schemas":    contract["schemas"],
+		"versions":   versionList,
+	}, "", "  ")
 	if err != nil {
 		return err
 	}
-	var doc struct {
-		Paths      map[string]map[string]json.RawMessage `json:"paths"`
-		Components struct {
-			Schemas    map[string]any `json:"schemas"`
-			Parameters map[string]any `json:"parameters"`
-			Responses  map[string]any `json:"responses"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return err
-	}
-	r := reducer{doc.Components.Schemas, doc.Components.Parameters, doc.Components.Responses, map[string]any{}}
+	return os.WriteFile(out, append(enc, '\n'), 0o644)
+}
 
+// apiDoc is the part of an OpenAPI document that specreduce reads.
+type apiDoc struct {
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct {
+		Schemas    map[string]any `json:"schemas"`
+		Parameters map[string]any `json:"parameters"`
+		Responses  map[string]any `json:"responses"`
+	} `json:"components"`
+}
+
+// reduceVersion reduces the documents of one version to the operations the
+// facade calls that they define.
+func reduceVersion(v version) (map[string]any, error) {
+	r := reducer{map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}}
+	var docs []apiDoc
+	for _, file := range v.files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		var doc apiDoc
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		// The documents of one version share their components.
+		for _, m := range []struct{ from, to map[string]any }{
+			{doc.Components.Schemas, r.allSchemas}, {doc.Components.Parameters, r.allParameters}, {doc.Components.Responses, r.allResponses},
+		} {
+			for name, c := range m.from {
+				m.to[name] = c
+			}
+		}
+		docs = append(docs, doc)
+	}
 	ops := map[string]any{}
+	for _, doc := range docs {
+		if err := r.operations(doc, ops); err != nil {
+			return nil, err
+		}
+	}
+	if len(ops) == 0 {
+		return nil, fmt.Errorf("none of the operations %v in %v", operations, v.files)
+	}
+	for _, name := range extraSchemas {
+		if _, ok := r.allSchemas[name]; ok {
+			r.schemaRef(name)
+		}
+	}
+	return map[string]any{"operations": ops, "schemas": r.schemas}, nil
+}
+
+func (r reducer) operations(doc apiDoc, ops map[string]any) error {
 	for path, item := range doc.Paths {
 		// Parameters declared on the path apply to each of its operations.
 		var shared []any
@@ -83,7 +188,7 @@ func run(in, out, source string) error {
 				continue // not an operation: parameters, summary, servers…
 			}
 			id, _ := op["operationId"].(string)
-			if !contains(operations, id) {
+			if !slices.Contains(operations, id) {
 				continue
 			}
 			own, _ := op["parameters"].([]any)
@@ -96,23 +201,7 @@ func run(in, out, source string) error {
 			}
 		}
 	}
-	for _, id := range operations {
-		if _, ok := ops[id]; !ok {
-			return fmt.Errorf("operation %s not in %s", id, in)
-		}
-	}
-	for _, name := range extraSchemas {
-		r.schemaRef(name)
-	}
-	enc, err := json.MarshalIndent(map[string]any{
-		"source":     source,
-		"operations": ops,
-		"schemas":    r.schemas,
-	}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(out, append(enc, '\n'), 0o644)
+	return nil
 }
 
 type reducer struct {
@@ -218,13 +307,4 @@ func (r reducer) schemaRef(name string) {
 	}
 	r.schemas[name] = nil // mark before descending: schemas may refer to themselves
 	r.schemas[name] = r.schema(r.allSchemas[name])
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

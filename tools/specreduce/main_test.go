@@ -16,8 +16,13 @@ import (
 // the reducer must keep or drop.
 func reduce(t *testing.T) (raw []byte, doc map[string]any) {
 	t.Helper()
+	return reduceVersions(t, version{"fixture", []string{"testdata/openapi.json"}})
+}
+
+func reduceVersions(t *testing.T, vs ...version) (raw []byte, doc map[string]any) {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "reduced.json")
-	if err := run("testdata/openapi.json", out, "fixture"); err != nil {
+	if err := run(vs, out); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(out)
@@ -32,8 +37,8 @@ func reduce(t *testing.T) (raw []byte, doc map[string]any) {
 
 func TestReduceKeepsTheClosureOfTheOperations(t *testing.T) {
 	_, doc := reduce(t)
-	if doc["source"] != "fixture" {
-		t.Errorf("source = %v, want fixture", doc["source"])
+	if !reflect.DeepEqual(doc["sources"], []any{"fixture"}) {
+		t.Errorf("sources = %v, want [fixture]", doc["sources"])
 	}
 	ops := doc["operations"].(map[string]any)
 	if got := sortedKeys(ops); !slices.Equal(got, sorted(operations)) {
@@ -144,9 +149,63 @@ func TestReduceFailsWithoutAnOperation(t *testing.T) {
 	if err := os.WriteFile(in, broken, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = run(in, filepath.Join(t.TempDir(), "out.json"), "")
+	err = run(versions{{"broken", []string{in}}}, filepath.Join(t.TempDir(), "out.json"))
 	if err == nil || !strings.Contains(err.Error(), "getOrganizationById") {
 		t.Errorf("run = %v, want an error naming getOrganizationById", err)
+	}
+}
+
+// Two versions: the contract is their union, and each is kept as it was.
+func TestReduceServesEveryVersion(t *testing.T) {
+	_, doc := reduceVersions(t,
+		version{"newer", []string{"testdata/openapi.json"}},
+		version{"older", []string{"testdata/older.json"}})
+	if !reflect.DeepEqual(doc["sources"], []any{"newer", "older"}) {
+		t.Errorf("sources = %v", doc["sources"])
+	}
+	vs := doc["versions"].([]any)
+	if len(vs) != 2 {
+		t.Fatalf("versions: %d, want 2", len(vs))
+	}
+	_, alone := reduce(t)
+	newer := vs[0].(map[string]any)
+	if !reflect.DeepEqual(newer["schemas"], alone["schemas"]) || !reflect.DeepEqual(newer["operations"], alone["operations"]) {
+		t.Error("the newer version, reduced beside another, differs from it reduced alone")
+	}
+	older := vs[1].(map[string]any)
+	if got := sortedKeys(older["operations"].(map[string]any)); !slices.Equal(got, []string{"getSpaceById"}) {
+		t.Errorf("older operations = %v, want only getSpaceById", got)
+	}
+
+	schemas := doc["schemas"].(map[string]any)
+	space := schemas["Space"].(map[string]any)
+	// Required only where both require: id. title (newer only), count and
+	// emoji (older only) and visibility (newer only) are optional.
+	if got := space["required"]; !reflect.DeepEqual(got, []any{"id"}) {
+		t.Errorf("Space.required = %v, want [id]", got)
+	}
+	props := space["properties"].(map[string]any)
+	for _, name := range []string{"id", "title", "emoji", "count", "visibility", "tags", "owner"} {
+		if props[name] == nil {
+			t.Errorf("Space.%s: missing from the union", name)
+		}
+	}
+	// Constraints are the newer's.
+	if got := props["title"].(map[string]any)["maxLength"]; got != 50.0 {
+		t.Errorf("Space.title.maxLength = %v, want the newer's 50", got)
+	}
+	// Every value of either, the newer's order first.
+	if got := schemas["ContentVisibility"].(map[string]any)["enum"]; !reflect.DeepEqual(got, []any{"public", "share-link", "in-collection", "private"}) {
+		t.Errorf("ContentVisibility.enum = %v", got)
+	}
+	// A property named "required" is a property, not a required list.
+	org := schemas["Organization"].(map[string]any)
+	if org["properties"].(map[string]any)["required"] == nil {
+		t.Errorf("Organization lost its property named required: %s", indent(org))
+	}
+	// oneOf merged variant by variant.
+	if got := len(props["owner"].(map[string]any)["oneOf"].([]any)); got != 2 {
+		t.Errorf("Space.owner.oneOf has %d variants, want 2", got)
 	}
 }
 

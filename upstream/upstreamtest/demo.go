@@ -20,6 +20,13 @@ const (
 // GitBook itself, which owns the public integrations), ten spaces, a
 // catalog of well-known integrations with their blocks, and installations
 // that put more than one page of integrations on Acme's developer portal.
+//
+// It speaks both versions of the spec the facade serves, as GitBook does:
+// the Git sync integrations (github, gitlab) and two organizations
+// (open-source-collective, northwind) are older records, in the seed
+// version's shape (the gitsync category; no urls.publicContentEndpoint, no
+// auditLogs, a billing without the 0.202.0 properties); the rest are 0.202.0
+// records.
 func DemoData() *Dataset {
 	d := &Dataset{
 		Organizations: []upstream.Organization{
@@ -40,13 +47,21 @@ func DemoData() *Dataset {
 	d.Organizations[1].Billing = &upstream.OrganizationBilling{
 		Interval: upstream.BillingIntervalYearly, EndDate: ptr(day(350)), CanCheckout: true,
 		UsageAddons: map[string]upstream.BillingMeterAddon{"ai": {Enabled: true}, "sites": {Enabled: false}},
-		MinUsers:    ptr(5.0), PaidMembers: ptr(42.0), PaidPremiumSites: ptr(2.0), CanChangeInterval: true, CanUseSAML: true,
+		MinUsers:    ptr(5.0), PaidMembers: ptr(42.0), PaidPremiumSites: ptr(2.0), CanChangeInterval: ptr(true), CanUseSAML: ptr(true),
 		CreditsBundle: ptr(upstream.BillingCreditsBundle135001500), AICreditAlertThreshold: ptr(80.0),
 	}
 	d.Organizations[1].Billing.Pricing.Members.Plus2024 = upstream.OrganizationPricePair{Monthly: 8, Yearly: 80}
 	d.Organizations[1].Billing.Pricing.Members.Pro2024 = upstream.OrganizationPricePair{Monthly: 12, Yearly: 120}
 	d.Organizations[1].Billing.Pricing.Sites.Premium = upstream.OrganizationPricePair{Monthly: 65, Yearly: 650}
 	d.Organizations[1].Billing.Pricing.Sites.Ultimate = upstream.OrganizationPricePair{Monthly: 249, Yearly: 2490}
+	// Older records: no auditLogs, and northwind's billing has none of
+	// canChangeInterval, canUseSAML, creditsBundle, aiCreditAlertThreshold.
+	d.Organizations[2].AuditLogs, d.Organizations[3].AuditLogs = nil, nil
+	d.Organizations[3].Billing = &upstream.OrganizationBilling{
+		Interval: upstream.BillingIntervalMonthly, CanCheckout: true,
+		UsageAddons: map[string]upstream.BillingMeterAddon{},
+		PaidMembers: ptr(12.0),
+	}
 
 	d.Spaces = []upstream.Space{
 		space("acme-developer-portal", "acme", "Developer Portal", "1f680", upstream.ContentVisibilityPublic),
@@ -90,8 +105,8 @@ func DemoData() *Dataset {
 
 	d.Integrations = []upstream.Integration{
 		integration("slack", "Slack", "Get notified in Slack when content changes, and search your docs from Slack.", upstream.IntegrationTargetOrganization, []upstream.IntegrationCategory{upstream.IntegrationCategoryCollaboration}, nil, upstream.IntegrationScopeSpaceContentRead, upstream.IntegrationScopeSpaceMetadataRead),
-		integration("github", "GitHub Sync", "Synchronize your GitBook content with a GitHub repository.", upstream.IntegrationTargetSpace, []upstream.IntegrationCategory{upstream.IntegrationCategoryContent}, nil, upstream.IntegrationScopeSpaceContentRead, upstream.IntegrationScopeSpaceContentWrite, upstream.IntegrationScopeSpaceGitSync),
-		integration("gitlab", "GitLab Sync", "Synchronize your GitBook content with a GitLab project.", upstream.IntegrationTargetSpace, []upstream.IntegrationCategory{upstream.IntegrationCategoryContent}, nil, upstream.IntegrationScopeSpaceContentRead, upstream.IntegrationScopeSpaceContentWrite, upstream.IntegrationScopeSpaceGitSync),
+		integration("github", "GitHub Sync", "Synchronize your GitBook content with a GitHub repository.", upstream.IntegrationTargetSpace, []upstream.IntegrationCategory{upstream.IntegrationCategoryGitsync}, nil, upstream.IntegrationScopeSpaceContentRead, upstream.IntegrationScopeSpaceContentWrite, upstream.IntegrationScopeSpaceGitSync),
+		integration("gitlab", "GitLab Sync", "Synchronize your GitBook content with a GitLab project.", upstream.IntegrationTargetSpace, []upstream.IntegrationCategory{upstream.IntegrationCategoryGitsync}, nil, upstream.IntegrationScopeSpaceContentRead, upstream.IntegrationScopeSpaceContentWrite, upstream.IntegrationScopeSpaceGitSync),
 		integration("github-files", "GitHub Files", "Embed code files from GitHub repositories.", upstream.IntegrationTargetSpace, []upstream.IntegrationCategory{upstream.IntegrationCategoryContent},
 			[]upstream.IntegrationBlock{block("github-code-block", "GitHub Code Block", "https://github.com/", "https://raw.githubusercontent.com/")}),
 		integration("jira", "Jira", "Embed and preview Jira issues.", upstream.IntegrationTargetSpace, []upstream.IntegrationCategory{upstream.IntegrationCategoryCollaboration},
@@ -134,6 +149,9 @@ func DemoData() *Dataset {
 		integration("acme-status", "Acme Status", "Live status of Acme's services, for Acme's docs only.", upstream.IntegrationTargetSpace, []upstream.IntegrationCategory{upstream.IntegrationCategoryOther},
 			[]upstream.IntegrationBlock{block("status-badge", "Service status")}),
 	}
+	// The Git sync integrations are older records: no publicContentEndpoint.
+	d.Integrations[1].URLs.PublicContentEndpoint = nil
+	d.Integrations[2].URLs.PublicContentEndpoint = nil
 	last := &d.Integrations[len(d.Integrations)-1]
 	last.Owner.ID = "acme"
 	last.Visibility = upstream.IntegrationVisibilityPrivate
@@ -241,7 +259,7 @@ func integration(name, title, summary string, target upstream.IntegrationTarget,
 		URLs: upstream.IntegrationURLs{
 			Location: "https://api.gitbook.com/v1/integrations/" + name, Icon: ptr("https://files.gitbook.com/integrations/" + name + "/icon.png"),
 			App: "https://app.gitbook.com/integrations/" + name, Assets: base + "/assets",
-			PublicEndpoint: base, PublicContentEndpoint: base + "/content",
+			PublicEndpoint: base, PublicContentEndpoint: ptr(base + "/content"),
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package upstreamtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
@@ -26,6 +27,9 @@ type Fault struct {
 	LoseAnswer bool          // let the call take effect, then drop the connection
 	CutAnswer  bool          // let the call take effect, send half its answer, then drop the connection
 	Hang       bool          // answer nothing until the caller gives up
+	// Rewrite, when set, changes the normal answer's JSON (decoded as any)
+	// before it is sent; see Drift.
+	Rewrite func(answer any) any
 }
 
 // applyFault carries out f; it reports false when the call should then be
@@ -62,6 +66,24 @@ func (h *Handler) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, s
 		_, _ = w.Write(body[:len(body)/2])
 		_ = http.NewResponseController(w).Flush()
 		resetConnection(w)
+		return true
+	case f.Rewrite != nil:
+		rec := httptest.NewRecorder()
+		serve(rec)
+		body := rec.Body.Bytes()
+		var answer any
+		if json.Unmarshal(body, &answer) == nil {
+			body, _ = json.Marshal(f.Rewrite(answer))
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		for k, v := range f.Header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
 		return true
 	case f.Body != "":
 		for k, v := range f.Header {

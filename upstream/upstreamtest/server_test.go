@@ -546,3 +546,64 @@ func TestFaultsOverHTTP(t *testing.T) {
 		t.Error("the install whose answer was lost did not take effect")
 	}
 }
+
+// The demo data speaks both versions of the spec: older records lack the
+// properties 0.202.0 added, and the Git sync integrations are in the
+// gitsync category, which only the older version lists.
+func TestDemoDataServesBothVersions(t *testing.T) {
+	srv := newServer(t, upstreamtest.Options{})
+	github := call(t, srv, http.MethodGet, upstreamtest.DemoToken, "/integrations/github", "").object(t)
+	if got := github["categories"]; !slices.Equal(got.([]any), []any{"gitsync"}) {
+		t.Errorf("github categories = %v, want [gitsync]", got)
+	}
+	if _, ok := github["urls"].(map[string]any)["publicContentEndpoint"]; ok {
+		t.Error("github, an older record, has urls.publicContentEndpoint")
+	}
+	slack := call(t, srv, http.MethodGet, upstreamtest.DemoToken, "/integrations/slack", "").object(t)
+	if _, ok := slack["urls"].(map[string]any)["publicContentEndpoint"]; !ok {
+		t.Error("slack, a 0.202.0 record, lacks urls.publicContentEndpoint")
+	}
+	northwind := call(t, srv, http.MethodGet, upstreamtest.DemoToken, "/orgs/northwind", "").object(t)
+	billing, _ := northwind["billing"].(map[string]any)
+	if billing == nil {
+		t.Fatalf("northwind has no billing: %v", northwind)
+	}
+	for _, p := range []string{"canChangeInterval", "canUseSAML", "creditsBundle", "aiCreditAlertThreshold"} {
+		if _, ok := billing[p]; ok {
+			t.Errorf("northwind, an older record, has billing.%s", p)
+		}
+	}
+	if _, ok := northwind["auditLogs"]; ok {
+		t.Error("northwind, an older record, has auditLogs")
+	}
+}
+
+func TestDriftAddsValuesAndPropertiesNoVersionLists(t *testing.T) {
+	srv := newServer(t, upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Drift())})
+	a := call(t, srv, http.MethodGet, upstreamtest.DemoToken, "/spaces/acme-developer-portal/integrations?limit=2", "")
+	if a.status != http.StatusOK || a.header.Get("Content-Length") != strconv.Itoa(len(a.body)) {
+		t.Fatalf("status %d, Content-Length %q for %d bytes", a.status, a.header.Get("Content-Length"), len(a.body))
+	}
+	list := a.object(t)
+	if list[upstreamtest.DriftProperty] == nil {
+		t.Error("the list has no new property")
+	}
+	for _, item := range list["items"].([]any) {
+		in := item.(map[string]any)
+		scopes, categories := in["scopes"].([]any), in["categories"].([]any)
+		if scopes[len(scopes)-1] != upstreamtest.DriftValues["scopes"] || categories[len(categories)-1] != upstreamtest.DriftValues["categories"] || len(categories) < 2 {
+			t.Errorf("%s: scopes %v, categories %v: want a new value after the known ones", in["name"], scopes, categories)
+		}
+		if in["visibility"] != upstreamtest.DriftValues["visibility"] || in["target"] != upstreamtest.DriftValues["target"] {
+			t.Errorf("%s: visibility %v, target %v", in["name"], in["visibility"], in["target"])
+		}
+		owner := in["owner"].(map[string]any)
+		if owner["plan"] != upstreamtest.DriftValues["plan"] || owner[upstreamtest.DriftProperty] == nil || in[upstreamtest.DriftProperty] == nil {
+			t.Errorf("%s: owner %v", in["name"], owner)
+		}
+	}
+	// Errors pass through as they are.
+	if a := call(t, srv, http.MethodGet, upstreamtest.DemoToken, "/spaces/nope", ""); a.status != http.StatusNotFound {
+		t.Errorf("missing space: %d", a.status)
+	}
+}

@@ -1,0 +1,277 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+// GitBook serves records of more than one version of its spec at once, and
+// adds enum values and properties without notice. These tests hold the
+// facade to what a caller receives then.
+
+// integrationFields is every field of Integration whose value comes from
+// GitBook, enums and the version-only property among them.
+const integrationFields = `name title version target visibility verified scopes categories
+	urls { location app assets publicEndpoint publicContentEndpoint } owner { id title plan auditLogs }`
+
+type integrationAnswer struct {
+	Name       string
+	Target     *string
+	Visibility *string
+	Scopes     []*string
+	Categories []*string
+	Urls       struct {
+		PublicEndpoint        *string
+		PublicContentEndpoint *string
+	}
+	Owner struct {
+		ID   string
+		Plan *string
+	}
+}
+
+func TestRecordsOfTheOlderVersionAnswerInFull(t *testing.T) {
+	f := newFacade(t, setup{})
+	var got struct {
+		Space struct {
+			Integrations struct {
+				TotalCount int
+				Nodes      []integrationAnswer
+			}
+		}
+		Spaces []struct {
+			ID           string
+			Integrations struct{ Nodes []integrationAnswer }
+		}
+		Northwind struct {
+			AuditLogs *bool
+			Billing   map[string]any
+		}
+		Acme struct {
+			AuditLogs *bool
+			Billing   map[string]any
+		}
+	}
+	f.post(t, upstreamtest.DemoToken, `{
+		space(id: "acme-developer-portal") { integrations { totalCount nodes { `+integrationFields+` } } }
+		spaces(ids: ["acme-api-reference", "oss-getting-started", "northwind-runbooks"]) { id integrations { nodes { `+integrationFields+` } } }
+		northwind: organization(id: "northwind") { auditLogs billing { interval canChangeInterval canUseSAML creditsBundle aiCreditAlertThreshold } }
+		acme: organization(id: "acme") { auditLogs billing { interval canChangeInterval canUseSAML creditsBundle aiCreditAlertThreshold } }
+	}`, nil).decode(t, &got)
+
+	nodes := got.Space.Integrations.Nodes
+	if len(nodes) != got.Space.Integrations.TotalCount || len(nodes) == 0 {
+		t.Fatalf("%d integrations of %d", len(nodes), got.Space.Integrations.TotalCount)
+	}
+	for _, s := range got.Spaces {
+		nodes = append(nodes, s.Integrations.Nodes...)
+	}
+	var gitsync []string
+	for _, in := range nodes {
+		if in.Target == nil || in.Visibility == nil || in.Owner.Plan == nil || in.Urls.PublicEndpoint == nil {
+			t.Errorf("%s: a field every version has is null: %+v", in.Name, in)
+		}
+		if slices.ContainsFunc(in.Categories, func(c *string) bool { return c != nil && *c == "gitsync" }) {
+			gitsync = append(gitsync, in.Name)
+		}
+		// The Git sync integrations are older records, without the property.
+		older := in.Name == "github" || in.Name == "gitlab"
+		if older != (in.Urls.PublicContentEndpoint == nil) {
+			t.Errorf("%s: publicContentEndpoint = %v; want null exactly for the older records", in.Name, in.Urls.PublicContentEndpoint)
+		}
+	}
+	// github is on the portal, the API reference and oss-getting-started;
+	// gitlab on northwind-runbooks.
+	slices.Sort(gitsync)
+	if want := []string{"github", "github", "github", "gitlab"}; !slices.Equal(gitsync, want) {
+		t.Errorf("integrations in the gitsync category: %v, want %v", gitsync, want)
+	}
+
+	// An organization of the older version: the 0.202.0 properties are null,
+	// not false; a newer one has them.
+	if got.Northwind.AuditLogs != nil {
+		t.Errorf("northwind auditLogs = %v, want null", *got.Northwind.AuditLogs)
+	}
+	for _, p := range []string{"canChangeInterval", "canUseSAML", "creditsBundle", "aiCreditAlertThreshold"} {
+		if v, ok := got.Northwind.Billing[p]; !ok || v != nil {
+			t.Errorf("northwind billing.%s = %v, want null", p, v)
+		}
+	}
+	if got.Northwind.Billing["interval"] != "monthly" {
+		t.Errorf("northwind billing.interval = %v", got.Northwind.Billing["interval"])
+	}
+	want := map[string]any{"interval": "yearly", "canChangeInterval": true, "canUseSAML": true, "creditsBundle": "_135001500", "aiCreditAlertThreshold": 80.0}
+	if fmt.Sprint(got.Acme.Billing) != fmt.Sprint(want) || got.Acme.AuditLogs == nil {
+		t.Errorf("acme billing = %v, auditLogs %v; want %v and a value", got.Acme.Billing, got.Acme.AuditLogs, want)
+	}
+}
+
+// syncBuffer is a log destination the handler writes to from many requests.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
+	registry := prometheus.NewRegistry()
+	var logs syncBuffer
+	f := newFacade(t, setup{
+		sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Drift())},
+		config: func(c *httpapi.Config) {
+			c.Registry = registry
+			c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		},
+	})
+	const query = `{
+		space(id: "acme-developer-portal") { title visibility integrations { totalCount nodes { ` + integrationFields + ` } } }
+		spaces(ids: ["acme-api-reference", "oss-getting-started"]) { id title integrations { nodes { name categories } } }
+	}`
+	clean := newFacade(t, setup{}).post(t, upstreamtest.DemoToken, query, nil)
+	if len(clean.Errors) > 0 {
+		t.Fatalf("without drift: %+v", clean.Errors)
+	}
+	var want struct {
+		Space struct {
+			Integrations struct{ Nodes []integrationAnswer }
+		}
+	}
+	clean.decode(t, &want)
+
+	const requests = 3
+	for range requests {
+		r := f.post(t, upstreamtest.DemoToken, query, nil)
+		var got struct {
+			Space struct {
+				Title        string
+				Visibility   *string
+				Integrations struct {
+					TotalCount int
+					Nodes      []integrationAnswer
+				}
+			}
+			Spaces []struct {
+				ID           string
+				Title        string
+				Integrations struct {
+					Nodes []struct{ Categories []*string }
+				}
+			}
+		}
+		if err := json.Unmarshal(r.Data, &got); err != nil {
+			t.Fatalf("%v: %s", err, r.Data)
+		}
+		// Whole: every integration of every space, each with its fields.
+		nodes := got.Space.Integrations.Nodes
+		if got.Space.Title != "Developer Portal" || len(nodes) != len(want.Space.Integrations.Nodes) || len(nodes) != got.Space.Integrations.TotalCount {
+			t.Fatalf("space %q with %d integrations (total %d), want %d: %s", got.Space.Title, len(nodes), got.Space.Integrations.TotalCount, len(want.Space.Integrations.Nodes), r.Data)
+		}
+		if len(got.Spaces) != 2 || got.Spaces[0].Title == "" || len(got.Spaces[1].Integrations.Nodes) == 0 {
+			t.Errorf("spaces(ids:) did not answer whole: %s", r.Data)
+		}
+		// The unknown values are null; the known values beside them stay.
+		if got.Space.Visibility != nil {
+			t.Errorf("space visibility = %q, want null", *got.Space.Visibility)
+		}
+		for i, in := range nodes {
+			w := want.Space.Integrations.Nodes[i]
+			if in.Name != w.Name || in.Target != nil || in.Visibility != nil || in.Owner.Plan != nil {
+				t.Errorf("integration %d: %+v, want %s with null target, visibility and owner plan", i, in, w.Name)
+			}
+			if len(in.Scopes) != len(w.Scopes)+1 || in.Scopes[len(w.Scopes)] != nil || !sameStrings(in.Scopes[:len(w.Scopes)], w.Scopes) {
+				t.Errorf("%s: scopes %v, want %v then null", in.Name, deref(in.Scopes), deref(w.Scopes))
+			}
+			if len(in.Categories) != len(w.Categories)+1 || in.Categories[len(w.Categories)] != nil || !sameStrings(in.Categories[:len(w.Categories)], w.Categories) {
+				t.Errorf("%s: categories %v, want %v then null", in.Name, deref(in.Categories), deref(w.Categories))
+			}
+		}
+		// Each error names its own field or element, and nothing wider.
+		own := regexp.MustCompile(`^(space\.visibility|space\.integrations\.nodes\.\d+\.(target|visibility|owner\.plan|scopes\.\d+|categories\.\d+)|spaces\.\d\.integrations\.nodes\.\d+\.categories\.\d+)$`)
+		wantErrors := 1 + 5*len(nodes)
+		for _, s := range got.Spaces {
+			wantErrors += len(s.Integrations.Nodes)
+		}
+		if len(r.Errors) != wantErrors {
+			t.Errorf("%d errors, want %d (one per unknown value served)", len(r.Errors), wantErrors)
+		}
+		for _, e := range r.Errors {
+			path := pathString(e.Path)
+			if !own.MatchString(path) || e.Extensions["code"] != "UPSTREAM_BAD_RESPONSE" || e.Extensions["upstreamValue"] == nil {
+				t.Errorf("error at %s: %+v", path, e)
+			}
+		}
+	}
+
+	// Counted by type and field; logged once per distinct value.
+	resp, err := http.Get(f.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	portal := len(want.Space.Integrations.Nodes)
+	for _, metric := range []string{
+		fmt.Sprintf(`gitbook_upstream_unknown_values_total{field="Space.visibility",type="ContentVisibility"} %d`, requests),
+		fmt.Sprintf(`gitbook_upstream_unknown_values_total{field="Integration.scopes",type="IntegrationScope"} %d`, requests*portal),
+		fmt.Sprintf(`gitbook_upstream_unknown_values_total{field="Organization.plan",type="BillingProduct"} %d`, requests*portal),
+	} {
+		if !bytes.Contains(scrape, []byte(metric)) {
+			t.Errorf("/metrics lacks %s", metric)
+		}
+	}
+	warnings := strings.Count(logs.String(), "the schema does not list")
+	// Space.visibility, and five fields of Integration: each one value.
+	if warnings != 6 {
+		t.Errorf("%d warnings logged, want 6 (one per distinct value and field):\n%s", warnings, logs.String())
+	}
+	if !strings.Contains(logs.String(), `"value":"future-category"`) {
+		t.Errorf("the warning does not name the value:\n%s", logs.String())
+	}
+}
+
+func pathString(path []any) string {
+	parts := make([]string, len(path))
+	for i, p := range path {
+		parts[i] = fmt.Sprint(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+func deref(vs []*string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		if v == nil {
+			out[i] = "<null>"
+		} else {
+			out[i] = *v
+		}
+	}
+	return out
+}
+
+func sameStrings(a, b []*string) bool { return slices.Equal(deref(a), deref(b)) }
