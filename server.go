@@ -168,7 +168,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defaultAuth = "Bearer " + token
 	}
 	if cfg.demo {
-		sim := upstreamtest.NewServer(upstreamtest.Options{MaxPageSize: 20})
+		sim := upstreamtest.NewServer(upstreamtest.Options{MaxPageSize: upstreamtest.DemoMaxPageSize})
 		defer sim.Close()
 		cfg.upstreamURL = sim.URL
 		if defaultAuth == "" {

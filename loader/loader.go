@@ -66,8 +66,10 @@ type Loaders struct {
 
 	mu sync.Mutex
 	// listed holds, per space, the pages of all its integrations asked for
-	// so far: the blocks' integrations are among them.
-	listed map[string][]dataloader.Thunk[*upstream.IntegrationList]
+	// so far: the blocks' integrations are among them; listedAt, when the
+	// first of them was asked for.
+	listed   map[string][]dataloader.Thunk[*upstream.IntegrationList]
+	listedAt map[string]time.Time
 	// primed names the integrations a page has put in the integration
 	// loader, so that loading them by name costs no call.
 	primed map[string]bool
@@ -215,6 +217,10 @@ func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
 	defer l.mu.Unlock()
 	if l.listed == nil {
 		l.listed = map[string][]dataloader.Thunk[*upstream.IntegrationList]{}
+		l.listedAt = map[string]time.Time{}
+	}
+	if _, ok := l.listedAt[key.SpaceID]; !ok {
+		l.listedAt[key.SpaceID] = time.Now()
 	}
 	l.listed[key.SpaceID] = append(l.listed[key.SpaceID], thunk)
 }
@@ -242,6 +248,39 @@ func (l *Loaders) AwaitListedIntegrations(spaceID string) {
 	l.mu.Unlock()
 	for _, thunk := range pending {
 		_, _ = thunk()
+	}
+}
+
+// SpaceOrganization is the organization that owns a space. The pages of the
+// space's integrations sent with the space may embed it, as the owner of an
+// integration of its own: rather than call for it at once, it waits for
+// those pages as long again as they have been on their way (about what the
+// space took), so that a slow or hung list delays it little.
+func (l *Loaders) SpaceOrganization(ctx context.Context, spaceID, organizationID string) (*upstream.Organization, error) {
+	l.mu.Lock()
+	pending, since := l.listed[spaceID], l.listedAt[spaceID]
+	l.mu.Unlock()
+	if len(pending) > 0 {
+		awaitFor(ctx, pending, time.Since(since))
+	}
+	return l.Organization(ctx, organizationID)
+}
+
+// awaitFor waits for the thunks, for d at the most.
+func awaitFor[V any](ctx context.Context, thunks []dataloader.Thunk[V], d time.Duration) {
+	done := make(chan struct{})
+	go func() { // ends with the thunks' batches, which end with the request
+		defer close(done)
+		for _, thunk := range thunks {
+			_, _ = thunk()
+		}
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 

@@ -187,3 +187,44 @@ func TestEnabledIntegrationsLoadByTheFewestCalls(t *testing.T) {
 		})
 	}
 }
+
+// A space's organization waits for the pages of its integrations sent with
+// the space, which may embed it; a list that hangs delays it only a little.
+func TestSpaceOrganizationComesFromPagesSentWithTheSpace(t *testing.T) {
+	const portal = "acme-developer-portal" // acme-status, owned by acme, is first
+	first := loader.IntegrationPage{SpaceID: portal, Limit: 5}
+	t.Run("embedded", func(t *testing.T) {
+		ctx := context.Background()
+		l, sim := newLoaders(t, upstreamtest.Options{Latency: 20 * time.Millisecond})
+		l.PrefetchIntegrationPage(ctx, first)
+		s, err := l.Space(ctx, portal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := l.SpaceOrganization(ctx, portal, s.Organization)
+		if err != nil || o.ID != "acme" {
+			t.Fatalf("organization %v, %v", o, err)
+		}
+		if n := sim.CallCount("getOrganizationById"); n != 0 {
+			t.Errorf("getOrganizationById: %d calls, want 0 (acme is acme-status's owner)", n)
+		}
+	})
+	t.Run("hung list", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		l, sim := newLoaders(t, upstreamtest.Options{Fault: upstreamtest.FailAlways("listSpaceIntegrations", upstreamtest.Fault{Hang: true})})
+		l.PrefetchIntegrationPage(ctx, first)
+		s, err := l.Space(ctx, portal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := l.SpaceOrganization(ctx, portal, s.Organization)
+		if err != nil || o.ID != "acme" || ctx.Err() != nil {
+			t.Fatalf("organization %v, %v (context: %v): it should not wait for the hung list", o, err, ctx.Err())
+		}
+		if n := sim.CallCount("getOrganizationById"); n != 1 {
+			t.Errorf("getOrganizationById: %d calls, want 1", n)
+		}
+		sim.Close() // releases the hung call
+	})
+}

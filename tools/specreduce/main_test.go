@@ -250,3 +250,30 @@ func indent(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
 }
+
+// The committed contract is the union of the versions it holds: an edit by
+// hand to either part, or a union rule changed without regenerating, fails.
+func TestCommittedContractIsTheUnionOfItsVersions(t *testing.T) {
+	raw, err := os.ReadFile("../../testdata/gitbook-openapi.reduced.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	versions, _ := doc["versions"].([]any)
+	if len(versions) < 2 {
+		t.Fatalf("%d versions, want the two the facade serves", len(versions))
+	}
+	contract := map[string]any{"operations": map[string]any{}, "schemas": map[string]any{}}
+	for _, v := range versions {
+		r := v.(map[string]any)
+		contract = union(contract, map[string]any{"operations": r["operations"], "schemas": r["schemas"]}).(map[string]any)
+	}
+	for _, part := range []string{"operations", "schemas"} {
+		if !reflect.DeepEqual(contract[part], doc[part]) {
+			t.Errorf("the committed %s are not the union of the versions'; run scripts/update-openapi-testdata.sh", part)
+		}
+	}
+}

@@ -9,6 +9,11 @@ import (
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
+// DemoMaxPageSize is the largest page of integrations -demo answers, fewer
+// than the facade asks for, so that the demo shows lists read a page at a
+// time.
+const DemoMaxPageSize = 20
+
 // Demo tokens: DemoToken administers Acme, edits in the open-source
 // collective and reads Northwind's spaces; ReaderToken only reads Acme's.
 const (
