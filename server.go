@@ -46,28 +46,33 @@ func main() {
 
 // config is what the flags and their environment variables set.
 type config struct {
-	addr           string
-	upstreamURL    string
-	demo           bool
-	requestTimeout time.Duration
-	pageSize       int
-	logFormat      string
-	shutdownGrace  time.Duration
-	attemptTimeout time.Duration
-	concurrency    int
-	maxCalls       int
-	maxDepth       int
-	maxBodyBytes   int64
-	introspection  bool
-	corsOrigins    string
-	apqCacheSize   int
-	logLevel       string
-	drainDelay     time.Duration
-	debugAddr      string
-	loaders        bool
-	coalesce       bool
-	cacheTTL       time.Duration
-	cacheSize      int
+	addr            string
+	upstreamURL     string
+	demo            bool
+	requestTimeout  time.Duration
+	pageSize        int
+	logFormat       string
+	shutdownGrace   time.Duration
+	attemptTimeout  time.Duration
+	concurrency     int
+	maxCalls        int
+	maxDepth        int
+	maxBodyBytes    int64
+	introspection   bool
+	corsOrigins     string
+	apqCacheSize    int
+	apqCacheBytes   int
+	queryCacheBytes int
+	document        httpapi.DocumentLimits
+	maxErrors       int
+	maxAuthBytes    int
+	logLevel        string
+	drainDelay      time.Duration
+	debugAddr       string
+	loaders         bool
+	coalesce        bool
+	cacheTTL        time.Duration
+	cacheSize       int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -90,6 +95,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.introspection, "introspection", env.boolean("INTROSPECTION", true), "answer introspection queries (INTROSPECTION)")
 	fs.StringVar(&c.corsOrigins, "cors-origins", env.str("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call /graphql, * for any; empty leaves CORS off (CORS_ORIGINS)")
 	fs.IntVar(&c.apqCacheSize, "apq-cache-size", env.integer("APQ_CACHE_SIZE", 1000), "automatic persisted queries kept, least recently used first out (APQ_CACHE_SIZE)")
+	fs.IntVar(&c.apqCacheBytes, "apq-cache-bytes", env.integer("APQ_CACHE_BYTES", httpapi.DefaultAPQCacheBytes), "bytes of persisted query text kept; a query over 1/64 of it is not kept (APQ_CACHE_BYTES)")
+	fs.IntVar(&c.queryCacheBytes, "query-cache-bytes", env.integer("QUERY_CACHE_BYTES", httpapi.DefaultQueryCacheBytes), "memory for parsed and validated documents kept, estimated; a document over 1/64 of it is not kept (QUERY_CACHE_BYTES)")
+	fs.IntVar(&c.document.Tokens, "max-tokens", env.integer("MAX_TOKENS", httpapi.DefaultMaxTokens), "lexical tokens one GraphQL document may have (MAX_TOKENS)")
+	fs.IntVar(&c.document.Fields, "max-fields", env.integer("MAX_FIELDS", httpapi.DefaultMaxFields), "selections one document may have, its fragments spread where they are used (MAX_FIELDS)")
+	fs.IntVar(&c.document.Aliases, "max-aliases", env.integer("MAX_ALIASES", httpapi.DefaultMaxAliases), "aliased fields one document may have (MAX_ALIASES)")
+	fs.IntVar(&c.document.Directives, "max-directives", env.integer("MAX_DIRECTIVES", httpapi.DefaultMaxDirectives), "directives one document may have (MAX_DIRECTIVES)")
+	fs.IntVar(&c.document.NameLength, "max-name-length", env.integer("MAX_NAME_LENGTH", httpapi.DefaultMaxNameLength), "bytes of any one name in a document, and of operationName (MAX_NAME_LENGTH)")
+	fs.IntVar(&c.maxErrors, "max-errors", env.integer("MAX_ERRORS", httpapi.DefaultMaxErrors), "errors one answer may carry; past it, one more says how many were left out (MAX_ERRORS)")
+	fs.IntVar(&c.maxAuthBytes, "max-authorization-bytes", env.integer("MAX_AUTHORIZATION_BYTES", httpapi.DefaultMaxAuthorizationBytes), "longest Authorization header; longer ones get 431 (MAX_AUTHORIZATION_BYTES)")
 	fs.StringVar(&c.logLevel, "log-level", env.str("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.BoolVar(&c.coalesce, "upstream-coalesce", env.boolean("UPSTREAM_COALESCE", true), "make identical reads of one credential that are in flight at once one call (UPSTREAM_COALESCE)")
 	fs.DurationVar(&c.cacheTTL, "upstream-cache-ttl", env.duration("UPSTREAM_CACHE_TTL", 0), "reuse a credential's successful reads this long; 0 leaves the cache off; answers may be this stale (UPSTREAM_CACHE_TTL)")
@@ -128,6 +142,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("-max-request-bytes must be at least 1")
 	case c.apqCacheSize < 1:
 		return c, errors.New("-apq-cache-size must be at least 1")
+	case c.apqCacheBytes < 1 || c.queryCacheBytes < 1:
+		return c, errors.New("-apq-cache-bytes and -query-cache-bytes must be at least 1")
+	case c.document.Tokens < 1 || c.document.Fields < 1 || c.document.Aliases < 1 || c.document.Directives < 1 || c.document.NameLength < 1:
+		return c, errors.New("-max-tokens, -max-fields, -max-aliases, -max-directives and -max-name-length must be at least 1")
+	case c.maxErrors < 1:
+		return c, errors.New("-max-errors must be at least 1")
+	case c.maxAuthBytes < 1:
+		return c, errors.New("-max-authorization-bytes must be at least 1")
 	case c.drainDelay < 0:
 		return c, errors.New("-drain-delay must not be negative")
 	case c.cacheTTL < 0:
@@ -197,21 +219,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	handler := httpapi.New(httpapi.Config{
-		Client:               client,
-		DefaultAuthorization: defaultAuth,
-		RequestTimeout:       cfg.requestTimeout,
-		PageSize:             cfg.pageSize,
-		MaxUpstreamCalls:     cfg.maxCalls,
-		MaxDepth:             cfg.maxDepth,
-		MaxBodyBytes:         cfg.maxBodyBytes,
-		DisableIntrospection: !cfg.introspection,
-		APQCacheSize:         cfg.apqCacheSize,
-		CORSOrigins:          corsOrigins,
-		Registry:             registry,
-		Metrics:              metrics,
-		TracerProvider:       tracerProvider,
-		Logger:               log,
-		Loader:               loader.Config{Naive: !cfg.loaders},
+		Client:                client,
+		DefaultAuthorization:  defaultAuth,
+		RequestTimeout:        cfg.requestTimeout,
+		PageSize:              cfg.pageSize,
+		MaxUpstreamCalls:      cfg.maxCalls,
+		MaxDepth:              cfg.maxDepth,
+		MaxBodyBytes:          cfg.maxBodyBytes,
+		DisableIntrospection:  !cfg.introspection,
+		APQCacheSize:          cfg.apqCacheSize,
+		APQCacheBytes:         cfg.apqCacheBytes,
+		QueryCacheBytes:       cfg.queryCacheBytes,
+		Document:              cfg.document,
+		MaxErrors:             cfg.maxErrors,
+		MaxAuthorizationBytes: cfg.maxAuthBytes,
+		CORSOrigins:           corsOrigins,
+		Registry:              registry,
+		Metrics:               metrics,
+		TracerProvider:        tracerProvider,
+		Logger:                log,
+		Loader:                loader.Config{Naive: !cfg.loaders},
 	})
 
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -113,6 +113,8 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 		"unknown flag":        {[]string{"-nope"}, nil},
 		"bad boolean in env":  {nil, map[string]string{"DEMO": "perhaps"}},
 		"bad integer in env":  {nil, map[string]string{"UPSTREAM_PAGE_SIZE": "many"}},
+		"no fields allowed":   {[]string{"-max-fields", "0"}, nil},
+		"no errors allowed":   {nil, map[string]string{"MAX_ERRORS": "0"}},
 	} {
 		if _, err := parseConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard); err == nil {
 			t.Errorf("%s: no error", name)
@@ -124,7 +126,9 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 		t.Errorf("-h: %v", err)
 	}
 	for _, v := range []string{"ADDR", "GITBOOK_API_URL", "DEMO", "REQUEST_TIMEOUT", "GITBOOK_TOKEN",
-		"UPSTREAM_CONCURRENCY", "MAX_UPSTREAM_CALLS", "INTROSPECTION", "UPSTREAM_ATTEMPT_TIMEOUT", "MAX_DEPTH", "MAX_REQUEST_BYTES"} {
+		"UPSTREAM_CONCURRENCY", "MAX_UPSTREAM_CALLS", "INTROSPECTION", "UPSTREAM_ATTEMPT_TIMEOUT", "MAX_DEPTH", "MAX_REQUEST_BYTES",
+		"MAX_TOKENS", "MAX_FIELDS", "MAX_ALIASES", "MAX_DIRECTIVES", "MAX_NAME_LENGTH", "MAX_ERRORS",
+		"QUERY_CACHE_BYTES", "APQ_CACHE_BYTES", "MAX_AUTHORIZATION_BYTES"} {
 		if !strings.Contains(usage.String(), v) {
 			t.Errorf("-h does not mention %s", v)
 		}

@@ -146,11 +146,21 @@ func (r response) raw(t *testing.T) map[string]json.RawMessage {
 	return out
 }
 
-// postRaw posts a request body as given, as the demo administrator.
+// postRaw posts the request parameters as given, as the demo administrator.
 func postRaw(t *testing.T, f *facade, params map[string]any) response {
 	t.Helper()
 	body, _ := json.Marshal(params)
-	req, _ := http.NewRequest(http.MethodPost, f.url+"/graphql", bytes.NewReader(body))
+	return postBody(t, f, body)
+}
+
+// postBody posts a request body, as the demo administrator; the answer must
+// be JSON.
+func postBody(t testing.TB, f *facade, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, f.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
 	resp, err := http.DefaultClient.Do(req)
@@ -159,7 +169,9 @@ func postRaw(t *testing.T, f *facade, params map[string]any) response {
 	}
 	defer resp.Body.Close()
 	var out response
-	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("status %d: the answer is not JSON: %v", resp.StatusCode, err)
+	}
 	out.status = resp.StatusCode
 	return out
 }

@@ -13,12 +13,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
-	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
@@ -55,6 +53,21 @@ type Config struct {
 	// APQCacheSize is how many automatic persisted queries are kept (LRU).
 	// Default 1000.
 	APQCacheSize int
+	// APQCacheBytes bounds the persisted queries kept, in bytes of their
+	// text. Default DefaultAPQCacheBytes.
+	APQCacheBytes int
+	// QueryCacheBytes bounds the parsed documents kept, in (estimated)
+	// bytes of memory. Default DefaultQueryCacheBytes.
+	QueryCacheBytes int
+	// Document bounds each GraphQL document before it is validated.
+	Document DocumentLimits
+	// MaxErrors bounds the errors of one answer; past it, one more says how
+	// many were left out. Default DefaultMaxErrors.
+	MaxErrors int
+	// MaxAuthorizationBytes bounds the caller's Authorization header; a
+	// longer one is refused (431) before any call. Default
+	// DefaultMaxAuthorizationBytes.
+	MaxAuthorizationBytes int
 	// CORSOrigins are the browser origins allowed to call /graphql; none
 	// (the default) leaves CORS off. "*" allows any.
 	CORSOrigins []string
@@ -86,6 +99,19 @@ func (c Config) withDefaults() Config {
 	}
 	if c.APQCacheSize <= 0 {
 		c.APQCacheSize = 1000
+	}
+	if c.APQCacheBytes <= 0 {
+		c.APQCacheBytes = DefaultAPQCacheBytes
+	}
+	if c.QueryCacheBytes <= 0 {
+		c.QueryCacheBytes = DefaultQueryCacheBytes
+	}
+	c.Document = c.Document.withDefaults()
+	if c.MaxErrors <= 0 {
+		c.MaxErrors = DefaultMaxErrors
+	}
+	if c.MaxAuthorizationBytes <= 0 {
+		c.MaxAuthorizationBytes = DefaultMaxAuthorizationBytes
 	}
 	if c.TracerProvider == nil {
 		c.TracerProvider = noop.NewTracerProvider()
@@ -129,6 +155,7 @@ func New(cfg Config) *Handler {
 	gql = loader.Middleware(clientFor, cfg.Loader)(gql)
 	gql = withTimeout(cfg.RequestTimeout, gql)
 	gql = limitBody(cfg.MaxBodyBytes, gql)
+	gql = limitAuthorization(cfg.MaxAuthorizationBytes, gql)
 	gql = telemetry.Requests(cfg.Logger, gql)
 	gql = telemetry.Handler(gql, cfg.TracerProvider)
 	if len(cfg.CORSOrigins) > 0 {
@@ -164,8 +191,14 @@ func graphQLServer(cfg Config) http.Handler {
 	})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(overHTTP{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors})
+	queries := newQueryCache(cfg.QueryCacheBytes)
+	srv.SetQueryCache(queries)
+	srv.SetParserTokenLimit(cfg.Document.Tokens)
+	// Suggestions ("Did you mean …") would spell out the schema that
+	// switching introspection off hides.
+	srv.SetDisableSuggestion(cfg.DisableIntrospection)
+	srv.Use(documentLimit{limits: cfg.Document, cache: queries})
 	tracer := cfg.TracerProvider.Tracer("github.com/gitbook-graphql/facade/graph")
 	srv.Use(telemetry.GraphQL{Metrics: cfg.Metrics, Tracer: tracer, DebugHeader: DebugHeader, Unknown: telemetry.NewUnknownValues(cfg.Logger)})
 	if _, off := cfg.TracerProvider.(noop.TracerProvider); !off {
@@ -176,7 +209,7 @@ func graphQLServer(cfg Config) http.Handler {
 	} else {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: newAPQCache(cfg.APQCacheBytes, cfg.APQCacheSize)})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(newCallLimit(cfg.MaxUpstreamCalls))
 	srv.SetErrorPresenter(graph.ErrorPresenter)

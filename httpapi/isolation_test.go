@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -115,15 +114,20 @@ func TestHungUpstreamEndsAtTheDeadlineAndLeaksNothing(t *testing.T) {
 
 // Tokens appear in no log line and no error, whatever fails.
 func TestTokensAreNeverLogged(t *testing.T) {
-	var logs bytes.Buffer
+	// Both the facade's own logger and the default one, at debug.
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	previous := slog.Default()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	slog.SetDefault(logger)
 	t.Cleanup(func() { slog.SetDefault(previous) })
 
 	const secret = "gb_api_SECRET_do_not_log"
 	data := upstreamtest.DemoData()
 	data.Users = append(data.Users, upstreamtest.User{Token: secret, Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead}})
-	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Fault: upstreamtest.FailFirst("getOrganizationById", 1, upstreamtest.Fault{Body: `{"id": 5}`})}})
+	f := newFacade(t, setup{
+		sim:    upstreamtest.Options{Data: data, Fault: upstreamtest.FailFirst("getOrganizationById", 1, upstreamtest.Fault{Body: `{"id": 5}`})},
+		config: func(c *httpapi.Config) { c.Logger = logger },
+	})
 	for _, q := range []string{
 		`{ space(id: "acme-handbook") { title organization { title } } }`,
 		`{ space(id: "nope") { title } }`,
@@ -138,6 +142,10 @@ func TestTokensAreNeverLogged(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The test reads what the facade logged: a line per request at least.
+	if n := strings.Count(logs.String(), `"request_id"`); n < 8 {
+		t.Fatalf("%d request lines logged; the test is not reading the facade's logs:\n%s", n, logs.String())
 	}
 	if strings.Contains(logs.String(), secret) {
 		t.Errorf("the logs hold the token:\n%s", logs.String())

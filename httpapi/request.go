@@ -38,6 +38,27 @@ func limitBody(maxBytes int64, next http.Handler) http.Handler {
 	})
 }
 
+// DefaultMaxAuthorizationBytes bounds the Authorization header: GitBook's
+// tokens are well under a hundred bytes, and what a caller sends goes out on
+// every upstream call of the request.
+const DefaultMaxAuthorizationBytes = 4096
+
+// limitAuthorization refuses an Authorization header longer than maxBytes,
+// before any call, with 431 (RFC 6585).
+func limitAuthorization(maxBytes int, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		total := 0
+		for _, v := range r.Header.Values("Authorization") {
+			total += len(v)
+		}
+		if total > maxBytes {
+			refuse(w, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("the Authorization header is longer than %d bytes", maxBytes))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // refuse answers a request with one GraphQL error and no data, in the media
 // type the caller accepts.
 func refuse(w http.ResponseWriter, status int, message string) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -27,7 +28,9 @@ const (
 // validate or coerce their variables answer 200, not 422; with
 // application/graphql-response+json they answer 400 with no "data" entry.
 // A GET may not run a mutation (405).
-type overHTTP struct{}
+type overHTTP struct {
+	maxErrors int // errors in one answer; past it, one more says how many were left out
+}
 
 var _ graphql.Transport = overHTTP{}
 
@@ -45,7 +48,7 @@ func (overHTTP) Supports(r *http.Request) bool {
 	return false
 }
 
-func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
 	media := responseMedia(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
@@ -69,7 +72,7 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		if media == mediaGraphQLResponse {
 			w.WriteHeader(http.StatusBadRequest)
 		}
-		writeJSON(w, requestError{resp.Errors, resp.Extensions})
+		writeJSON(w, requestError{capErrors(resp.Errors, t.maxErrors), resp.Extensions})
 		return
 	}
 	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
@@ -82,7 +85,27 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	writeJSON(w, responses(ctx))
+	resp := responses(ctx)
+	resp.Errors = capErrors(resp.Errors, t.maxErrors)
+	writeJSON(w, resp)
+}
+
+// CodeTooManyErrors is the code of the last error of an answer that had
+// more than the errors it shows.
+const CodeTooManyErrors = "TOO_MANY_ERRORS"
+
+// capErrors keeps the first maxErrors errors and says how many it left
+// out, as graphql-js stops validating at 100 errors.
+func capErrors(errs gqlerror.List, maxErrors int) gqlerror.List {
+	if maxErrors <= 0 || len(errs) <= maxErrors {
+		return errs
+	}
+	left := len(errs) - maxErrors
+	out := append(errs[:maxErrors:maxErrors], &gqlerror.Error{
+		Message:    fmt.Sprintf("%d more errors are not shown (-max-errors)", left),
+		Extensions: map[string]any{"code": CodeTooManyErrors},
+	})
+	return out
 }
 
 // requestError is the answer to a request that did not run: no data entry.

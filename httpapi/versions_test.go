@@ -144,6 +144,7 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 	f := newFacade(t, setup{
 		sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Drift())},
 		config: func(c *httpapi.Config) {
+			c.MaxErrors = 1000 // one per unknown value, all of them
 			c.Registry = registry
 			c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		},

@@ -1,0 +1,113 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+func TestDocumentLimits(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) {
+		c.Document = httpapi.DocumentLimits{Tokens: 200, Fields: 8, Aliases: 2, Directives: 2, NameLength: 20}
+	}})
+	chain := func(links int) string { // each fragment spreads the next twice
+		var b strings.Builder
+		b.WriteString("{ ...F0 }")
+		for i := range links {
+			fmt.Fprintf(&b, " fragment F%d on Query { ...F%d ...F%d }", i, i+1, i+1)
+		}
+		fmt.Fprintf(&b, " fragment F%d on Query { __typename }", links)
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name, query, code, flag string
+	}{
+		{"within every limit", `{ a: __typename b: __typename space(id: "acme-handbook") @include(if: true) { id } }`, "", ""},
+		{"too many tokens", "{" + strings.Repeat(" __typename", 200) + " }", "GRAPHQL_PARSE_FAILED", "token limit"},
+		{"too many fields", "{" + strings.Repeat(" __typename", 9) + " }", "GRAPHQL_VALIDATION_FAILED", "-max-fields"},
+		{"too many fields once fragments are spread", chain(3), "GRAPHQL_VALIDATION_FAILED", "-max-fields"},
+		{"a fragment chain as long as the tokens allow", chain(15), "GRAPHQL_VALIDATION_FAILED", "-max-fields"},
+		{"fields in fragments never spread", "{ __typename } fragment U on Query {" + strings.Repeat(" __typename", 8) + " }", "GRAPHQL_VALIDATION_FAILED", "-max-fields"},
+		{"too many aliases", `{ a: __typename b: __typename c: __typename }`, "GRAPHQL_VALIDATION_FAILED", "-max-aliases"},
+		{"too many directives", `{ __typename @skip(if: false) @include(if: true) a: __typename @skip(if: false) }`, "GRAPHQL_VALIDATION_FAILED", "-max-directives"},
+		{"a long field name", "{ " + strings.Repeat("x", 21) + " }", "GRAPHQL_VALIDATION_FAILED", "-max-name-length"},
+		{"a long operation name", "query " + strings.Repeat("Q", 21) + " { __typename }", "GRAPHQL_VALIDATION_FAILED", "-max-name-length"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.post(t, upstreamtest.DemoToken, tc.query, nil)
+			if tc.code == "" {
+				if len(r.Errors) > 0 {
+					t.Fatalf("refused: %+v", r.Errors)
+				}
+				return
+			}
+			if !slices.Equal(r.codes(), []string{tc.code}) || !strings.Contains(r.Errors[0].Message, tc.flag) {
+				t.Fatalf("errors %+v, want one %s naming %s", r.Errors, tc.code, tc.flag)
+			}
+			if len(r.Data) > 0 && string(r.Data) != "null" {
+				t.Errorf("a refused document has data: %s", r.Data)
+			}
+		})
+	}
+	if n := f.sim.CallCount(""); n != 1 {
+		t.Errorf("%d upstream calls, want the one the accepted document needs", n)
+	}
+	// operationName is a name too.
+	r := postRaw(t, f, map[string]any{"query": "{ __typename }", "operationName": strings.Repeat("Q", 21)})
+	if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
+		t.Errorf("a long operationName: %+v", r.Errors)
+	}
+}
+
+func TestAnswersCarryAtMostMaxErrors(t *testing.T) {
+	f := newFacade(t, setup{})
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range 150 {
+		fmt.Fprintf(&q, " f%d", i)
+	}
+	q.WriteString(" }")
+	r := f.post(t, upstreamtest.DemoToken, q.String(), nil)
+	codes := r.codes()
+	if len(codes) != httpapi.DefaultMaxErrors+1 || codes[0] != "GRAPHQL_VALIDATION_FAILED" || codes[len(codes)-1] != httpapi.CodeTooManyErrors {
+		t.Fatalf("%d errors, last %v; want %d and one saying how many more", len(codes), codes[len(codes)-1], httpapi.DefaultMaxErrors)
+	}
+	if last := r.Errors[len(r.Errors)-1].Message; !strings.Contains(last, "50 more errors") {
+		t.Errorf("last error: %q", last)
+	}
+}
+
+func TestALongAuthorizationIsRefusedBeforeAnyCall(t *testing.T) {
+	f := newFacade(t, setup{})
+	resp, r := send(t, f, http.Header{"Authorization": {"Bearer " + strings.Repeat("t", httpapi.DefaultMaxAuthorizationBytes)}}, `{ space(id: "acme-handbook") { title } }`)
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || !slices.Equal(r.codes(), []string{"BAD_REQUEST"}) {
+		t.Errorf("status %d, errors %+v", resp.StatusCode, r.Errors)
+	}
+	if n := f.sim.CallCount(""); n != 0 {
+		t.Errorf("%d upstream calls", n)
+	}
+	// A token of ordinary length goes through.
+	resp, r = send(t, f, bearer(upstreamtest.DemoToken), `{ space(id: "acme-handbook") { title } }`)
+	if resp.StatusCode != http.StatusOK || len(r.Errors) > 0 {
+		t.Errorf("status %d, errors %+v", resp.StatusCode, r.Errors)
+	}
+}
+
+func TestNoSuggestionsWithIntrospectionOff(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DisableIntrospection = off }})
+		r := f.post(t, upstreamtest.DemoToken, `{ spac(id: "x") { titl } }`, nil)
+		if len(r.Errors) == 0 {
+			t.Fatal("no error")
+		}
+		suggests := strings.Contains(r.Errors[0].Message, "Did you mean")
+		if suggests == off {
+			t.Errorf("introspection off=%v: %q", off, r.Errors[0].Message)
+		}
+	}
+}
