@@ -66,6 +66,7 @@ type config struct {
 	document        httpapi.DocumentLimits
 	maxErrors       int
 	maxAuthBytes    int
+	maxRespBytes    int
 	logLevel        string
 	drainDelay      time.Duration
 	debugAddr       string
@@ -103,6 +104,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&c.document.Directives, "max-directives", env.integer("MAX_DIRECTIVES", httpapi.DefaultMaxDirectives), "directives one document may have (MAX_DIRECTIVES)")
 	fs.IntVar(&c.document.NameLength, "max-name-length", env.integer("MAX_NAME_LENGTH", httpapi.DefaultMaxNameLength), "bytes of any one name in a document, and of operationName (MAX_NAME_LENGTH)")
 	fs.IntVar(&c.maxErrors, "max-errors", env.integer("MAX_ERRORS", httpapi.DefaultMaxErrors), "errors one answer may carry; past it, one more says how many were left out (MAX_ERRORS)")
+	fs.IntVar(&c.maxRespBytes, "max-response-bytes", env.integer("MAX_RESPONSE_BYTES", httpapi.DefaultMaxResponseBytes), "largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error (MAX_RESPONSE_BYTES)")
 	fs.IntVar(&c.maxAuthBytes, "max-authorization-bytes", env.integer("MAX_AUTHORIZATION_BYTES", httpapi.DefaultMaxAuthorizationBytes), "longest Authorization header; longer ones get 431 (MAX_AUTHORIZATION_BYTES)")
 	fs.StringVar(&c.logLevel, "log-level", env.str("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.BoolVar(&c.coalesce, "upstream-coalesce", env.boolean("UPSTREAM_COALESCE", true), "make identical reads of one credential that are in flight at once one call (UPSTREAM_COALESCE)")
@@ -150,6 +152,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("-max-errors must be at least 1")
 	case c.maxAuthBytes < 1:
 		return c, errors.New("-max-authorization-bytes must be at least 1")
+	case c.maxRespBytes < 1:
+		return c, errors.New("-max-response-bytes must be at least 1")
 	case c.drainDelay < 0:
 		return c, errors.New("-drain-delay must not be negative")
 	case c.cacheTTL < 0:
@@ -233,6 +237,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Document:              cfg.document,
 		MaxErrors:             cfg.maxErrors,
 		MaxAuthorizationBytes: cfg.maxAuthBytes,
+		MaxResponseBytes:      cfg.maxRespBytes,
 		CORSOrigins:           corsOrigins,
 		Registry:              registry,
 		Metrics:               metrics,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gitbook-graphql/facade/graph/model"
@@ -49,6 +50,15 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 		return gqlErr // gqlgen's own: parse, validation and coercion errors
 	}
 	code, message, ext := classify(gqlErr.Err)
+	if code == CodeInternal {
+		if underEntities(gqlErr.Path) {
+			// The federation runtime fails only on the representations it
+			// is given: a missing __typename or key, an unknown type.
+			code, message = CodeBadUserInput, "representations: "+gqlErr.Err.Error()
+		} else {
+			slog.ErrorContext(ctx, "resolver failed", "error", gqlErr.Err)
+		}
+	}
 	if message != "" {
 		gqlErr.Message = message
 	}
@@ -77,7 +87,6 @@ func classify(err error) (code, message string, ext map[string]any) {
 		case errors.Is(err, context.DeadlineExceeded):
 			return CodeUpstreamTimeout, "the request's deadline passed before the upstream answered", nil
 		}
-		slog.Error("resolver failed", "error", err)
 		return CodeInternal, "internal error", nil
 	}
 	message = uerr.Error()
@@ -115,6 +124,16 @@ func classify(err error) (code, message string, ext map[string]any) {
 	}
 	// Other 4xx: the upstream refused what the caller asked for.
 	return CodeBadUserInput, message, ext
+}
+
+// underEntities says whether an error is at Query._entities, the federation
+// gateway's entry point.
+func underEntities(path ast.Path) bool {
+	if len(path) == 0 {
+		return false
+	}
+	name, ok := path[0].(ast.PathName)
+	return ok && name == "_entities"
 }
 
 // Recover turns a resolver's panic into an INTERNAL_SERVER_ERROR; the stack

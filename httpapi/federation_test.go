@@ -2,10 +2,12 @@ package httpapi_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
@@ -145,5 +147,38 @@ func TestEntityFloodsAreRefused(t *testing.T) {
 	}
 	if n := f.sim.CallCount(""); n != 0 {
 		t.Errorf("%d upstream calls", n)
+	}
+}
+
+// Representations the federation runtime cannot read are the caller's
+// mistake: BAD_USER_INPUT, and the valid ones still answer.
+func TestMalformedRepresentationsAreBadUserInput(t *testing.T) {
+	f := newFacade(t, setup{})
+	for name, rep := range map[string]map[string]any{
+		"no __typename":   {"id": "acme-handbook"},
+		"no key":          {"__typename": "Space"},
+		"a key not text":  {"__typename": "Space", "id": map[string]any{"x": 1}},
+		"an unknown type": {"__typename": "Nope", "id": "x"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := f.post(t, upstreamtest.DemoToken, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id } } }`,
+				map[string]any{"r": []any{rep}})
+			if len(r.Errors) == 0 {
+				t.Fatalf("no error: %s", r.Data)
+			}
+			for _, e := range r.Errors {
+				if e.Extensions["code"] != "BAD_USER_INPUT" {
+					t.Errorf("error %+v, want BAD_USER_INPUT", e)
+				}
+			}
+		})
+	}
+}
+
+func TestServiceSDLIsIntrospection(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DisableIntrospection = true }})
+	r := f.post(t, upstreamtest.DemoToken, `{ _service { sdl } }`, nil)
+	if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
+		t.Errorf("errors %+v", r.Errors)
 	}
 }

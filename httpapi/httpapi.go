@@ -64,6 +64,9 @@ type Config struct {
 	// MaxErrors bounds the errors of one answer; past it, one more says how
 	// many were left out. Default DefaultMaxErrors.
 	MaxErrors int
+	// MaxResponseBytes bounds one answer; a larger one is replaced by a
+	// RESPONSE_TOO_LARGE error. Default DefaultMaxResponseBytes.
+	MaxResponseBytes int
 	// MaxAuthorizationBytes bounds the caller's Authorization header; a
 	// longer one is refused (431) before any call. Default
 	// DefaultMaxAuthorizationBytes.
@@ -109,6 +112,9 @@ func (c Config) withDefaults() Config {
 	c.Document = c.Document.withDefaults()
 	if c.MaxErrors <= 0 {
 		c.MaxErrors = DefaultMaxErrors
+	}
+	if c.MaxResponseBytes <= 0 {
+		c.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if c.MaxAuthorizationBytes <= 0 {
 		c.MaxAuthorizationBytes = DefaultMaxAuthorizationBytes
@@ -156,6 +162,7 @@ func New(cfg Config) *Handler {
 	gql = withTimeout(cfg.RequestTimeout, gql)
 	gql = limitBody(cfg.MaxBodyBytes, gql)
 	gql = limitAuthorization(cfg.MaxAuthorizationBytes, gql)
+	gql = acceptOnly(gql)
 	gql = telemetry.Requests(cfg.Logger, gql)
 	gql = telemetry.Handler(gql, cfg.TracerProvider)
 	if len(cfg.CORSOrigins) > 0 {
@@ -191,7 +198,7 @@ func graphQLServer(cfg Config) http.Handler {
 	})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors})
+	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors, maxResponseBytes: cfg.MaxResponseBytes})
 	queries := newQueryCache(cfg.QueryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.Document.Tokens)

@@ -106,7 +106,7 @@ func (noIntrospection) MutateOperationContext(_ context.Context, opCtx *graphql.
 	if opCtx.Operation == nil || !introspects(opCtx.Operation.SelectionSet) {
 		return nil
 	}
-	err := gqlerror.Errorf("introspection is switched off on this server (-introspection=false); the operation asks for __schema or __type")
+	err := gqlerror.Errorf("introspection is switched off on this server (-introspection=false); the operation asks for __schema, __type or _service")
 	errcode.Set(err, errcode.ValidationFailed)
 	return err
 }
@@ -115,7 +115,8 @@ func introspects(set ast.SelectionSet) bool {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" || introspects(s.SelectionSet) {
+			// _service is federated introspection: the schema's SDL.
+			if s.Name == "__schema" || s.Name == "__type" || s.Name == "_service" || introspects(s.SelectionSet) {
 				return true
 			}
 		case *ast.InlineFragment:

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -322,5 +323,28 @@ func TestPlaygroundIsSelfContained(t *testing.T) {
 		if resp, _ := get(t, f.url+"/playground/"+license, nil); resp.StatusCode != 200 {
 			t.Errorf("%s: %d", license, resp.StatusCode)
 		}
+	}
+}
+
+// Names of operations that did not pass validation are no labels.
+func TestOnlyValidOperationsNameMetrics(t *testing.T) {
+	registry := prometheus.NewRegistry()
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.Registry = registry }})
+	for i := range 5 {
+		postRaw(t, f, map[string]any{"query": "query Broken { nope", "operationName": fmt.Sprintf("Chosen%d", i)})
+		postRaw(t, f, map[string]any{"query": "{ nope }", "operationName": fmt.Sprintf("Invalid%d", i)})
+	}
+	postRaw(t, f, map[string]any{"query": "query Fine { __typename }", "operationName": "Fine"})
+	resp, err := http.Get(f.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if bytes.Contains(scrape, []byte("Chosen")) || bytes.Contains(scrape, []byte("Invalid")) {
+		t.Errorf("/metrics holds names of operations that never ran:\n%s", scrape)
+	}
+	if !bytes.Contains(scrape, []byte(`graphql_requests_total{operation="Fine",outcome="success"} 1`)) {
+		t.Error("/metrics lacks the valid operation")
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+
+	"github.com/gitbook-graphql/facade/telemetry"
 )
 
 // limitBody refuses request bodies larger than maxBytes with 413, before
@@ -15,7 +18,7 @@ import (
 func limitBody(maxBytes int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tooLarge := func() {
-			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxBytes))
+			refuse(w, r, http.StatusRequestEntityTooLarge, CodeBadRequest, fmt.Sprintf("the request body is larger than %d bytes", maxBytes))
 		}
 		if r.ContentLength > maxBytes {
 			tooLarge()
@@ -29,7 +32,7 @@ func limitBody(maxBytes int64, next http.Handler) http.Handler {
 				tooLarge()
 				return
 			case err != nil:
-				refuse(w, http.StatusBadRequest, "the request body could not be read")
+				refuse(w, r, http.StatusBadRequest, CodeBadRequest, "the request body could not be read")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -52,19 +55,52 @@ func limitAuthorization(maxBytes int, next http.Handler) http.Handler {
 			total += len(v)
 		}
 		if total > maxBytes {
-			refuse(w, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("the Authorization header is longer than %d bytes", maxBytes))
+			refuse(w, r, http.StatusRequestHeaderFieldsTooLarge, CodeBadRequest, fmt.Sprintf("the Authorization header is longer than %d bytes", maxBytes))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// refuse answers a request with one GraphQL error and no data, in the media
-// type the caller accepts.
-func refuse(w http.ResponseWriter, status int, message string) {
+// Codes of requests refused before they reach GraphQL.
+const (
+	CodeBadRequest           = "BAD_REQUEST"
+	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
+)
+
+// refuse answers a request with one GraphQL error and no data, as JSON, and
+// notes its code in the request's log line.
+func refuse(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	if rec := telemetry.RecordOf(r.Context()); rec != nil {
+		rec.AddErrorCode(code)
+	}
 	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
 	w.WriteHeader(status)
 	writeJSON(w, map[string]any{
-		"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": "BAD_REQUEST"}}},
+		"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+// acceptOnly refuses, with the error contract, what no transport serves:
+// gqlgen would answer "transport not supported" in plain text. GraphQL over
+// HTTP is GET, and POST with a JSON body; OPTIONS is CORS's and gqlgen's.
+func acceptOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodOptions:
+		case http.MethodPost:
+			if media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || media != mediaJSON {
+				w.Header().Set("Accept-Post", mediaJSON)
+				refuse(w, r, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+					"a POST to /graphql must send its parameters as application/json")
+				return
+			}
+		default:
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			refuse(w, r, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not a method of GraphQL over HTTP; use GET or POST")
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/gitbook-graphql/facade/telemetry"
 )
 
 // Media types of GraphQL over HTTP.
@@ -29,7 +31,8 @@ const (
 // application/graphql-response+json they answer 400 with no "data" entry.
 // A GET may not run a mutation (405).
 type overHTTP struct {
-	maxErrors int // errors in one answer; past it, one more says how many were left out
+	maxErrors        int // errors in one answer; past it, one more says how many were left out
+	maxResponseBytes int // an answer larger than this is replaced by an error
 }
 
 var _ graphql.Transport = overHTTP{}
@@ -57,7 +60,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	start := graphql.Now()
 	params, msg := readParams(r)
 	if msg != "" {
-		refuse(w, http.StatusBadRequest, msg)
+		refuse(w, r, http.StatusBadRequest, CodeBadRequest, msg)
 		return
 	}
 	params.Headers = r.Header
@@ -72,7 +75,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		if media == mediaGraphQLResponse {
 			w.WriteHeader(http.StatusBadRequest)
 		}
-		writeJSON(w, requestError{capErrors(resp.Errors, t.maxErrors), resp.Extensions})
+		writeJSON(w, requestError{capErrors(withCodes(resp.Errors), t.maxErrors), resp.Extensions})
 		return
 	}
 	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
@@ -80,14 +83,53 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		writeJSON(w, requestError{Errors: gqlerror.List{{
 			Message:    "GET may only run queries; send " + string(opCtx.Operation.Operation) + "s with POST",
-			Extensions: map[string]any{"code": "BAD_REQUEST"},
+			Extensions: map[string]any{"code": CodeBadRequest},
 		}}})
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
 	resp.Errors = capErrors(resp.Errors, t.maxErrors)
-	writeJSON(w, resp)
+	data, err := json.Marshal(resp)
+	if err != nil {
+		writeJSON(w, resp) // says it could not be encoded
+		return
+	}
+	if t.maxResponseBytes > 0 && len(data) > t.maxResponseBytes {
+		if rec := telemetry.RecordOf(ctx); rec != nil {
+			rec.AddErrorCode(CodeResponseTooLarge)
+		}
+		writeJSON(w, map[string]any{"data": nil, "errors": gqlerror.List{{
+			Message: fmt.Sprintf("the answer is %d bytes, more than the %d this server sends (-max-response-bytes); ask for less, or page with first",
+				len(data), t.maxResponseBytes),
+			Extensions: map[string]any{"code": CodeResponseTooLarge},
+		}}})
+		return
+	}
+	_, _ = w.Write(data)
+}
+
+// CodeResponseTooLarge is the code of an answer replaced because it was
+// larger than -max-response-bytes.
+const CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
+
+// DefaultMaxResponseBytes bounds one answer: a thousand integrations with
+// every field come to about 2 MiB.
+const DefaultMaxResponseBytes = 4 << 20
+
+// withCodes gives a code to request errors that have none, such as those of
+// gqlgen's APQ extension ("provided APQ hash does not match query"): every
+// error a client sees carries one.
+func withCodes(errs gqlerror.List) gqlerror.List {
+	for _, e := range errs {
+		if _, ok := e.Extensions["code"]; !ok {
+			if e.Extensions == nil {
+				e.Extensions = map[string]any{}
+			}
+			e.Extensions["code"] = CodeBadRequest
+		}
+	}
+	return errs
 }
 
 // CodeTooManyErrors is the code of the last error of an answer that had

@@ -2,12 +2,16 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
@@ -76,5 +80,73 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	}
 	if n := f.sim.CallCount("uninstallIntegrationFromSpace"); n != 0 {
 		t.Errorf("a GET ran a mutation: %d calls", n)
+	}
+}
+
+// What no transport serves still gets the error contract: a JSON body, a
+// code, the right status, and the code in the access log.
+func TestRefusalsKeepTheErrorContract(t *testing.T) {
+	var logs syncBuffer
+	f := newFacade(t, setup{config: func(c *httpapi.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	}})
+	query := `{"query":"{ __typename }"}`
+	for _, tc := range []struct {
+		name, method, contentType, body string
+		status                          int
+		code                            string
+	}{
+		{"text/plain", http.MethodPost, "text/plain", query, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
+		{"a form", http.MethodPost, "application/x-www-form-urlencoded", "query=%7B__typename%7D", http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
+		{"no Content-Type", http.MethodPost, "", query, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
+		{"PUT", http.MethodPut, "application/json", query, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"},
+		{"DELETE", http.MethodDelete, "", "", http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"},
+		{"an APQ hash that does not match", http.MethodPost, "application/json",
+			`{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"0000"}}}`, http.StatusOK, "BAD_REQUEST"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, f.url+"/graphql", strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var r response
+			if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+				t.Fatalf("status %d, %s: not JSON: %v", resp.StatusCode, resp.Header.Get("Content-Type"), err)
+			}
+			if resp.StatusCode != tc.status || !slices.Equal(r.codes(), []string{tc.code}) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/") {
+				t.Errorf("status %d, %s, errors %+v; want %d and %s", resp.StatusCode, resp.Header.Get("Content-Type"), r.Errors, tc.status, tc.code)
+			}
+		})
+	}
+	for _, code := range []string{"UNSUPPORTED_MEDIA_TYPE", "METHOD_NOT_ALLOWED"} {
+		if !strings.Contains(logs.String(), code) {
+			t.Errorf("the access log does not name %s:\n%s", code, logs.String())
+		}
+	}
+}
+
+// An answer past -max-response-bytes is replaced by one error.
+func TestAnswersAreBounded(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.MaxResponseBytes = 4096 }})
+	var q strings.Builder
+	q.WriteString(`{ space(id: "acme-developer-portal") {`)
+	for i := range 10 {
+		fmt.Fprintf(&q, ` a%d: integrations { nodes { name title description summary } }`, i)
+	}
+	q.WriteString(" } }")
+	r := f.post(t, upstreamtest.DemoToken, q.String(), nil)
+	if !slices.Equal(r.codes(), []string{"RESPONSE_TOO_LARGE"}) || string(r.Data) != "null" {
+		t.Errorf("data %.100s, errors %+v", r.Data, r.Errors)
+	}
+	// A small answer is sent whole.
+	var got struct{ Space struct{ Title string } }
+	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
+	if got.Space.Title == "" {
+		t.Error("a small answer was refused")
 	}
 }

@@ -112,9 +112,12 @@ func (g FieldSpans) InterceptField(ctx context.Context, next graphql.Resolver) (
 	return res, err
 }
 
+// operationName names a request's operation once it has passed validation:
+// a request that did not names nothing, so that callers cannot fill logs and
+// metric labels with names of their choosing by sending broken documents.
 func operationName(opCtx *graphql.OperationContext) string {
 	switch {
-	case opCtx == nil:
+	case opCtx == nil || opCtx.Operation == nil:
 		return ""
 	case opCtx.OperationName != "":
 		return opCtx.OperationName
