@@ -14,5 +14,8 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/facade .
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/facade /facade
 USER nonroot:nonroot
+# Set explicitly, so the facade listens on every interface of the container
+# (with a credential of its own and no -addr it would take loopback alone).
+ENV ADDR=:8080
 EXPOSE 8080
 ENTRYPOINT ["/facade"]

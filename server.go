@@ -67,6 +67,8 @@ type config struct {
 	maxErrors       int
 	maxAuthBytes    int
 	maxRespBytes    int
+	allowedHosts    string
+	addrSet         bool
 	logLevel        string
 	drainDelay      time.Duration
 	debugAddr       string
@@ -81,7 +83,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("facade", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := envDefaults{getenv: getenv}
-	fs.StringVar(&c.addr, "addr", env.str("ADDR", ":8080"), "listen address (ADDR)")
+	fs.StringVar(&c.addr, "addr", env.str("ADDR", ":8080"), "listen address; 127.0.0.1:8080 when not set and GITBOOK_TOKEN or -demo supplies a credential (ADDR)")
+	fs.StringVar(&c.allowedHosts, "allowed-hosts", env.str("ALLOWED_HOSTS", ""), "comma-separated Host names at which the server's own credential (GITBOOK_TOKEN, -demo) serves callers who send none; * for any; empty: localhost, 127.0.0.1, ::1 and the host of -addr (ALLOWED_HOSTS)")
 	fs.StringVar(&c.upstreamURL, "upstream", env.str("GITBOOK_API_URL", upstream.DefaultBaseURL), "GitBook API base URL (GITBOOK_API_URL)")
 	fs.BoolVar(&c.demo, "demo", env.boolean("DEMO", false), "serve over an embedded simulated GitBook with demo data; ignores -upstream (DEMO)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", env.duration("REQUEST_TIMEOUT", 15*time.Second), "deadline of a whole GraphQL request (REQUEST_TIMEOUT)")
@@ -120,6 +123,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	c.addrSet = getenv("ADDR") != ""
+	fs.Visit(func(f *flag.Flag) { c.addrSet = c.addrSet || f.Name == "addr" })
 	if env.err != nil {
 		return c, env.err
 	}
@@ -225,6 +230,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	handler := httpapi.New(httpapi.Config{
 		Client:                client,
 		DefaultAuthorization:  defaultAuth,
+		AllowedHosts:          allowedHosts(cfg),
 		RequestTimeout:        cfg.requestTimeout,
 		PageSize:              cfg.pageSize,
 		MaxUpstreamCalls:      cfg.maxCalls,
@@ -246,7 +252,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Loader:                loader.Config{Naive: !cfg.loaders},
 	})
 
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := net.Listen("tcp", listenAddr(cfg, defaultAuth != ""))
 	if err != nil {
 		return err
 	}
@@ -362,4 +368,33 @@ func tuneGC(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
+}
+
+// listenAddr is -addr, or loopback when it was not set and the server has a
+// credential of its own to lend: that must not be served to the network by
+// accident.
+func listenAddr(cfg config, defaultCredential bool) string {
+	if defaultCredential && !cfg.addrSet {
+		return "127.0.0.1:8080"
+	}
+	return cfg.addr
+}
+
+// allowedHosts is -allowed-hosts, or the loopback names and the host -addr
+// names.
+func allowedHosts(cfg config) []string {
+	var hosts []string
+	for _, h := range strings.Split(cfg.allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	if len(hosts) > 0 {
+		return hosts
+	}
+	hosts = append(hosts, httpapi.DefaultAllowedHosts...)
+	if host, _, err := net.SplitHostPort(cfg.addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		hosts = append(hosts, host)
+	}
+	return hosts
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,37 @@ func TestGCDefaultsGiveWayToTheEnvironment(t *testing.T) {
 	}
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("GOMEMLIMIT set: limit %d, want the runtime's own", got)
+	}
+}
+
+func TestACredentialOfItsOwnListensOnLoopback(t *testing.T) {
+	parse := func(args []string, env map[string]string) config {
+		t.Helper()
+		c, err := parseConfig(args, func(k string) string { return env[k] }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		args        []string
+		env         map[string]string
+		credential  bool
+		listen      string
+		allowedHost string
+	}{
+		{nil, nil, false, ":8080", "localhost"},
+		{nil, nil, true, "127.0.0.1:8080", "127.0.0.1"},
+		{[]string{"-addr", ":9000"}, nil, true, ":9000", "::1"},
+		{nil, map[string]string{"ADDR": "10.0.0.5:8080"}, true, "10.0.0.5:8080", "10.0.0.5"},
+		{[]string{"-allowed-hosts", "docs.example.com, api.example.com"}, nil, true, "127.0.0.1:8080", "api.example.com"},
+	} {
+		c := parse(tc.args, tc.env)
+		if got := listenAddr(c, tc.credential); got != tc.listen {
+			t.Errorf("%v %v credential=%v: listens on %s, want %s", tc.args, tc.env, tc.credential, got, tc.listen)
+		}
+		if hosts := allowedHosts(c); !slices.Contains(hosts, tc.allowedHost) {
+			t.Errorf("%v %v: allowed hosts %v lack %s", tc.args, tc.env, hosts, tc.allowedHost)
+		}
 	}
 }

@@ -36,6 +36,9 @@ type Config struct {
 	// DefaultAuthorization is sent upstream for callers who send no
 	// Authorization header (from GITBOOK_TOKEN); empty for none.
 	DefaultAuthorization string
+	// AllowedHosts are the Host names at which DefaultAuthorization serves;
+	// "*" for any. Default DefaultAllowedHosts.
+	AllowedHosts []string
 	// RequestTimeout bounds a whole GraphQL request. Default 15s.
 	RequestTimeout time.Duration
 	// PageSize is the `limit` asked per upstream page. Default 100.
@@ -113,6 +116,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxErrors <= 0 {
 		c.MaxErrors = DefaultMaxErrors
 	}
+	if len(c.AllowedHosts) == 0 {
+		c.AllowedHosts = DefaultAllowedHosts
+	}
 	if c.MaxResponseBytes <= 0 {
 		c.MaxResponseBytes = DefaultMaxResponseBytes
 	}
@@ -163,6 +169,7 @@ func New(cfg Config) *Handler {
 	gql = limitBody(cfg.MaxBodyBytes, gql)
 	gql = limitAuthorization(cfg.MaxAuthorizationBytes, gql)
 	gql = acceptOnly(gql)
+	gql = guardDefaultCredential(cfg.DefaultAuthorization, cfg.AllowedHosts, gql)
 	gql = telemetry.Requests(cfg.Logger, gql)
 	gql = telemetry.Handler(gql, cfg.TracerProvider)
 	if len(cfg.CORSOrigins) > 0 {

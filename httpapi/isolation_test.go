@@ -1,9 +1,11 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -149,5 +151,44 @@ func TestTokensAreNeverLogged(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), secret) {
 		t.Errorf("the logs hold the token:\n%s", logs.String())
+	}
+}
+
+// The server's own credential serves only the hosts the operator allows: a
+// page that points a name of its own at the server (DNS rebinding) gets 403.
+func TestDefaultCredentialServesOnlyAllowedHosts(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DefaultAuthorization = "Bearer " + upstreamtest.DemoToken }})
+	ask := func(host, token string) (int, response) {
+		body := strings.NewReader(`{"query":"mutation { installIntegrationOnSpace(integration: \"slack\", installation: \"inst-acme-slack\", space: \"acme-handbook\") { installation } }"}`)
+		req, _ := http.NewRequest(http.MethodPost, f.url+"/graphql", body)
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r response
+		_ = json.NewDecoder(resp.Body).Decode(&r)
+		return resp.StatusCode, r
+	}
+	status, r := ask("attacker.example:8080", "")
+	if status != http.StatusForbidden || !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
+		t.Errorf("a foreign host: status %d, errors %+v", status, r.Errors)
+	}
+	if n := f.sim.CallCount(""); n != 0 {
+		t.Errorf("%d upstream calls for a refused request", n)
+	}
+	for _, host := range []string{"127.0.0.1:8080", "localhost", "[::1]:8080", "LOCALHOST."} {
+		if status, r := ask(host, ""); status != http.StatusOK || len(r.Errors) > 0 {
+			t.Errorf("host %s: status %d, errors %+v", host, status, r.Errors)
+		}
+	}
+	// A caller with a credential of its own may come from anywhere.
+	if status, r := ask("attacker.example:8080", upstreamtest.ReaderToken); status != http.StatusOK || len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" || r.Errors[0].Extensions["upstreamStatus"] == nil {
+		t.Errorf("own credential: status %d, errors %+v; want GitBook's own 403 for a reader", status, r.Errors)
 	}
 }

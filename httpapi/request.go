@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gitbook-graphql/facade/telemetry"
 )
@@ -62,11 +65,49 @@ func limitAuthorization(maxBytes int, next http.Handler) http.Handler {
 	})
 }
 
+// DefaultAllowedHosts are the hosts a default credential answers when the
+// operator names none: the loopback ones.
+var DefaultAllowedHosts = []string{"localhost", "127.0.0.1", "::1"}
+
+// guardDefaultCredential refuses, with 403, a request that would be served
+// with the server's own credential (it sends no Authorization) and names a
+// Host the operator does not allow: a web page that points a name of its
+// own at this server (DNS rebinding) must not use the server's token.
+// "*" allows any host.
+func guardDefaultCredential(fallback string, allowed []string, next http.Handler) http.Handler {
+	if fallback == "" || slices.Contains(allowed, "*") {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" && !hostAllowed(r.Host, allowed) {
+			refuse(w, r, http.StatusForbidden, CodeForbidden,
+				"this server answers with its own credential only at the hosts it allows (-allowed-hosts); send an Authorization of your own")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func hostAllowed(hostport string, allowed []string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	for _, a := range allowed {
+		if strings.EqualFold(host, strings.Trim(a, "[]")) {
+			return true
+		}
+	}
+	return false
+}
+
 // Codes of requests refused before they reach GraphQL.
 const (
 	CodeBadRequest           = "BAD_REQUEST"
 	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
+	CodeForbidden            = "FORBIDDEN"
 )
 
 // refuse answers a request with one GraphQL error and no data, as JSON, and
