@@ -119,6 +119,14 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 	}
 	seen := map[string]bool{}
 	gathered := 0
+	// A cursor names its page size, which the caller can rewrite: resuming
+	// reads no more pages than the server's own page size would need (one
+	// more for the page it resumes in), so that a cursor cannot raise what a
+	// connection costs. Past that, hasNextPage and endCursor go on.
+	reads := maxPages
+	if after != nil {
+		reads = min(maxPages, (want+r.pageSize()-1)/r.pageSize()+1)
+	}
 	for pages := 0; ; pages++ {
 		list, err := l.IntegrationPage(ctx, key)
 		if err != nil {
@@ -167,7 +175,7 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 		if list.Next == nil || list.Next.Page == "" {
 			return conn, nil
 		}
-		if gathered == want || pages+1 == maxPages {
+		if gathered == want || pages+1 == reads {
 			conn.PageInfo.HasNextPage = true
 			return conn, nil
 		}

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/base64"
 	"slices"
 	"sort"
 	"strings"
@@ -180,5 +181,26 @@ func TestBadConnectionArgumentsAreRefusedBeforeAnyCall(t *testing.T) {
 				t.Errorf("listSpaceIntegrations called %d times", n)
 			}
 		})
+	}
+}
+
+// A cursor names its page size, and a caller may rewrite it: resuming reads
+// no more pages than the server's own page size needs, so a forged page of
+// one integration costs no more calls than an honest cursor.
+func TestARewrittenCursorCannotRaiseTheCost(t *testing.T) {
+	f := newFacade(t, setup{})
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"s":"acme-developer-portal","l":1}`))
+	var got struct {
+		Space struct{ Integrations connection }
+	}
+	f.post(t, upstreamtest.DemoToken, `query($after: String) { space(id: "acme-developer-portal") {
+	  integrations(first: 29, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } } }`,
+		map[string]any{"after": forged}).decode(t, &got)
+	conn := got.Space.Integrations
+	if n := f.sim.CallCount("listSpaceIntegrations"); n > 2 {
+		t.Errorf("listSpaceIntegrations: %d calls for a page of 29 at the server's page size, want at most 2", n)
+	}
+	if len(conn.Nodes) == 0 || !conn.PageInfo.HasNextPage || conn.PageInfo.EndCursor == nil {
+		t.Errorf("the connection should answer what it read and say where to go on: %+v", conn)
 	}
 }
