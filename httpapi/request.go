@@ -38,7 +38,7 @@ func limitBody(maxBytes int64, next http.Handler) http.Handler {
 				refuse(w, r, http.StatusBadRequest, CodeBadRequest, "the request body could not be read")
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -109,6 +109,15 @@ const (
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
 	CodeForbidden            = "FORBIDDEN"
 )
+
+// bufferedBody is a body limitBody has read whole: the transport takes its
+// bytes rather than copy them again.
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (*bufferedBody) Close() error { return nil }
 
 // refuse answers a request with one GraphQL error and no data, as JSON, and
 // notes its code in the request's log line.

@@ -193,11 +193,16 @@ func readParams(r *http.Request) (*graphql.RawParams, string) {
 			return nil, "the extensions parameter is not a JSON object"
 		}
 	} else {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, "the request body could not be read"
+		var body []byte
+		if b, ok := r.Body.(*bufferedBody); ok {
+			body = b.data
+		} else {
+			var err error
+			if body, err = io.ReadAll(r.Body); err != nil {
+				return nil, "the request body could not be read"
+			}
 		}
-		if decodeJSON(bytes.NewReader(body), params) != nil {
+		if decodeParams(body, params) != nil {
 			return nil, "the request body is not a JSON object of GraphQL request parameters"
 		}
 	}
@@ -205,6 +210,33 @@ func readParams(r *http.Request) (*graphql.RawParams, string) {
 		return nil, "the request has no query"
 	}
 	return params, ""
+}
+
+// decodeParams reads a POST body's parameters without buffering the body
+// again (a body may be a megabyte); variables and extensions, where numbers
+// stay json.Number, are decoded on their own.
+func decodeParams(body []byte, params *graphql.RawParams) error {
+	var raw struct {
+		Query         string          `json:"query"`
+		OperationName string          `json:"operationName"`
+		Variables     json.RawMessage `json:"variables"`
+		Extensions    json.RawMessage `json:"extensions"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return err
+	}
+	params.Query, params.OperationName = raw.Query, raw.OperationName
+	for _, part := range []struct {
+		raw json.RawMessage
+		to  *map[string]any
+	}{{raw.Variables, &params.Variables}, {raw.Extensions, &params.Extensions}} {
+		if len(part.raw) > 0 {
+			if err := decodeJSON(bytes.NewReader(part.raw), part.to); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // decodeJSON decodes exactly one JSON value into v.
