@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,11 +68,12 @@ func runHostile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer sim.stop()
+	e := &env{facadeBin: facadeBin, simBin: simBin, workDir: workDir, simURL: "http://" + simAddr + "/v1"}
 	var results []hostileResult
 	for _, shape := range hostile.Shapes {
 		// A fresh process for each shape: Go keeps the memory it grew into,
 		// so a shared one would charge each shape for the ones before it.
-		facade, url, err := startHostileFacade(ctx, facadeBin, workDir, "http://"+simAddr+"/v1")
+		facade, url, err := startServer(ctx, e, serverFacade)
 		if err != nil {
 			return err
 		}
@@ -120,26 +120,6 @@ func runHostile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "%-45s %7.1f ms CPU  %6.1f MiB above idle  %s\n", shape.Name, ms(r.CPU), mib(r.RSSAbove), r.Code)
 	}
 	return writeHostile(*outDir, results)
-}
-
-// startHostileFacade starts the facade at its defaults over the simulator,
-// and waits until it answers.
-func startHostileFacade(ctx context.Context, bin, workDir, upstreamURL string) (*process, string, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, "", err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	p, err := start("facade", workDir, nil, bin, "-addr", addr, "-upstream", upstreamURL, "-log-level", "warn")
-	if err != nil {
-		return nil, "", err
-	}
-	url := "http://" + addr + "/graphql"
-	if err := awaitGraphQL(ctx, url, p); err != nil {
-		p.stop()
-		return nil, "", err
-	}
-	return p, url, nil
 }
 
 func post(ctx context.Context, url string, body []byte, read func(status int, body []byte)) error {
