@@ -48,7 +48,10 @@ func (c cursor) encode() string {
 	return base64.RawURLEncoding.EncodeToString(data)
 }
 
-func decodeCursor(s, spaceID, search string) (cursor, error) {
+// decodeCursor reads a cursor of this space and search. Its page size can be
+// no larger than the server's own, which every cursor it hands out keeps to:
+// a larger one was rewritten.
+func decodeCursor(s, spaceID, search string, pageSize int) (cursor, error) {
 	bad := &inputError{arg: "after", reason: "is not a cursor of this space's integrations with this search"}
 	data, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -56,7 +59,7 @@ func decodeCursor(s, spaceID, search string) (cursor, error) {
 	}
 	var c cursor
 	if json.Unmarshal(data, &c) != nil || c.Space != spaceID || c.Search != search ||
-		c.Limit < 1 || c.Limit > upstream.MaxListLimit || c.Skip < 0 || c.Skip > c.Limit {
+		c.Limit < 1 || c.Limit > pageSize || c.Skip < 0 || c.Skip > c.Limit {
 		return cursor{}, bad
 	}
 	return c, nil
@@ -85,7 +88,7 @@ func (r *Resolver) connectionStart(spaceID string, search *string, first *int, a
 		start.page.Search = *search
 	}
 	if after != nil {
-		c, err := decodeCursor(*after, spaceID, start.page.Search)
+		c, err := decodeCursor(*after, spaceID, start.page.Search, r.pageSize())
 		if err != nil {
 			return start, err
 		}

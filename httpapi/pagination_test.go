@@ -203,4 +203,11 @@ func TestARewrittenCursorCannotRaiseTheCost(t *testing.T) {
 	if len(conn.Nodes) == 0 || !conn.PageInfo.HasNextPage || conn.PageInfo.EndCursor == nil {
 		t.Errorf("the connection should answer what it read and say where to go on: %+v", conn)
 	}
+	// A page size larger than the server's own is no cursor it handed out.
+	larger := base64.RawURLEncoding.EncodeToString([]byte(`{"s":"acme-developer-portal","l":1000}`))
+	r := f.post(t, upstreamtest.DemoToken, `query($after: String) { space(id: "acme-developer-portal") { integrations(after: $after) { totalCount } } }`,
+		map[string]any{"after": larger})
+	if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
+		t.Errorf("a cursor asking for pages of 1000: %+v", r.Errors)
+	}
 }
