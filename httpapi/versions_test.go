@@ -66,12 +66,15 @@ func TestRecordsOfTheOlderVersionAnswerInFull(t *testing.T) {
 			Billing   map[string]any
 		}
 	}
-	f.post(t, upstreamtest.DemoToken, `{
+	f.post(t, upstreamtest.DemoToken, `query($all: [ID!]!) {
 		space(id: "acme-developer-portal") { integrations { totalCount nodes { `+integrationFields+` } } }
-		spaces(ids: ["acme-api-reference", "oss-getting-started", "northwind-runbooks"]) { id integrations { nodes { `+integrationFields+` } } }
+		spaces(ids: $all) { id integrations { nodes { `+integrationFields+` } } }
 		northwind: organization(id: "northwind") { auditLogs billing { interval canChangeInterval canUseSAML creditsBundle aiCreditAlertThreshold } }
 		acme: organization(id: "acme") { auditLogs billing { interval canChangeInterval canUseSAML creditsBundle aiCreditAlertThreshold } }
-	}`, nil).decode(t, &got)
+	}`, map[string]any{"all": demoSpaceIDs()}).decode(t, &got)
+	if len(got.Spaces) != len(demoSpaceIDs()) {
+		t.Fatalf("%d spaces answered, want every one", len(got.Spaces))
+	}
 
 	nodes := got.Space.Integrations.Nodes
 	if len(nodes) != got.Space.Integrations.TotalCount || len(nodes) == 0 {
@@ -80,25 +83,28 @@ func TestRecordsOfTheOlderVersionAnswerInFull(t *testing.T) {
 	for _, s := range got.Spaces {
 		nodes = append(nodes, s.Integrations.Nodes...)
 	}
-	var gitsync []string
+	gitsync := map[string]int{}
 	for _, in := range nodes {
 		if in.Target == nil || in.Visibility == nil || in.Owner.Plan == nil || in.Urls.PublicEndpoint == nil {
 			t.Errorf("%s: a field every version has is null: %+v", in.Name, in)
 		}
-		if slices.ContainsFunc(in.Categories, func(c *string) bool { return c != nil && *c == "gitsync" }) {
-			gitsync = append(gitsync, in.Name)
-		}
-		// The Git sync integrations are older records, without the property.
+		// The Git sync integrations are older records: in the gitsync
+		// category, and without publicContentEndpoint.
 		older := in.Name == "github" || in.Name == "gitlab"
+		if slices.ContainsFunc(in.Categories, func(c *string) bool { return c != nil && *c == "gitsync" }) != older {
+			t.Errorf("%s: categories %v", in.Name, deref(in.Categories))
+		}
+		if older {
+			gitsync[in.Name]++
+		}
 		if older != (in.Urls.PublicContentEndpoint == nil) {
 			t.Errorf("%s: publicContentEndpoint = %v; want null exactly for the older records", in.Name, in.Urls.PublicContentEndpoint)
 		}
 	}
-	// github is on the portal, the API reference and oss-getting-started;
+	// github is on four spaces (the portal twice: alone and in spaces), and
 	// gitlab on northwind-runbooks.
-	slices.Sort(gitsync)
-	if want := []string{"github", "github", "github", "gitlab"}; !slices.Equal(gitsync, want) {
-		t.Errorf("integrations in the gitsync category: %v, want %v", gitsync, want)
+	if gitsync["github"] != 5 || gitsync["gitlab"] != 1 {
+		t.Errorf("integrations in the gitsync category: %v", gitsync)
 	}
 
 	// An organization of the older version: the 0.202.0 properties are null,
@@ -149,11 +155,12 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 			c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		},
 	})
-	const query = `{
+	const query = `query($all: [ID!]!) {
 		space(id: "acme-developer-portal") { title visibility integrations { totalCount nodes { ` + integrationFields + ` } } }
-		spaces(ids: ["acme-api-reference", "oss-getting-started"]) { id title integrations { nodes { name categories } } }
+		spaces(ids: $all) { id title integrations { nodes { name categories } } }
 	}`
-	clean := newFacade(t, setup{}).post(t, upstreamtest.DemoToken, query, nil)
+	all := map[string]any{"all": demoSpaceIDs()}
+	clean := newFacade(t, setup{}).post(t, upstreamtest.DemoToken, query, all)
 	if len(clean.Errors) > 0 {
 		t.Fatalf("without drift: %+v", clean.Errors)
 	}
@@ -161,12 +168,15 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 		Space struct {
 			Integrations struct{ Nodes []integrationAnswer }
 		}
+		Spaces []struct {
+			Integrations struct{ Nodes []struct{ Name string } }
+		}
 	}
 	clean.decode(t, &want)
 
 	const requests = 3
 	for range requests {
-		r := f.post(t, upstreamtest.DemoToken, query, nil)
+		r := f.post(t, upstreamtest.DemoToken, query, all)
 		var got struct {
 			Space struct {
 				Title        string
@@ -192,8 +202,13 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 		if got.Space.Title != "Developer Portal" || len(nodes) != len(want.Space.Integrations.Nodes) || len(nodes) != got.Space.Integrations.TotalCount {
 			t.Fatalf("space %q with %d integrations (total %d), want %d: %s", got.Space.Title, len(nodes), got.Space.Integrations.TotalCount, len(want.Space.Integrations.Nodes), r.Data)
 		}
-		if len(got.Spaces) != 2 || got.Spaces[0].Title == "" || len(got.Spaces[1].Integrations.Nodes) == 0 {
-			t.Errorf("spaces(ids:) did not answer whole: %s", r.Data)
+		if len(got.Spaces) != len(want.Spaces) {
+			t.Fatalf("%d spaces, want %d", len(got.Spaces), len(want.Spaces))
+		}
+		for i, s := range got.Spaces {
+			if s.Title == "" || len(s.Integrations.Nodes) != len(want.Spaces[i].Integrations.Nodes) {
+				t.Errorf("space %s: %d integrations, want %d", s.ID, len(s.Integrations.Nodes), len(want.Spaces[i].Integrations.Nodes))
+			}
 		}
 		// The unknown values are null; the known values beside them stay.
 		if got.Space.Visibility != nil {
@@ -212,7 +227,7 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 			}
 		}
 		// Each error names its own field or element, and nothing wider.
-		own := regexp.MustCompile(`^(space\.visibility|space\.integrations\.nodes\.\d+\.(target|visibility|owner\.plan|scopes\.\d+|categories\.\d+)|spaces\.\d\.integrations\.nodes\.\d+\.categories\.\d+)$`)
+		own := regexp.MustCompile(`^(space\.visibility|space\.integrations\.nodes\.\d+\.(target|visibility|owner\.plan|scopes\.\d+|categories\.\d+)|spaces\.\d+\.integrations\.nodes\.\d+\.categories\.\d+)$`)
 		wantErrors := 1 + 5*len(nodes)
 		for _, s := range got.Spaces {
 			wantErrors += len(s.Integrations.Nodes)
@@ -253,6 +268,15 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 	if !strings.Contains(logs.String(), `"value":"future-category"`) {
 		t.Errorf("the warning does not name the value:\n%s", logs.String())
 	}
+}
+
+// demoSpaceIDs are every space of the demo data.
+func demoSpaceIDs() []string {
+	var ids []string
+	for _, s := range upstreamtest.DemoData().Spaces {
+		ids = append(ids, s.ID)
+	}
+	return ids
 }
 
 func pathString(path []any) string {
