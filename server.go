@@ -375,7 +375,8 @@ func tuneGC(getenv func(string) string) {
 // accident.
 func listenAddr(cfg config, defaultCredential bool) string {
 	if defaultCredential && !cfg.addrSet {
-		return "127.0.0.1:8080"
+		_, port, _ := net.SplitHostPort(cfg.addr) // -addr's default, :8080
+		return net.JoinHostPort("127.0.0.1", port)
 	}
 	return cfg.addr
 }

@@ -21,9 +21,6 @@ const (
 	// maxWalk bounds how many integrations a connection without `first`
 	// gathers; past it, hasNextPage and endCursor let the client go on.
 	maxWalk = 1000
-	// maxPages bounds the upstream pages one connection walks, whatever
-	// page size the upstream chooses to answer with.
-	maxPages = 100
 	// maxSearch bounds the search string passed upstream.
 	maxSearch = 256
 	// DefaultPageSize is the `limit` asked of the upstream per page.
@@ -126,9 +123,9 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 	// reads no more pages than the server's own page size would need (one
 	// more for the page it resumes in), so that a cursor cannot raise what a
 	// connection costs. Past that, hasNextPage and endCursor go on.
-	reads := maxPages
+	reads := loader.MaxPages
 	if after != nil {
-		reads = min(maxPages, (want+r.pageSize()-1)/r.pageSize()+1)
+		reads = min(loader.MaxPages, (want+r.pageSize()-1)/r.pageSize()+1)
 	}
 	for pages := 0; ; pages++ {
 		list, err := l.IntegrationPage(ctx, key)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/telemetry"
 )
 
@@ -80,7 +81,7 @@ func guardDefaultCredential(fallback string, allowed []string, next http.Handler
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") == "" && !hostAllowed(r.Host, allowed) {
-			refuse(w, r, http.StatusForbidden, CodeForbidden,
+			refuse(w, r, http.StatusForbidden, graph.CodeForbidden,
 				"this server answers with its own credential only at the hosts it allows (-allowed-hosts); send an Authorization of your own")
 			return
 		}
@@ -107,27 +108,15 @@ const (
 	CodeBadRequest           = "BAD_REQUEST"
 	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
-	CodeForbidden            = "FORBIDDEN"
 )
 
 // readBody reads a body whole; one whose length is announced goes into a
-// buffer of that size, not one grown by doubling (twice the garbage for a
-// body of a megabyte).
+// buffer of that size (and room to read its end), not one grown by
+// doubling: twice the garbage for a body of a megabyte.
 func readBody(body io.Reader, length int64) ([]byte, error) {
-	if length <= 0 {
-		return io.ReadAll(body)
-	}
-	buf := make([]byte, length)
-	if _, err := io.ReadFull(body, buf); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, errors.New("the body is shorter than its Content-Length")
-		}
-		return nil, err
-	}
-	// net/http stops a body at its Content-Length; a reader that does not is
-	// read on, within the limit.
-	rest, err := io.ReadAll(body)
-	return append(buf, rest...), err
+	buf := bytes.NewBuffer(make([]byte, 0, max(length, 0)+bytes.MinRead))
+	_, err := buf.ReadFrom(body)
+	return buf.Bytes(), err
 }
 
 // bufferedBody is a body limitBody has read whole: the transport takes its

@@ -336,7 +336,7 @@ func (l *Loaders) LoadEnabledIntegrations(ctx context.Context, spaceID string, n
 		total = -1
 	}
 	seen := 0
-	for pages := 0; pages < maxListPages && len(missing) > 1; pages++ {
+	for pages := 0; pages < MaxPages && len(missing) > 1; pages++ {
 		if pagesLeft(total, seen, pageSize) > len(missing) {
 			return // by name costs fewer calls
 		}
@@ -356,9 +356,10 @@ func (l *Loaders) LoadEnabledIntegrations(ctx context.Context, spaceID string, n
 	}
 }
 
-// maxListPages bounds the pages LoadEnabledIntegrations reads, whatever
-// page size the upstream answers with.
-const maxListPages = 100
+// MaxPages bounds the pages of a space's list that one walk reads (a
+// connection, or LoadEnabledIntegrations), whatever page size the upstream
+// answers with.
+const MaxPages = 100
 
 // pagesLeft is how many calls reading the rest of the list will take, once
 // seen items are in: one when the count is unknown (or says none are left,

@@ -103,8 +103,7 @@ func enumPtr[G any, R any](of func(R) G, v *R) *G {
 	if v == nil {
 		return nil
 	}
-	g := of(*v)
-	return &g
+	return enumVal(of, *v)
 }
 
 // enumList maps a list of enum values, whose elements are nullable so that
