@@ -66,6 +66,8 @@ type config struct {
 	document        httpapi.DocumentLimits
 	maxErrors       int
 	maxAuthBytes    int
+	maxJSONDepth    int
+	cursorSecret    string
 	maxRespBytes    int
 	allowedHosts    string
 	addrSet         bool
@@ -108,6 +110,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&c.document.NameLength, "max-name-length", env.integer("MAX_NAME_LENGTH", httpapi.DefaultMaxNameLength), "bytes of any one name in a document, and of operationName (MAX_NAME_LENGTH)")
 	fs.IntVar(&c.maxErrors, "max-errors", env.integer("MAX_ERRORS", httpapi.DefaultMaxErrors), "errors one answer may carry; past it, one more says how many were left out (MAX_ERRORS)")
 	fs.IntVar(&c.maxRespBytes, "max-response-bytes", env.integer("MAX_RESPONSE_BYTES", httpapi.DefaultMaxResponseBytes), "largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error (MAX_RESPONSE_BYTES)")
+	fs.StringVar(&c.cursorSecret, "cursor-secret", env.str("CURSOR_SECRET", ""), "key that signs pagination cursors, the same on every replica; empty: a random key of this process, so cursors end with it (CURSOR_SECRET)")
+	fs.IntVar(&c.maxJSONDepth, "max-json-depth", env.integer("MAX_JSON_DEPTH", httpapi.DefaultMaxJSONDepth), "deepest nesting of a request's JSON variables and extensions; deeper ones get 400 (MAX_JSON_DEPTH)")
 	fs.IntVar(&c.maxAuthBytes, "max-authorization-bytes", env.integer("MAX_AUTHORIZATION_BYTES", httpapi.DefaultMaxAuthorizationBytes), "longest Authorization header; longer ones get 431 (MAX_AUTHORIZATION_BYTES)")
 	fs.StringVar(&c.logLevel, "log-level", env.str("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.BoolVar(&c.coalesce, "upstream-coalesce", env.boolean("UPSTREAM_COALESCE", true), "make identical reads of one credential that are in flight at once one call (UPSTREAM_COALESCE)")
@@ -155,6 +159,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("-max-tokens, -max-fields, -max-aliases, -max-directives and -max-name-length must be at least 1")
 	case c.maxErrors < 1:
 		return c, errors.New("-max-errors must be at least 1")
+	case c.maxJSONDepth < 1:
+		return c, errors.New("-max-json-depth must be at least 1")
 	case c.maxAuthBytes < 1:
 		return c, errors.New("-max-authorization-bytes must be at least 1")
 	case c.maxRespBytes < 1:
@@ -243,6 +249,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Document:              cfg.document,
 		MaxErrors:             cfg.maxErrors,
 		MaxAuthorizationBytes: cfg.maxAuthBytes,
+		MaxJSONDepth:          cfg.maxJSONDepth,
+		CursorSecret:          []byte(cfg.cursorSecret),
 		MaxResponseBytes:      cfg.maxRespBytes,
 		CORSOrigins:           corsOrigins,
 		Registry:              registry,

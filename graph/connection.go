@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -31,7 +30,8 @@ const (
 // many of its items to skip, and the page size, which must stay the same for
 // the page token to hold. After the last item of a page it points at the
 // start of the next one, so resuming costs no call for a page already read.
-// It names its space and search, so it cannot be replayed elsewhere.
+// It names its space and search, so it cannot be replayed elsewhere, and it
+// is sealed (cursorSeal), so it cannot be rewritten.
 type cursor struct {
 	Space  string `json:"s"`
 	Search string `json:"q,omitempty"`
@@ -40,23 +40,24 @@ type cursor struct {
 	Limit  int    `json:"l"`
 }
 
-func (c cursor) encode() string {
+func (r *Resolver) encodeCursor(c cursor) string {
 	data, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(data)
+	return r.CursorSeal.seal(data)
 }
 
-// decodeCursor reads a cursor of this space and search. Its page size can be
-// no larger than the server's own, which every cursor it hands out keeps to:
-// a larger one was rewritten.
-func decodeCursor(s, spaceID, search string, pageSize int) (cursor, error) {
-	bad := &inputError{arg: "after", reason: "is not a cursor of this space's integrations with this search"}
-	data, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
+// decodeCursor reads a cursor of this space and search that this server
+// (or one sharing its cursor key) sealed. Its page size can be no larger
+// than the server's own: a server whose page size was lowered since refuses
+// the cursors of the old one.
+func (r *Resolver) decodeCursor(s, spaceID, search string) (cursor, error) {
+	bad := &inputError{arg: "after", reason: "is not a cursor of this space's integrations with this search, or was altered"}
+	data, ok := r.CursorSeal.open(s)
+	if !ok {
 		return cursor{}, bad
 	}
 	var c cursor
 	if json.Unmarshal(data, &c) != nil || c.Space != spaceID || c.Search != search ||
-		c.Limit < 1 || c.Limit > pageSize || c.Skip < 0 || c.Skip > c.Limit {
+		c.Limit < 1 || c.Limit > r.pageSize() || c.Skip < 0 || c.Skip > c.Limit {
 		return cursor{}, bad
 	}
 	return c, nil
@@ -85,7 +86,7 @@ func (r *Resolver) connectionStart(spaceID string, search *string, first *int, a
 		start.page.Search = *search
 	}
 	if after != nil {
-		c, err := decodeCursor(*after, spaceID, start.page.Search, r.pageSize())
+		c, err := r.decodeCursor(*after, spaceID, start.page.Search)
 		if err != nil {
 			return start, err
 		}
@@ -119,9 +120,10 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 	}
 	seen := map[string]bool{}
 	gathered := 0
-	// A cursor names its page size, which the caller can rewrite: resuming
-	// reads no more pages than the server's own page size would need (one
-	// more for the page it resumes in), so that a cursor cannot raise what a
+	// A cursor keeps the page size it was made with, which may be small (a
+	// connection asked for `first: 1`): resuming reads no more pages than
+	// the server's own page size would need (one more for the page it
+	// resumes in), so that resuming after a small page cannot raise what a
 	// connection costs. Past that, hasNextPage and endCursor go on.
 	reads := loader.MaxPages
 	if after != nil {
@@ -162,7 +164,7 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 			if i == len(list.Items)-1 && list.Next != nil && list.Next.Page != "" {
 				resume.Page, resume.Skip = list.Next.Page, 0
 			}
-			c := resume.encode()
+			c := r.encodeCursor(resume)
 			if sel.edges {
 				conn.Edges = append(conn.Edges, model.IntegrationEdge{Node: *node, Cursor: c})
 			}

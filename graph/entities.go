@@ -2,6 +2,11 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -35,6 +40,9 @@ func resolveEntities[U, M any](ctx context.Context, keys []string, check func(ar
 	errs := make(graphql.BatchErrorList, len(keys))
 	valid, at := make([]string, 0, len(keys)), make([]int, 0, len(keys))
 	for i, key := range keys {
+		if isPlaceholder(ctx, key) {
+			continue // refused, at its index, by Representations
+		}
 		if err := check("representations", key); err != nil {
 			errs[i] = err
 			continue
@@ -113,4 +121,94 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Representations checks each _entities representation before gqlgen's
+// federation runtime reads it. The runtime fails a representation it cannot
+// read (no __typename, an unknown type, no key or one not text) at
+// _entities as a whole, and in a batch, with every representation of its
+// type: here each is refused at its own index, BAD_USER_INPUT, and stands
+// in the list as a placeholder that resolves to null, so the others answer.
+type Representations struct {
+	keys        map[string]string // entity type → its key field, from the schema's @key
+	placeholder map[string]any
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = &Representations{}
+
+func (*Representations) ExtensionName() string { return "Representations" }
+
+// Validate reads the entity types and their keys from the schema.
+func (r *Representations) Validate(es graphql.ExecutableSchema) error {
+	r.keys = map[string]string{}
+	for name, def := range es.Schema().Types {
+		if key := def.Directives.ForName("key"); key != nil {
+			if fields := key.Arguments.ForName("fields"); fields != nil && fields.Value != nil {
+				if strings.ContainsAny(fields.Value.Raw, " {") {
+					return fmt.Errorf("%s: only single-field keys are checked, not %q", name, fields.Value.Raw)
+				}
+				r.keys[name] = fields.Value.Raw
+			}
+		}
+	}
+	if len(r.keys) == 0 {
+		return errors.New("the schema has no @key types")
+	}
+	first := slices.Sorted(maps.Keys(r.keys))[0]
+	r.placeholder = map[string]any{"__typename": first, r.keys[first]: ""}
+	return nil
+}
+
+type placeholdersKey struct{}
+
+func (r *Representations) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Object != "Query" || fc.Field.Name != "_entities" {
+		return next(ctx)
+	}
+	reps, _ := fc.Args["representations"].([]map[string]any)
+	checked := make([]map[string]any, len(reps))
+	refused := false
+	for i, rep := range reps {
+		if err := r.check(rep); err != nil {
+			graphql.AddError(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)), err)
+			checked[i], refused = r.placeholder, true
+			continue
+		}
+		checked[i] = rep
+	}
+	if !refused {
+		return next(ctx)
+	}
+	fc.Args["representations"] = checked
+	return next(context.WithValue(ctx, placeholdersKey{}, true))
+}
+
+// check says what is wrong with a representation, if anything: the runtime
+// needs a known __typename and its key as text. An empty key is refused
+// too: it marks the placeholder.
+func (r *Representations) check(rep map[string]any) error {
+	bad := func(reason string) error { return &inputError{arg: "representations", reason: reason} }
+	typeName, ok := rep["__typename"].(string)
+	if !ok {
+		return bad("__typename must be the name of an entity type")
+	}
+	field, known := r.keys[typeName]
+	if !known {
+		return bad(fmt.Sprintf("%q is not an entity type", typeName))
+	}
+	if key, ok := rep[field].(string); !ok || key == "" {
+		return bad(fmt.Sprintf("a %s needs its key %s, as text", typeName, field))
+	}
+	return nil
+}
+
+// isPlaceholder says whether key stands for a representation Representations
+// already refused.
+func isPlaceholder(ctx context.Context, key string) bool {
+	has, _ := ctx.Value(placeholdersKey{}).(bool)
+	return has && key == ""
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gitbook-graphql/facade/graph/model"
@@ -51,13 +50,7 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 	}
 	code, message, ext := classify(gqlErr.Err)
 	if code == CodeInternal {
-		if underEntities(gqlErr.Path) {
-			// The federation runtime fails only on the representations it
-			// is given: a missing __typename or key, an unknown type.
-			code, message = CodeBadUserInput, "representations: "+gqlErr.Err.Error()
-		} else {
-			slog.ErrorContext(ctx, "resolver failed", "error", gqlErr.Err)
-		}
+		slog.ErrorContext(ctx, "resolver failed", "error", gqlErr.Err)
 	}
 	if message != "" {
 		gqlErr.Message = message
@@ -124,16 +117,6 @@ func classify(err error) (code, message string, ext map[string]any) {
 	}
 	// Other 4xx: the upstream refused what the caller asked for.
 	return CodeBadUserInput, message, ext
-}
-
-// underEntities says whether an error is at Query._entities, the federation
-// gateway's entry point.
-func underEntities(path ast.Path) bool {
-	if len(path) == 0 {
-		return false
-	}
-	name, ok := path[0].(ast.PathName)
-	return ok && name == "_entities"
 }
 
 // Recover turns a resolver's panic into an INTERNAL_SERVER_ERROR; the stack

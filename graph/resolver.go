@@ -6,4 +6,6 @@ package graph
 type Resolver struct {
 	// PageSize is how many integrations one upstream page asks for.
 	PageSize int
+	// CursorSeal signs and checks the connections' cursors.
+	CursorSeal CursorSeal
 }

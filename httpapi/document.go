@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
 )
 
@@ -88,6 +89,11 @@ func (d documentLimit) MutateOperationParameters(ctx context.Context, params *gr
 	if len(params.OperationName) > d.limits.NameLength {
 		return d.limits.tooLong("operationName", len(params.OperationName))
 	}
+	if len(params.Query) > d.limits.Tokens && exceedsTokens(params.Query, d.limits.Tokens) {
+		err := gqlerror.Errorf("exceeded token limit of %d", d.limits.Tokens)
+		errcode.Set(err, errcode.ParseFailed)
+		return err
+	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, d.limits.Tokens)
 	if err != nil {
 		// Reported as gqlgen's parser would, rather than parsed again.
@@ -103,6 +109,23 @@ func (d documentLimit) MutateOperationParameters(ctx context.Context, params *gr
 		return d.limits.tooLong("a name in the document", size.longestName)
 	}
 	return d.limits.check(size)
+}
+
+// exceedsTokens reports whether src holds more than limit tokens, by lexing
+// alone: the parser stops at the limit too, but only after building the
+// tree of everything before it, several bytes of memory for each byte of a
+// long document. It counts what the parser counts (comments included, the
+// end not), so it refuses nothing the parser would accept; a lexical error
+// is left for the parser to report.
+func exceedsTokens(src string, limit int) bool {
+	lex := lexer.New(&ast.Source{Input: src})
+	for n := 0; n <= limit; n++ {
+		tok, err := lex.ReadToken()
+		if err != nil || tok.Kind == lexer.EOF {
+			return false
+		}
+	}
+	return true
 }
 
 func (l DocumentLimits) tooLong(what string, n int) *gqlerror.Error {

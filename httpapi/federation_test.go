@@ -151,27 +151,60 @@ func TestEntityFloodsAreRefused(t *testing.T) {
 }
 
 // Representations the federation runtime cannot read are the caller's
-// mistake: BAD_USER_INPUT, and the valid ones still answer.
+// mistake: BAD_USER_INPUT at each one's index, null there, and the valid
+// ones (of the same type too) still answer.
 func TestMalformedRepresentationsAreBadUserInput(t *testing.T) {
 	f := newFacade(t, setup{})
-	for name, rep := range map[string]map[string]any{
-		"no __typename":   {"id": "acme-handbook"},
-		"no key":          {"__typename": "Space"},
-		"a key not text":  {"__typename": "Space", "id": map[string]any{"x": 1}},
-		"an unknown type": {"__typename": "Nope", "id": "x"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			r := f.post(t, upstreamtest.DemoToken, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id } } }`,
-				map[string]any{"r": []any{rep}})
-			if len(r.Errors) == 0 {
-				t.Fatalf("no error: %s", r.Data)
-			}
-			for _, e := range r.Errors {
-				if e.Extensions["code"] != "BAD_USER_INPUT" {
-					t.Errorf("error %+v, want BAD_USER_INPUT", e)
-				}
-			}
-		})
+	malformed := []map[string]any{
+		{"id": "acme-handbook"},                               // no __typename
+		{"__typename": "Space"},                               // no key
+		{"__typename": "Space", "id": map[string]any{"x": 1}}, // a key not text
+		{"__typename": "Space", "id": nil},                    // a null key
+		{"__typename": "Space", "id": ""},                     // an empty key
+		{"__typename": "Integration", "id": "slack"},          // another type's key
+		{"__typename": "Nope", "id": "x"},                     // an unknown type
+		{"__typename": 7, "id": "x"},                          // a __typename not text
+		{"__typename": "Space", "id": "not an id!"},           // a key the spec's pattern refuses
+	}
+	var reps []any
+	want := map[int]bool{}
+	for i, rep := range malformed {
+		reps = append(reps, map[string]any{"__typename": "Space", "id": "acme-handbook"}, rep)
+		want[2*i+1] = true
+	}
+	reps = append(reps, map[string]any{"__typename": "Integration", "name": "slack"})
+	r := f.post(t, upstreamtest.DemoToken, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id } ... on Integration { title } } }`,
+		map[string]any{"r": reps})
+	at := map[int]bool{}
+	for _, e := range r.Errors {
+		if e.Extensions["code"] != "BAD_USER_INPUT" || len(e.Path) != 2 || e.Path[0] != "_entities" {
+			t.Errorf("error %+v, want BAD_USER_INPUT at an index of _entities", e)
+			continue
+		}
+		i := int(e.Path[1].(float64))
+		if at[i] {
+			t.Errorf("two errors at %d", i)
+		}
+		at[i] = true
+	}
+	if fmt.Sprint(at) != fmt.Sprint(want) {
+		t.Errorf("errors at %v, want at %v", at, want)
+	}
+	var got struct {
+		Entities []*struct{ ID, Title string } `json:"_entities"`
+	}
+	r.Errors = nil
+	r.decode(t, &got)
+	if len(got.Entities) != len(reps) {
+		t.Fatalf("%d entities for %d representations", len(got.Entities), len(reps))
+	}
+	for i, e := range got.Entities[:len(reps)-1] {
+		if want[i] != (e == nil) || e != nil && e.ID != "acme-handbook" {
+			t.Errorf("_entities[%d] = %+v", i, e)
+		}
+	}
+	if e := got.Entities[len(reps)-1]; e == nil || e.Title != "Slack" {
+		t.Errorf("the integration: %+v", e)
 	}
 }
 

@@ -70,6 +70,12 @@ type Config struct {
 	// MaxResponseBytes bounds one answer; a larger one is replaced by a
 	// RESPONSE_TOO_LARGE error. Default DefaultMaxResponseBytes.
 	MaxResponseBytes int
+	// CursorSecret signs the connections' cursors; replicas behind one
+	// address need the same. Default: a random key of this process.
+	CursorSecret []byte
+	// MaxJSONDepth bounds how deep a request's JSON (its variables and
+	// extensions) may nest. Default DefaultMaxJSONDepth.
+	MaxJSONDepth int
 	// MaxAuthorizationBytes bounds the caller's Authorization header; a
 	// longer one is refused (431) before any call. Default
 	// DefaultMaxAuthorizationBytes.
@@ -121,6 +127,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxResponseBytes <= 0 {
 		c.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if c.MaxJSONDepth <= 0 {
+		c.MaxJSONDepth = DefaultMaxJSONDepth
 	}
 	if c.MaxAuthorizationBytes <= 0 {
 		c.MaxAuthorizationBytes = DefaultMaxAuthorizationBytes
@@ -200,12 +209,12 @@ func New(cfg Config) *Handler {
 // error presenter and panic handler.
 func graphQLServer(cfg Config) http.Handler {
 	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{PageSize: cfg.PageSize},
+		Resolvers:  &graph.Resolver{PageSize: cfg.PageSize, CursorSeal: graph.NewCursorSeal(cfg.CursorSecret)},
 		Complexity: graph.NewComplexity(cfg.PageSize),
 	})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors, maxResponseBytes: cfg.MaxResponseBytes})
+	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors, maxResponseBytes: cfg.MaxResponseBytes, maxJSONDepth: cfg.MaxJSONDepth})
 	queries := newQueryCache(cfg.QueryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.Document.Tokens)
@@ -224,6 +233,7 @@ func graphQLServer(cfg Config) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: newAPQCache(cfg.APQCacheBytes, cfg.APQCacheSize)})
+	srv.Use(&graph.Representations{})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(newCallLimit(cfg.MaxUpstreamCalls))
 	srv.SetErrorPresenter(graph.ErrorPresenter)

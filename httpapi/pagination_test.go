@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
@@ -184,30 +185,69 @@ func TestBadConnectionArgumentsAreRefusedBeforeAnyCall(t *testing.T) {
 	}
 }
 
-// A cursor names its page size, and a caller may rewrite it: resuming reads
-// no more pages than the server's own page size needs, so a forged page of
-// one integration costs no more calls than an honest cursor.
-func TestARewrittenCursorCannotRaiseTheCost(t *testing.T) {
-	f := newFacade(t, setup{})
-	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"s":"acme-developer-portal","l":1}`))
+// A cursor is signed: one a caller rewrote (to forge a page size, a page
+// token or a space) is refused before any call, and one of a replica is
+// accepted only where the replicas share -cursor-secret.
+func TestARewrittenCursorIsRefused(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.CursorSecret = []byte("replicas") }})
+	query := `query($after: String) { space(id: "acme-developer-portal") { integrations(first: 2, after: $after) { totalCount pageInfo { endCursor } } } }`
 	var got struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, `query($after: String) { space(id: "acme-developer-portal") {
-	  integrations(first: 29, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } } }`,
-		map[string]any{"after": forged}).decode(t, &got)
+	f.post(t, upstreamtest.DemoToken, query, nil).decode(t, &got)
+	honest := *got.Space.Integrations.PageInfo.EndCursor
+	payload, sig, _ := strings.Cut(honest, ".")
+	data, _ := base64.RawURLEncoding.DecodeString(payload)
+	larger := strings.Replace(string(data), `"l":2`, `"l":1000`, 1)
+	if larger == string(data) {
+		t.Fatalf("the cursor %s has no page size to rewrite", data)
+	}
+	refused := map[string]string{
+		"a larger page size, signature kept": base64.RawURLEncoding.EncodeToString([]byte(larger)) + "." + sig,
+		"no signature":                       payload,
+		"unsigned, as cursors once were":     base64.RawURLEncoding.EncodeToString([]byte(larger)),
+		"another key's signature":            payload + "." + base64.RawURLEncoding.EncodeToString(make([]byte, 16)),
+	}
+	for name, after := range refused {
+		t.Run(name, func(t *testing.T) {
+			f.sim.ResetStats()
+			r := f.post(t, upstreamtest.DemoToken, query, map[string]any{"after": after})
+			if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
+				t.Errorf("errors: %+v", r.Errors)
+			}
+			if n := f.sim.CallCount("listSpaceIntegrations"); n != 0 {
+				t.Errorf("listSpaceIntegrations called %d times for a refused cursor", n)
+			}
+		})
+	}
+	replica := newFacade(t, setup{config: func(c *httpapi.Config) { c.CursorSecret = []byte("replicas") }})
+	if r := replica.post(t, upstreamtest.DemoToken, query, map[string]any{"after": honest}); len(r.Errors) > 0 {
+		t.Errorf("a replica with the same secret refused the cursor: %+v", r.Errors)
+	}
+	stranger := newFacade(t, setup{})
+	if r := stranger.post(t, upstreamtest.DemoToken, query, map[string]any{"after": honest}); !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
+		t.Errorf("a server with its own key accepted another's cursor: %+v", r.Errors)
+	}
+}
+
+// A cursor keeps the page size it was made with, which a small `first`
+// makes small: resuming reads no more pages than the server's own page size
+// needs, so a cursor from a page of one costs no more than any other.
+func TestResumingAfterASmallPageCostsNoMore(t *testing.T) {
+	f := newFacade(t, setup{})
+	query := `query($first: Int, $after: String) { space(id: "acme-developer-portal") {
+	  integrations(first: $first, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } } }`
+	var got struct {
+		Space struct{ Integrations connection }
+	}
+	f.post(t, upstreamtest.DemoToken, query, map[string]any{"first": 1}).decode(t, &got)
+	f.sim.ResetStats()
+	f.post(t, upstreamtest.DemoToken, query, map[string]any{"first": 27, "after": *got.Space.Integrations.PageInfo.EndCursor}).decode(t, &got)
 	conn := got.Space.Integrations
 	if n := f.sim.CallCount("listSpaceIntegrations"); n > 2 {
-		t.Errorf("listSpaceIntegrations: %d calls for a page of 29 at the server's page size, want at most 2", n)
+		t.Errorf("listSpaceIntegrations: %d calls for a page of 27 at the server's page size, want at most 2", n)
 	}
 	if len(conn.Nodes) == 0 || !conn.PageInfo.HasNextPage || conn.PageInfo.EndCursor == nil {
 		t.Errorf("the connection should answer what it read and say where to go on: %+v", conn)
-	}
-	// A page size larger than the server's own is no cursor it handed out.
-	larger := base64.RawURLEncoding.EncodeToString([]byte(`{"s":"acme-developer-portal","l":1000}`))
-	r := f.post(t, upstreamtest.DemoToken, `query($after: String) { space(id: "acme-developer-portal") { integrations(after: $after) { totalCount } } }`,
-		map[string]any{"after": larger})
-	if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
-		t.Errorf("a cursor asking for pages of 1000: %+v", r.Errors)
 	}
 }

@@ -34,13 +34,14 @@ func readmeExample(t *testing.T) string {
 func TestReadmeExampleCostsTheLeastCalls(t *testing.T) {
 	query := readmeExample(t)
 	demo := upstreamtest.Options{MaxPageSize: upstreamtest.DemoMaxPageSize, Latency: 20 * time.Millisecond}
-	naive := newFacade(t, setup{sim: demo, config: func(c *httpapi.Config) { c.Loader.Naive = true }})
+	// One cursor secret, so that both sign the same endCursor.
+	naive := newFacade(t, setup{sim: demo, config: func(c *httpapi.Config) { c.Loader.Naive = true; c.CursorSecret = []byte("readme") }})
 	want := naive.post(t, upstreamtest.DemoToken, query, nil)
 	if len(want.Errors) > 0 {
 		t.Fatalf("naive: %+v", want.Errors)
 	}
 
-	f := newFacade(t, setup{sim: demo})
+	f := newFacade(t, setup{sim: demo, config: func(c *httpapi.Config) { c.CursorSecret = []byte("readme") }})
 	got := f.post(t, upstreamtest.DemoToken, query, nil)
 	if len(got.Errors) > 0 {
 		t.Fatalf("errors: %+v", got.Errors)

@@ -1,10 +1,11 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
+
 	"errors"
 	"fmt"
+	segjson "github.com/segmentio/encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -33,6 +34,7 @@ const (
 type overHTTP struct {
 	maxErrors        int // errors in one answer; past it, one more says how many were left out
 	maxResponseBytes int // an answer larger than this is replaced by an error
+	maxJSONDepth     int // nesting a request's JSON may have
 }
 
 var _ graphql.Transport = overHTTP{}
@@ -58,7 +60,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	w.Header().Set("Vary", "Accept")
 
 	start := graphql.Now()
-	params, msg := readParams(r)
+	params, msg := readParams(r, t.maxJSONDepth)
 	if msg != "" {
 		refuse(w, r, http.StatusBadRequest, CodeBadRequest, msg)
 		return
@@ -182,16 +184,20 @@ func responseMedia(accept string) string {
 
 // readParams reads the request's GraphQL parameters, or says what is wrong
 // with them. Numbers in variables stay json.Number for gqlgen's coercion.
-func readParams(r *http.Request) (*graphql.RawParams, string) {
+func readParams(r *http.Request, maxDepth int) (*graphql.RawParams, string) {
 	params := &graphql.RawParams{}
 	if r.Method == http.MethodGet {
 		q := r.URL.Query()
 		params.Query, params.OperationName = q.Get("query"), q.Get("operationName")
-		if v := q.Get("variables"); v != "" && decodeJSON(strings.NewReader(v), &params.Variables) != nil {
-			return nil, "the variables parameter is not a JSON object"
-		}
-		if v := q.Get("extensions"); v != "" && decodeJSON(strings.NewReader(v), &params.Extensions) != nil {
-			return nil, "the extensions parameter is not a JSON object"
+		for _, part := range []struct {
+			name string
+			to   *map[string]any
+		}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
+			if v := q.Get(part.name); v != "" {
+				if err := decodeJSON([]byte(v), part.to, maxDepth); err != nil {
+					return nil, "the " + part.name + " parameter " + jsonProblem(err, "is not a JSON object")
+				}
+			}
 		}
 	} else {
 		var body []byte
@@ -203,8 +209,8 @@ func readParams(r *http.Request) (*graphql.RawParams, string) {
 				return nil, "the request body could not be read"
 			}
 		}
-		if decodeParams(body, params) != nil {
-			return nil, "the request body is not a JSON object of GraphQL request parameters"
+		if err := decodeParams(body, params, maxDepth); err != nil {
+			return nil, "the request body " + jsonProblem(err, "is not a JSON object of GraphQL request parameters")
 		}
 	}
 	if strings.TrimSpace(params.Query) == "" && params.Extensions["persistedQuery"] == nil {
@@ -213,47 +219,72 @@ func readParams(r *http.Request) (*graphql.RawParams, string) {
 	return params, ""
 }
 
-// decodeParams reads a POST body's parameters without buffering the body
-// again (a body may be a megabyte); variables and extensions, where numbers
-// stay json.Number, are decoded on their own.
-func decodeParams(body []byte, params *graphql.RawParams) error {
+// decodeParams decodes a POST body of GraphQL request parameters, numbers
+// kept as written (json.Number), as gqlgen's own transports decode them.
+func decodeParams(body []byte, params *graphql.RawParams, maxDepth int) error {
 	var raw struct {
-		Query         string          `json:"query"`
-		OperationName string          `json:"operationName"`
-		Variables     json.RawMessage `json:"variables"`
-		Extensions    json.RawMessage `json:"extensions"`
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+		Extensions    map[string]any `json:"extensions"`
 	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+	if err := decodeJSON(body, &raw, maxDepth); err != nil {
 		return err
 	}
 	params.Query, params.OperationName = raw.Query, raw.OperationName
-	for _, part := range []struct {
-		raw json.RawMessage
-		to  *map[string]any
-	}{{raw.Variables, &params.Variables}, {raw.Extensions, &params.Extensions}} {
-		if len(part.raw) > 0 {
-			if err := decodeJSON(bytes.NewReader(part.raw), part.to); err != nil {
-				return err
-			}
+	params.Variables, params.Extensions = raw.Variables, raw.Extensions
+	return nil
+}
+
+// decodeJSON decodes exactly one JSON value, nested at most maxDepth deep,
+// into v. encoding/json checks it first: its scanner allocates nothing.
+// segmentio's decoder then reads the bytes in place, where encoding/json's
+// Decoder (the only one of it that keeps numbers as written) would copy
+// them into a buffer grown by doubling, several times a large variable's
+// size. The depth is bounded first because that decoder recurses without
+// a limit and, nested deep, in time that grows with the square of it.
+func decodeJSON(data []byte, v any, maxDepth int) error {
+	if !json.Valid(data) {
+		return errInvalidJSON
+	}
+	if tooDeep(data, maxDepth) {
+		return tooDeepError{maxDepth}
+	}
+	_, err := segjson.Parse(data, v, segjson.UseNumber)
+	return err
+}
+
+func tooDeep(data []byte, maxDepth int) bool {
+	t := segjson.NewTokenizer(data)
+	for t.Next() {
+		if t.Depth > maxDepth {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
-// decodeJSON decodes exactly one JSON value into v.
-func decodeJSON(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errTrailingData
-	}
-	return nil
+var errInvalidJSON = errors.New("not one JSON value")
+
+// DefaultMaxJSONDepth is serde_json's recursion limit, which Apollo Router's
+// request parsing inherits; GraphQL input types nest far less.
+const DefaultMaxJSONDepth = 128
+
+type tooDeepError struct{ max int }
+
+func (e tooDeepError) Error() string {
+	return fmt.Sprintf("nests deeper than %d (-max-json-depth)", e.max)
 }
 
-var errTrailingData = errors.New("data after the JSON value")
+// jsonProblem says what is wrong with a JSON part of a request: its depth,
+// which the caller may not have meant, or else what it should have been.
+func jsonProblem(err error, otherwise string) string {
+	var deep tooDeepError
+	if errors.As(err, &deep) {
+		return deep.Error()
+	}
+	return otherwise
+}
 
 func writeJSON(w io.Writer, v any) {
 	data, err := json.Marshal(v)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -148,5 +149,37 @@ func TestAnswersAreBounded(t *testing.T) {
 	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
 	if got.Space.Title == "" {
 		t.Error("a small answer was refused")
+	}
+}
+
+// A request's JSON is decoded with its numbers as written, and nested no
+// deeper than -max-json-depth, before GraphQL sees it.
+func TestRequestJSON(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.MaxJSONDepth = 3 }})
+	query := `query($n: Int, $v: [ID!]! = ["acme-handbook"]) { spaces(ids: $v) { integrations(first: $n) { totalCount } } }`
+	for _, tc := range []struct {
+		name, variables, code string
+		status                int
+	}{
+		{"an Int", `{"n": 2}`, "", http.StatusOK},
+		{"a fraction is not an Int", `{"n": 2.5}`, "GRAPHQL_VALIDATION_FAILED", http.StatusOK},
+		{"nested as deep as allowed", `{"v": ["acme-handbook"]}`, "", http.StatusOK},
+		{"nested deeper", `{"v": [["acme-handbook"]]}`, "BAD_REQUEST", http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := postBody(t, f, []byte(`{"query": `+strconv.Quote(query)+`, "variables": `+tc.variables+`}`))
+			if tc.code == "" {
+				if r.status != tc.status || len(r.Errors) > 0 {
+					t.Fatalf("status %d, errors %+v", r.status, r.Errors)
+				}
+				return
+			}
+			if r.status != tc.status || !slices.Equal(r.codes(), []string{tc.code}) {
+				t.Fatalf("status %d, errors %+v; want %d and %s", r.status, r.Errors, tc.status, tc.code)
+			}
+			if tc.code == "BAD_REQUEST" && !strings.Contains(r.Errors[0].Message, "-max-json-depth") {
+				t.Errorf("the refusal does not name its limit: %s", r.Errors[0].Message)
+			}
+		})
 	}
 }

@@ -92,6 +92,19 @@ var Shapes = []Shape{
 	{"a long operation name", func(budget int) (string, map[string]any) {
 		return "query " + strings.Repeat("A", budget-30) + " { __typename }", nil
 	}},
+	{"comments", func(budget int) (string, map[string]any) {
+		// JSON writes each line's end as two bytes (\\n), so the query is kept to 3/5 of the budget.
+		return repeat(budget*3/5, "", "{ __typename }", func(int) string { return "#\n" }), nil
+	}},
+	{"a long comment", func(budget int) (string, map[string]any) {
+		return "#" + strings.Repeat("c", budget-20) + "\n{ __typename }", nil
+	}},
+	{"a long string argument", func(budget int) (string, map[string]any) {
+		return `{ space(id: "` + strings.Repeat("s", budget-30) + `") { id } }`, nil
+	}},
+	{"a long variable", func(budget int) (string, map[string]any) {
+		return "query($id: ID!) { space(id: $id) { id } }", map[string]any{"id": strings.Repeat("v", budget-100)}
+	}},
 	{"deeply nested variables", func(budget int) (string, map[string]any) {
 		var v any = "x"
 		for range 5000 {
