@@ -2,10 +2,8 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
-	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -26,75 +24,6 @@ const (
 	DefaultPageSize = 100
 )
 
-// cursor is where to resume after an edge: the upstream page to read, how
-// many of its items to skip, and the page size, which must stay the same for
-// the page token to hold. After the last item of a page it points at the
-// start of the next one, so resuming costs no call for a page already read.
-// It names its space and search, so it cannot be replayed elsewhere, and it
-// is sealed (cursorSeal), so it cannot be rewritten.
-type cursor struct {
-	Space  string `json:"s"`
-	Search string `json:"q,omitempty"`
-	Page   string `json:"p,omitempty"`
-	Skip   int    `json:"k,omitempty"`
-	Limit  int    `json:"l"`
-}
-
-func (r *Resolver) encodeCursor(c cursor) string {
-	data, _ := json.Marshal(c)
-	return r.CursorSeal.seal(data)
-}
-
-// decodeCursor reads a cursor of this space and search that this server
-// (or one sharing its cursor key) sealed. Its page size can be no larger
-// than the server's own: a server whose page size was lowered since refuses
-// the cursors of the old one.
-func (r *Resolver) decodeCursor(s, spaceID, search string) (cursor, error) {
-	bad := &inputError{arg: "after", reason: "is not a cursor of this space's integrations with this search, or was altered"}
-	data, ok := r.CursorSeal.open(s)
-	if !ok {
-		return cursor{}, bad
-	}
-	var c cursor
-	if json.Unmarshal(data, &c) != nil || c.Space != spaceID || c.Search != search ||
-		c.Limit < 1 || c.Limit > r.pageSize() || c.Skip < 0 || c.Skip > c.Limit {
-		return cursor{}, bad
-	}
-	return c, nil
-}
-
-// connectionStart is where a connection begins to read, from its arguments:
-// the first upstream page, the items of it to skip, and how many it wants.
-type connectionStart struct {
-	page loader.IntegrationPage
-	skip int
-	want int
-}
-
-func (r *Resolver) connectionStart(spaceID string, search *string, first *int, after *string) (connectionStart, error) {
-	start := connectionStart{want: maxWalk, page: loader.IntegrationPage{SpaceID: spaceID, Limit: r.pageSize()}}
-	if first != nil {
-		if *first < 0 || *first > maxFirst {
-			return start, &inputError{arg: "first", reason: "must be between 0 and " + strconv.Itoa(maxFirst)}
-		}
-		start.want, start.page.Limit = *first, min(max(*first, 1), start.page.Limit)
-	}
-	if search != nil {
-		if len(*search) > maxSearch {
-			return start, &inputError{arg: "search", reason: "is longer than " + strconv.Itoa(maxSearch) + " bytes"}
-		}
-		start.page.Search = *search
-	}
-	if after != nil {
-		c, err := r.decodeCursor(*after, spaceID, start.page.Search)
-		if err != nil {
-			return start, err
-		}
-		start.page.Page, start.page.Limit, start.skip = c.Page, c.Limit, c.Skip
-	}
-	return start, nil
-}
-
 // integrationConnection walks the pages of listSpaceIntegrations that the
 // arguments and the selection need: none past `first` items, and only the
 // first when the selection asks for totalCount alone.
@@ -103,23 +32,20 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 	if err != nil {
 		return nil, err
 	}
-	start, err := r.connectionStart(spaceID, search, first, after)
+	plan := r.lists()
+	start, err := plan.start(spaceID, search, first, after)
 	if err != nil {
 		return nil, err
 	}
-	key, skip, want := start.page, start.skip, start.want
-	sel := connectionSelectionOf(ctx)
-	if !sel.items {
-		want = 0
+	w := connectionWalk{plan: plan, spaceID: spaceID, sel: connectionSelectionOf(ctx), key: start.page, skip: start.skip, want: start.want}
+	if !w.sel.items {
+		w.want = 0
 	}
-
-	conn := &model.IntegrationConnection{
+	w.conn = &model.IntegrationConnection{
 		Nodes:    []model.Integration{},
 		Edges:    []model.IntegrationEdge{},
 		PageInfo: model.PageInfo{HasPreviousPage: after != nil},
 	}
-	seen := map[string]bool{}
-	gathered := 0
 	// A cursor keeps the page size it was made with, which may be small (a
 	// connection asked for `first: 1`): resuming reads no more pages than
 	// the server's own page size would need (one more for the page it
@@ -127,67 +53,93 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 	// connection costs. Past that, hasNextPage and endCursor go on.
 	reads := loader.MaxPages
 	if after != nil {
-		reads = min(loader.MaxPages, (want+r.pageSize()-1)/r.pageSize()+1)
+		reads = min(loader.MaxPages, (w.want+plan.pageSize-1)/plan.pageSize+1)
 	}
+	seen := map[string]bool{}
 	for pages := 0; ; pages++ {
-		list, err := l.IntegrationPage(ctx, key)
+		list, err := l.IntegrationPage(ctx, w.key)
 		if err != nil {
 			return nil, err
 		}
-		if conn.TotalCount == nil && list.Count != nil {
-			n := int(*list.Count)
-			conn.TotalCount = &n
+		if full := w.gather(list); full {
+			w.conn.PageInfo.HasNextPage = true
+			return w.conn, nil
 		}
-		// Sized once: an Integration is large, and growing the slices
-		// copied each one several times.
-		room := min(max(len(list.Items)-skip, 0), want-gathered)
-		if sel.nodes {
-			conn.Nodes = slices.Grow(conn.Nodes, room)
-		}
-		if sel.edges {
-			conn.Edges = slices.Grow(conn.Edges, room)
-		}
-		for i := skip; i < len(list.Items); i++ {
-			if gathered == want {
-				conn.PageInfo.HasNextPage = true
-				return conn, nil
-			}
-			node := model.IntegrationFromREST(&list.Items[i])
-			gathered++
-			if sel.nodes {
-				conn.Nodes = append(conn.Nodes, *node)
-			}
-			if !sel.cursors {
-				continue
-			}
-			resume := cursor{Space: spaceID, Search: key.Search, Page: key.Page, Skip: i + 1, Limit: key.Limit}
-			if i == len(list.Items)-1 && list.Next != nil && list.Next.Page != "" {
-				resume.Page, resume.Skip = list.Next.Page, 0
-			}
-			c := r.encodeCursor(resume)
-			if sel.edges {
-				conn.Edges = append(conn.Edges, model.IntegrationEdge{Node: *node, Cursor: c})
-			}
-			if conn.PageInfo.StartCursor == nil {
-				conn.PageInfo.StartCursor = &c
-			}
-			conn.PageInfo.EndCursor = &c
-		}
-		skip = 0
 		if list.Next == nil || list.Next.Page == "" {
-			return conn, nil
+			return w.conn, nil
 		}
-		if gathered == want || pages+1 == reads {
-			conn.PageInfo.HasNextPage = true
-			return conn, nil
+		if w.gathered == w.want || pages+1 == reads {
+			w.conn.PageInfo.HasNextPage = true
+			return w.conn, nil
 		}
 		if seen[list.Next.Page] {
 			return nil, &upstream.Error{Op: "listSpaceIntegrations", Kind: upstream.ErrBadResponse,
 				Err: errRepeatedPage}
 		}
-		seen[key.Page] = true
-		key.Page = list.Next.Page
+		seen[w.key.Page] = true
+		w.key.Page, w.skip = list.Next.Page, 0
 	}
+}
+
+// connectionWalk is a connection being gathered, page by page.
+type connectionWalk struct {
+	plan     spaceLists
+	spaceID  string
+	sel      connectionSelection
+	key      loader.IntegrationPage
+	skip     int // items of the current page already given out
+	want     int
+	gathered int
+	conn     *model.IntegrationConnection
+}
+
+// gather adds a page's items past skip, up to want; full says that want
+// was reached before the page's end.
+func (w *connectionWalk) gather(list *upstream.IntegrationList) (full bool) {
+	if w.conn.TotalCount == nil && list.Count != nil {
+		n := int(*list.Count)
+		w.conn.TotalCount = &n
+	}
+	// Sized once: an Integration is large, and growing the slices copied
+	// each one several times.
+	room := min(max(len(list.Items)-w.skip, 0), w.want-w.gathered)
+	if w.sel.nodes {
+		w.conn.Nodes = slices.Grow(w.conn.Nodes, room)
+	}
+	if w.sel.edges {
+		w.conn.Edges = slices.Grow(w.conn.Edges, room)
+	}
+	for i := w.skip; i < len(list.Items); i++ {
+		if w.gathered == w.want {
+			return true
+		}
+		node := model.IntegrationFromREST(&list.Items[i])
+		w.gathered++
+		if w.sel.nodes {
+			w.conn.Nodes = append(w.conn.Nodes, *node)
+		}
+		if w.sel.cursors {
+			w.addCursor(node, list, i)
+		}
+	}
+	return false
+}
+
+// addCursor gives the item at i of list its cursor: after the last item of
+// a page it points at the start of the next.
+func (w *connectionWalk) addCursor(node *model.Integration, list *upstream.IntegrationList, i int) {
+	resume := cursor{Space: w.spaceID, Search: w.key.Search, Page: w.key.Page, Skip: i + 1, Limit: w.key.Limit}
+	if i == len(list.Items)-1 && list.Next != nil && list.Next.Page != "" {
+		resume.Page, resume.Skip = list.Next.Page, 0
+	}
+	c := w.plan.encodeCursor(resume)
+	if w.sel.edges {
+		w.conn.Edges = append(w.conn.Edges, model.IntegrationEdge{Node: *node, Cursor: c})
+	}
+	if w.conn.PageInfo.StartCursor == nil {
+		w.conn.PageInfo.StartCursor = &c
+	}
+	w.conn.PageInfo.EndCursor = &c
 }
 
 var errRepeatedPage = errors.New("next.page points back to a page already read")

@@ -18,7 +18,7 @@ import (
 
 	gql "github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/gitbook-graphql/facade/graph"
+	"github.com/gitbook-graphql/facade/graph/generated"
 )
 
 // specFile holds every version of GitBook's spec the facade serves and, at
@@ -190,7 +190,7 @@ func load(t *testing.T) (*gql.Schema, *specDoc) {
 	t.Helper()
 	// The schema as served: schema/*.graphqls with the federation
 	// definitions gqlgen adds.
-	s := graph.NewExecutableSchema(graph.Config{}).Schema()
+	s := generated.NewExecutableSchema(generated.Config{}).Schema()
 	raw, err := os.ReadFile(specFile)
 	if err != nil {
 		t.Fatal(err)

@@ -86,7 +86,7 @@ func (r *Resolver) spaceEntities(ctx context.Context, ids []string) ([]*model.Sp
 			valid = append(valid, id)
 		}
 	}
-	r.prefetchSpaceLists(ctx, l, valid...)
+	r.lists().prefetch(ctx, l, valid...)
 	return resolveEntities(ctx, ids, checkID, stub, l.Spaces, model.SpaceFromREST)
 }
 

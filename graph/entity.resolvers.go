@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
@@ -35,6 +36,6 @@ func (r *entityResolver) FindManySpaceByIDs(ctx context.Context, reps []*model.S
 	return r.spaceEntities(ctx, ids)
 }
 
-func (r *Resolver) Entity() EntityResolver { return &entityResolver{r} }
+func (r *Resolver) Entity() generated.EntityResolver { return &entityResolver{r} }
 
 type entityResolver struct{ *Resolver }

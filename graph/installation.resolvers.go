@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
@@ -27,11 +28,11 @@ func (r *uninstallIntegrationFromSpacePayloadResolver) Space(ctx context.Context
 	return r.fetchSpace(ctx, obj.SpaceID)
 }
 
-func (r *Resolver) IntegrationSpaceInstallation() IntegrationSpaceInstallationResolver {
+func (r *Resolver) IntegrationSpaceInstallation() generated.IntegrationSpaceInstallationResolver {
 	return &integrationSpaceInstallationResolver{r}
 }
 
-func (r *Resolver) UninstallIntegrationFromSpacePayload() UninstallIntegrationFromSpacePayloadResolver {
+func (r *Resolver) UninstallIntegrationFromSpacePayload() generated.UninstallIntegrationFromSpacePayloadResolver {
 	return &uninstallIntegrationFromSpacePayloadResolver{r}
 }
 

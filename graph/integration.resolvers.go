@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
@@ -15,7 +16,7 @@ func (r *spaceIntegrationBlocksResolver) Integration(ctx context.Context, obj *m
 	return fetchIntegration(ctx, obj.Name)
 }
 
-func (r *Resolver) SpaceIntegrationBlocks() SpaceIntegrationBlocksResolver {
+func (r *Resolver) SpaceIntegrationBlocks() generated.SpaceIntegrationBlocksResolver {
 	return &spaceIntegrationBlocksResolver{r}
 }
 

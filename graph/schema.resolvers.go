@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
@@ -65,9 +66,9 @@ func (r *queryResolver) Integration(ctx context.Context, name string) (*model.In
 	return fetchIntegration(ctx, name)
 }
 
-func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
 	mutationResolver struct{ *Resolver }

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
@@ -23,6 +24,6 @@ func (r *spaceResolver) IntegrationBlocks(ctx context.Context, obj *model.Space)
 	return r.fetchSpaceIntegrationBlocks(ctx, obj.ID)
 }
 
-func (r *Resolver) Space() SpaceResolver { return &spaceResolver{r} }
+func (r *Resolver) Space() generated.SpaceResolver { return &spaceResolver{r} }
 
 type spaceResolver struct{ *Resolver }

@@ -20,7 +20,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/gitbook-graphql/facade/budget"
 	"github.com/gitbook-graphql/facade/graph"
+	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/loader"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
@@ -41,7 +43,7 @@ type Config struct {
 	AllowedHosts []string
 	// RequestTimeout bounds a whole GraphQL request. Default 15s.
 	RequestTimeout time.Duration
-	// PageSize is the `limit` asked per upstream page. Default 100.
+	// PageSize is the `limit` asked per upstream page. Default graph.DefaultPageSize.
 	PageSize int
 	// MaxUpstreamCalls bounds the upstream calls of one request: operations
 	// that may need more are refused before any call, and a request that
@@ -101,7 +103,10 @@ func (c Config) withDefaults() Config {
 		c.RequestTimeout = 15 * time.Second
 	}
 	if c.MaxUpstreamCalls <= 0 {
-		c.MaxUpstreamCalls = 200
+		c.MaxUpstreamCalls = budget.DefaultMaxCalls
+	}
+	if c.PageSize <= 0 {
+		c.PageSize = graph.DefaultPageSize
 	}
 	if c.MaxDepth <= 0 {
 		c.MaxDepth = 15
@@ -169,10 +174,11 @@ func New(cfg Config) *Handler {
 	cfg = cfg.withDefaults()
 	h := &Handler{mux: http.NewServeMux()}
 	credentialOf := credential(cfg.DefaultAuthorization)
+	calls := budget.Budget{MaxCalls: cfg.MaxUpstreamCalls, PageSize: cfg.PageSize}
 	clientFor := func(r *http.Request) *upstream.Client {
-		return cfg.Client.WithAuthorization(credentialOf(r)).WithCallLimit(cfg.MaxUpstreamCalls)
+		return calls.Client(cfg.Client.WithAuthorization(credentialOf(r)))
 	}
-	var gql http.Handler = graphQLServer(cfg)
+	var gql http.Handler = graphQLServer(cfg, calls)
 	gql = loader.Middleware(clientFor, cfg.Loader)(gql)
 	gql = withTimeout(cfg.RequestTimeout, gql)
 	gql = limitBody(cfg.MaxBodyBytes, gql)
@@ -207,10 +213,9 @@ func New(cfg Config) *Handler {
 // production: explicit transports, a bounded query cache, automatic
 // persisted queries, limits on what one operation may ask, telemetry, our
 // error presenter and panic handler.
-func graphQLServer(cfg Config) http.Handler {
-	schema := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{PageSize: cfg.PageSize, CursorSeal: graph.NewCursorSeal(cfg.CursorSecret)},
-		Complexity: graph.NewComplexity(cfg.PageSize),
+func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
+	schema := calls.Schema(generated.Config{
+		Resolvers: &graph.Resolver{PageSize: cfg.PageSize, CursorSeal: graph.NewCursorSeal(cfg.CursorSecret)},
 	})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
@@ -235,7 +240,7 @@ func graphQLServer(cfg Config) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: newAPQCache(cfg.APQCacheBytes, cfg.APQCacheSize)})
 	srv.Use(&graph.Representations{})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
-	srv.Use(newCallLimit(cfg.MaxUpstreamCalls))
+	srv.Use(calls.Limit())
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
 	return srv

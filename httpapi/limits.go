@@ -2,46 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"github.com/gitbook-graphql/facade/graph"
 )
-
-// callLimit is gqlgen's complexity limit, with the schema's complexities
-// priced in upstream calls (graph.NewComplexity): an operation that may need
-// more than maxCalls calls is refused before any is made. It rewords the
-// refusal in those terms.
-type callLimit struct {
-	*extension.ComplexityLimit
-	maxCalls int
-}
-
-func newCallLimit(maxCalls int) callLimit {
-	return callLimit{
-		ComplexityLimit: extension.FixedComplexityLimit(maxCalls*graph.CallCost, complexity.WithFixedScalarValue(0)),
-		maxCalls:        maxCalls,
-	}
-}
-
-func (c callLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	err := c.ComplexityLimit.MutateOperationContext(ctx, opCtx)
-	if err == nil {
-		return nil
-	}
-	calls := 0
-	if stats, ok := opCtx.Stats.GetExtension(c.ExtensionName()).(*extension.ComplexityStats); ok {
-		calls = (stats.Complexity + graph.CallCost - 1) / graph.CallCost
-	}
-	err.Message = fmt.Sprintf("this operation may need about %d upstream calls; one request may make at most %d", calls, c.maxCalls)
-	return err
-}
 
 // depthLimit refuses operations nested deeper than max fields, as the
 // graphql-depth-limit validation rule does; fragments count where they are

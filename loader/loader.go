@@ -9,7 +9,6 @@ package loader
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -64,18 +63,7 @@ type Loaders struct {
 
 	naive bool
 
-	mu sync.Mutex
-	// listed holds, per space, the pages of all its integrations asked for
-	// so far: the blocks' integrations are among them; listedAt, when the
-	// first of them was asked for.
-	listed   map[string][]dataloader.Thunk[*upstream.IntegrationList]
-	listedAt map[string]time.Time
-	// primed names the integrations a page has put in the integration
-	// loader, so that loading them by name costs no call.
-	primed map[string]bool
-	// counts holds, per space, how many integrations a page of its whole
-	// list said it has.
-	counts map[string]int
+	lists listRecord
 }
 
 // New makes the loaders of one request; client carries the caller's credential.
@@ -193,195 +181,9 @@ func (l *Loaders) Integration(ctx context.Context, name string) (*upstream.Integ
 	return load(ctx, l.integrations, name)
 }
 
-// IntegrationPage is one page of listSpaceIntegrations.
-func (l *Loaders) IntegrationPage(ctx context.Context, key IntegrationPage) (*upstream.IntegrationList, error) {
-	l.noteListed(ctx, key)
-	return load(ctx, l.integrationPages, key)
-}
-
-// PrefetchIntegrationPage starts loading a page without waiting for it.
-func (l *Loaders) PrefetchIntegrationPage(ctx context.Context, key IntegrationPage) {
-	if !l.naive {
-		l.noteListed(ctx, key)
-	}
-}
-
-// noteListed starts loading a page and, when it lists all of a space's
-// integrations, remembers it for SpaceIntegrationBlocks.
-func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
-	thunk := l.integrationPages.Load(ctx, key)
-	if key.Search != "" || l.naive {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.listed == nil {
-		l.listed = map[string][]dataloader.Thunk[*upstream.IntegrationList]{}
-		l.listedAt = map[string]time.Time{}
-	}
-	if _, ok := l.listedAt[key.SpaceID]; !ok {
-		l.listedAt[key.SpaceID] = time.Now()
-	}
-	l.listed[key.SpaceID] = append(l.listed[key.SpaceID], thunk)
-}
-
-// PrefetchSpaceIntegrationBlocks starts loading a space's blocks without
-// waiting for them.
-func (l *Loaders) PrefetchSpaceIntegrationBlocks(ctx context.Context, spaceID string) {
-	if !l.naive {
-		l.spaceBlocks.Load(ctx, spaceID)
-	}
-}
-
 // SpaceIntegrationBlocks is listSpaceIntegrationsBlocks.
 func (l *Loaders) SpaceIntegrationBlocks(ctx context.Context, spaceID string) ([]upstream.SpaceIntegrationBlocks, error) {
 	return load(ctx, l.spaceBlocks, spaceID)
-}
-
-// AwaitListedIntegrations waits for the pages of a space's integrations
-// that this request has asked for so far. Blocks name integrations that
-// those pages hold; once the pages are in, loading the integrations by name
-// costs no call. The pages' own fields report their errors.
-func (l *Loaders) AwaitListedIntegrations(spaceID string) {
-	l.mu.Lock()
-	pending := l.listed[spaceID]
-	l.mu.Unlock()
-	for _, thunk := range pending {
-		_, _ = thunk()
-	}
-}
-
-// SpaceOrganization is the organization that owns a space. The pages of the
-// space's integrations sent with the space may embed it, as the owner of an
-// integration of its own: rather than call for it at once, it waits for
-// those pages as long again as they have been on their way (about what the
-// space took), so that a slow or hung list delays it little.
-func (l *Loaders) SpaceOrganization(ctx context.Context, spaceID, organizationID string) (*upstream.Organization, error) {
-	l.mu.Lock()
-	pending, since := l.listed[spaceID], l.listedAt[spaceID]
-	l.mu.Unlock()
-	if len(pending) > 0 {
-		awaitFor(ctx, pending, time.Since(since))
-	}
-	return l.Organization(ctx, organizationID)
-}
-
-// awaitFor waits for the thunks, for d at the most.
-func awaitFor[V any](ctx context.Context, thunks []dataloader.Thunk[V], d time.Duration) {
-	done := make(chan struct{})
-	go func() { // ends with the thunks' batches, which end with the request
-		defer close(done)
-		for _, thunk := range thunks {
-			_, _ = thunk()
-		}
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
-// fetchIntegrationPage calls the upstream for one page and primes the
-// integration and organization loaders with what it embeds, so fields that
-// ask for those integrations or their owners cost no further call.
-func (l *Loaders) fetchIntegrationPage(ctx context.Context, key IntegrationPage) (*upstream.IntegrationList, error) {
-	list, err := l.client.ListSpaceIntegrations(ctx, key.SpaceID, upstream.ListSpaceIntegrationsOptions{
-		Search:      key.Search,
-		ListOptions: upstream.ListOptions{Page: key.Page, Limit: key.Limit},
-	})
-	if err != nil {
-		return nil, err
-	}
-	l.mu.Lock()
-	if l.primed == nil {
-		l.primed = make(map[string]bool, len(list.Items))
-		l.counts = map[string]int{}
-	}
-	if list.Count != nil && key.Search == "" {
-		l.counts[key.SpaceID] = int(*list.Count)
-	}
-	for i := range list.Items {
-		in := &list.Items[i]
-		l.integrations.Prime(ctx, in.Name, in)
-		l.primed[in.Name] = true
-		if in.Owner.ID != "" {
-			l.organizations.Prime(ctx, in.Owner.ID, &in.Owner)
-		}
-	}
-	l.mu.Unlock()
-	return list, nil
-}
-
-// LoadEnabledIntegrations loads integrations that are all enabled on a
-// space (the ones its blocks name) by the fewest calls: one each by name,
-// or one a page by reading the space's list, which holds them all. It reads
-// pages while the names still missing are at least as many as the pages
-// left to read, as the list's count (from any page of it already read)
-// tells; with no count yet, the first page is worth reading for two names
-// or more. The rest are left to be loaded by name, as are all of them when
-// a page fails: the list's failure is then no one's.
-func (l *Loaders) LoadEnabledIntegrations(ctx context.Context, spaceID string, names []string, pageSize int) {
-	if l.naive || pageSize < 1 {
-		return
-	}
-	missing := l.unprimed(names)
-	page := IntegrationPage{SpaceID: spaceID, Limit: pageSize}
-	l.mu.Lock()
-	total, known := l.counts[spaceID]
-	l.mu.Unlock()
-	if !known {
-		total = -1
-	}
-	seen := 0
-	for pages := 0; pages < MaxPages && len(missing) > 1; pages++ {
-		if pagesLeft(total, seen, pageSize) > len(missing) {
-			return // by name costs fewer calls
-		}
-		list, err := load(ctx, l.integrationPages, page)
-		if err != nil {
-			return
-		}
-		seen += len(list.Items)
-		missing = l.unprimed(missing)
-		if list.Next == nil || list.Next.Page == "" || len(list.Items) == 0 {
-			return
-		}
-		page.Page = list.Next.Page
-		if list.Count != nil {
-			total = int(*list.Count)
-		}
-	}
-}
-
-// MaxPages bounds the pages of a space's list that one walk reads (a
-// connection, or LoadEnabledIntegrations), whatever page size the upstream
-// answers with.
-const MaxPages = 100
-
-// pagesLeft is how many calls reading the rest of the list will take, once
-// seen items are in: one when the count is unknown (or says none are left,
-// though a next page is named).
-func pagesLeft(total, seen, pageSize int) int {
-	if total <= seen {
-		return 1
-	}
-	return (total - seen + pageSize - 1) / pageSize
-}
-
-// unprimed is the distinct names that no page has primed yet.
-func (l *Loaders) unprimed(names []string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		if !l.primed[n] && !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // InstallIntegrationOnSpace is installIntegrationOnSpace, sent once. The
@@ -403,14 +205,4 @@ func (l *Loaders) UninstallIntegrationFromSpace(ctx context.Context, integration
 	err := l.client.UninstallIntegrationFromSpace(ctx, integration, installation, spaceID)
 	l.forgetSpaceLists(ctx, spaceID)
 	return err
-}
-
-// forgetSpaceLists drops what a write to a space's installations changes,
-// even when the write failed: its outcome may be unknown.
-func (l *Loaders) forgetSpaceLists(ctx context.Context, spaceID string) {
-	l.integrationPages.ClearAll()
-	l.spaceBlocks.Clear(ctx, spaceID)
-	l.mu.Lock()
-	delete(l.listed, spaceID)
-	l.mu.Unlock()
 }

@@ -5,10 +5,48 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"hash"
 	"strings"
 	"sync"
 )
+
+// cursor is where to resume after an edge: the upstream page to read, how
+// many of its items to skip, and the page size, which must stay the same for
+// the page token to hold. After the last item of a page it points at the
+// start of the next one, so resuming costs no call for a page already read.
+// It names its space and search, so it cannot be replayed elsewhere, and it
+// is sealed (cursorSeal), so it cannot be rewritten.
+type cursor struct {
+	Space  string `json:"s"`
+	Search string `json:"q,omitempty"`
+	Page   string `json:"p,omitempty"`
+	Skip   int    `json:"k,omitempty"`
+	Limit  int    `json:"l"`
+}
+
+func (p spaceLists) encodeCursor(c cursor) string {
+	data, _ := json.Marshal(c)
+	return p.seal.seal(data)
+}
+
+// decodeCursor reads a cursor of this space and search that this server
+// (or one sharing its cursor key) sealed. Its page size can be no larger
+// than the server's own: a server whose page size was lowered since refuses
+// the cursors of the old one.
+func (p spaceLists) decodeCursor(s, spaceID, search string) (cursor, error) {
+	bad := &inputError{arg: "after", reason: "is not a cursor of this space's integrations with this search, or was altered"}
+	data, ok := p.seal.open(s)
+	if !ok {
+		return cursor{}, bad
+	}
+	var c cursor
+	if json.Unmarshal(data, &c) != nil || c.Space != spaceID || c.Search != search ||
+		c.Limit < 1 || c.Limit > p.pageSize || c.Skip < 0 || c.Skip > c.Limit {
+		return cursor{}, bad
+	}
+	return c, nil
+}
 
 // CursorSeal signs the cursors the server hands out, so that one a caller
 // rewrote (a page token, a page size, a space) is refused before any call.

@@ -1,0 +1,66 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/gitbook-graphql/facade/graph/model"
+)
+
+func (r *Resolver) fetchSpace(ctx context.Context, id string) (*model.Space, error) {
+	l, err := loadersFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.lists().prefetch(ctx, l, id)
+	s, err := l.Space(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return model.SpaceFromREST(s), nil
+}
+
+// fetchSpaces answers spaces(ids:): one entry per id, in order. An id that
+// fails gives null at its index, with its error at that index's path, and
+// does not fail its siblings.
+func (r *Resolver) fetchSpaces(ctx context.Context, ids []string) ([]*model.Space, error) {
+	l, err := loadersFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Space, len(ids))
+	valid := make([]string, 0, len(ids))
+	at := make([]int, 0, len(ids))
+	for i, id := range ids {
+		if err := checkID("ids", id); err != nil {
+			addErrorAt(ctx, i, err)
+			continue
+		}
+		valid = append(valid, id)
+		at = append(at, i)
+	}
+	r.lists().prefetch(ctx, l, valid...)
+	spaces, errs := l.Spaces(ctx, valid)
+	for j, i := range at {
+		if errs[j] != nil {
+			addErrorAt(ctx, i, errs[j])
+			continue
+		}
+		out[i] = model.SpaceFromREST(spaces[j])
+	}
+	return out, nil
+}
+
+func (r *Resolver) fetchSpaceIntegrationBlocks(ctx context.Context, spaceID string) ([]model.SpaceIntegrationBlocks, error) {
+	l, err := loadersFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	blocks, err := l.SpaceIntegrationBlocks(ctx, spaceID)
+	if err != nil {
+		return nil, err
+	}
+	if selects(ctx, "integration") {
+		r.lists().loadBlockIntegrations(ctx, l, spaceID, blocks)
+	}
+	return model.SpaceIntegrationBlocksFromREST(blocks), nil
+}
