@@ -12,25 +12,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/gitbook-graphql/facade/codes"
 	"github.com/gitbook-graphql/facade/graph/model"
 	"github.com/gitbook-graphql/facade/upstream"
-)
-
-// Error codes: every error a client sees carries one in extensions.code,
-// beside gqlgen's GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED.
-const (
-	CodeNotFound            = "NOT_FOUND"
-	CodeUnauthenticated     = "UNAUTHENTICATED"
-	CodeForbidden           = "FORBIDDEN"
-	CodeBadUserInput        = "BAD_USER_INPUT"
-	CodeRateLimited         = "RATE_LIMITED"
-	CodeUpstreamUnavailable = "UPSTREAM_UNAVAILABLE"
-	CodeUpstreamTimeout     = "UPSTREAM_TIMEOUT"
-	CodeUpstreamBadResponse = "UPSTREAM_BAD_RESPONSE"
-	CodeInternal            = "INTERNAL_SERVER_ERROR"
-	// CodeTooComplex is gqlgen's code for an operation past the complexity
-	// limit; a request that reaches its call limit while running gets it too.
-	CodeTooComplex = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
 // inputError is an argument refused before any call.
@@ -40,17 +24,32 @@ type inputError struct {
 
 func (e *inputError) Error() string { return "argument " + e.arg + ": " + e.reason }
 
-// ErrorPresenter gives every resolver error its code and a message that is
-// safe to show: upstream errors say what failed without URLs or tokens, and
+// Errors is the resolvers' error handling, for gqlgen's SetErrorPresenter
+// and SetRecoverFunc: what a client sees of an error, and what the log
+// keeps of the ones of our own making.
+type Errors struct {
+	// Logger gets internal errors and panics. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+func (e Errors) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.Default()
+	}
+	return e.Logger
+}
+
+// Present gives every resolver error its code and a message that is safe
+// to show: upstream errors say what failed without URLs or tokens, and
 // errors of our own making say nothing of our internals.
-func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
+func (e Errors) Present(ctx context.Context, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 	if gqlErr.Err == nil {
 		return gqlErr // gqlgen's own: parse, validation and coercion errors
 	}
 	code, message, ext := classify(gqlErr.Err)
-	if code == CodeInternal {
-		slog.ErrorContext(ctx, "resolver failed", "error", gqlErr.Err)
+	if code == codes.Internal {
+		e.logger().ErrorContext(ctx, "resolver failed", "error", gqlErr.Err)
 	}
 	if message != "" {
 		gqlErr.Message = message
@@ -66,21 +65,21 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 func classify(err error) (code, message string, ext map[string]any) {
 	var input *inputError
 	if errors.As(err, &input) {
-		return CodeBadUserInput, input.Error(), nil
+		return codes.BadUserInput, input.Error(), nil
 	}
 	var unknown *model.UnknownValueError
 	if errors.As(err, &unknown) {
-		return CodeUpstreamBadResponse, unknown.Error(), map[string]any{"upstreamValue": unknown.Shown()}
+		return codes.UpstreamBadResponse, unknown.Error(), map[string]any{"upstreamValue": unknown.Shown()}
 	}
 	var uerr *upstream.Error
 	if !errors.As(err, &uerr) {
 		switch {
 		case errors.Is(err, upstream.ErrBadResponse):
-			return CodeUpstreamBadResponse, err.Error(), nil
+			return codes.UpstreamBadResponse, err.Error(), nil
 		case errors.Is(err, context.DeadlineExceeded):
-			return CodeUpstreamTimeout, "the request's deadline passed before the upstream answered", nil
+			return codes.UpstreamTimeout, "the request's deadline passed before the upstream answered", nil
 		}
-		return CodeInternal, "internal error", nil
+		return codes.Internal, "internal error", nil
 	}
 	message = uerr.Error()
 	ext = map[string]any{}
@@ -92,38 +91,38 @@ func classify(err error) (code, message string, ext map[string]any) {
 	}
 	switch {
 	case errors.Is(uerr.Kind, upstream.ErrCallLimit):
-		return CodeTooComplex, message, ext
+		return codes.TooComplex, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrInvalidArgument):
-		return CodeBadUserInput, message, ext
+		return codes.BadUserInput, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrBadResponse):
-		return CodeUpstreamBadResponse, message, ext
+		return codes.UpstreamBadResponse, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrTimeout), errors.Is(uerr.Kind, context.Canceled):
-		return CodeUpstreamTimeout, message, ext
+		return codes.UpstreamTimeout, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrRateLimited):
 		if rl := uerr.RateLimit; rl != nil && rl.RetryAfter > 0 {
 			ext["retryAfter"] = int(math.Ceil(rl.RetryAfter.Seconds()))
 		}
-		return CodeRateLimited, message, ext
+		return codes.RateLimited, message, ext
 	case errors.Is(uerr.Kind, upstream.ErrUnavailable):
-		return CodeUpstreamUnavailable, message, ext
+		return codes.UpstreamUnavailable, message, ext
 	}
 	switch uerr.StatusCode {
 	case http.StatusNotFound:
-		return CodeNotFound, message, ext
+		return codes.NotFound, message, ext
 	case http.StatusUnauthorized:
-		return CodeUnauthenticated, message, ext
+		return codes.Unauthenticated, message, ext
 	case http.StatusForbidden:
-		return CodeForbidden, message, ext
+		return codes.Forbidden, message, ext
 	}
 	// Other 4xx: the upstream refused what the caller asked for.
-	return CodeBadUserInput, message, ext
+	return codes.BadUserInput, message, ext
 }
 
 // Recover turns a resolver's panic into an INTERNAL_SERVER_ERROR; the stack
 // goes to the log, not to the caller.
-func Recover(ctx context.Context, p any) error {
-	slog.ErrorContext(ctx, "resolver panicked", "panic", p, "stack", string(debug.Stack()))
+func (e Errors) Recover(ctx context.Context, p any) error {
+	e.logger().ErrorContext(ctx, "resolver panicked", "panic", p, "stack", string(debug.Stack()))
 	err := gqlerror.Errorf("internal error")
-	errcode.Set(err, CodeInternal)
+	errcode.Set(err, codes.Internal)
 	return err
 }

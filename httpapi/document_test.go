@@ -74,7 +74,7 @@ func TestAnswersCarryAtMostMaxErrors(t *testing.T) {
 	q.WriteString(" }")
 	r := f.post(t, upstreamtest.DemoToken, q.String(), nil)
 	codes := r.codes()
-	if len(codes) != httpapi.DefaultMaxErrors+1 || codes[0] != "GRAPHQL_VALIDATION_FAILED" || codes[len(codes)-1] != httpapi.CodeTooManyErrors {
+	if len(codes) != httpapi.DefaultMaxErrors+1 || codes[0] != "GRAPHQL_VALIDATION_FAILED" || codes[len(codes)-1] != "TOO_MANY_ERRORS" {
 		t.Fatalf("%d errors, last %v; want %d and one saying how many more", len(codes), codes[len(codes)-1], httpapi.DefaultMaxErrors)
 	}
 	if last := r.Errors[len(r.Errors)-1].Message; !strings.Contains(last, "50 more errors") {

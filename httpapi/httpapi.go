@@ -91,7 +91,8 @@ type Config struct {
 	Metrics *telemetry.Metrics
 	// TracerProvider traces requests. Default: none.
 	TracerProvider trace.TracerProvider
-	// Logger gets one line per GraphQL request. Default: slog.Default().
+	// Logger gets one line per GraphQL request, and the resolvers' internal
+	// errors and panics. Default: slog.Default().
 	Logger *slog.Logger
 	// ReadyCacheFor is how long /readyz trusts its last probe. Default 5s.
 	ReadyCacheFor time.Duration
@@ -241,8 +242,9 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 	srv.Use(&graph.Representations{})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(calls.Limit())
-	srv.SetErrorPresenter(graph.ErrorPresenter)
-	srv.SetRecoverFunc(graph.Recover)
+	errs := graph.Errors{Logger: cfg.Logger}
+	srv.SetErrorPresenter(errs.Present)
+	srv.SetRecoverFunc(errs.Recover)
 	return srv
 }
 

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gitbook-graphql/facade/graph"
+	"github.com/gitbook-graphql/facade/codes"
 	"github.com/gitbook-graphql/facade/telemetry"
 )
 
@@ -22,7 +22,7 @@ import (
 func limitBody(maxBytes int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tooLarge := func() {
-			refuse(w, r, http.StatusRequestEntityTooLarge, CodeBadRequest, fmt.Sprintf("the request body is larger than %d bytes", maxBytes))
+			refuse(w, r, http.StatusRequestEntityTooLarge, codes.BadRequest, fmt.Sprintf("the request body is larger than %d bytes", maxBytes))
 		}
 		if r.ContentLength > maxBytes {
 			tooLarge()
@@ -36,7 +36,7 @@ func limitBody(maxBytes int64, next http.Handler) http.Handler {
 				tooLarge()
 				return
 			case err != nil:
-				refuse(w, r, http.StatusBadRequest, CodeBadRequest, "the request body could not be read")
+				refuse(w, r, http.StatusBadRequest, codes.BadRequest, "the request body could not be read")
 				return
 			}
 			r.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
@@ -59,7 +59,7 @@ func limitAuthorization(maxBytes int, next http.Handler) http.Handler {
 			total += len(v)
 		}
 		if total > maxBytes {
-			refuse(w, r, http.StatusRequestHeaderFieldsTooLarge, CodeBadRequest, fmt.Sprintf("the Authorization header is longer than %d bytes", maxBytes))
+			refuse(w, r, http.StatusRequestHeaderFieldsTooLarge, codes.BadRequest, fmt.Sprintf("the Authorization header is longer than %d bytes", maxBytes))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -81,7 +81,7 @@ func guardDefaultCredential(fallback string, allowed []string, next http.Handler
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") == "" && !hostAllowed(r.Host, allowed) {
-			refuse(w, r, http.StatusForbidden, graph.CodeForbidden,
+			refuse(w, r, http.StatusForbidden, codes.Forbidden,
 				"this server answers with its own credential only at the hosts it allows (-allowed-hosts); send an Authorization of your own")
 			return
 		}
@@ -102,13 +102,6 @@ func hostAllowed(hostport string, allowed []string) bool {
 	}
 	return false
 }
-
-// Codes of requests refused before they reach GraphQL.
-const (
-	CodeBadRequest           = "BAD_REQUEST"
-	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
-	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
-)
 
 // readBody reads a body whole; one whose length is announced goes into a
 // buffer of that size (and room to read its end), not one grown by
@@ -151,13 +144,13 @@ func acceptOnly(next http.Handler) http.Handler {
 		case http.MethodPost:
 			if media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || media != mediaJSON {
 				w.Header().Set("Accept-Post", mediaJSON)
-				refuse(w, r, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+				refuse(w, r, http.StatusUnsupportedMediaType, codes.UnsupportedMediaType,
 					"a POST to /graphql must send its parameters as application/json")
 				return
 			}
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			refuse(w, r, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not a method of GraphQL over HTTP; use GET or POST")
+			refuse(w, r, http.StatusMethodNotAllowed, codes.MethodNotAllowed, r.Method+" is not a method of GraphQL over HTTP; use GET or POST")
 			return
 		}
 		next.ServeHTTP(w, r)

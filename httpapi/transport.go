@@ -5,17 +5,19 @@ import (
 
 	"errors"
 	"fmt"
-	segjson "github.com/segmentio/encoding/json"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
+	segjson "github.com/segmentio/encoding/json"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/gitbook-graphql/facade/codes"
 	"github.com/gitbook-graphql/facade/telemetry"
 )
 
@@ -62,7 +64,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	start := graphql.Now()
 	params, msg := readParams(r, t.maxJSONDepth)
 	if msg != "" {
-		refuse(w, r, http.StatusBadRequest, CodeBadRequest, msg)
+		refuse(w, r, http.StatusBadRequest, codes.BadRequest, msg)
 		return
 	}
 	params.Headers = r.Header
@@ -85,7 +87,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		writeJSON(w, requestError{Errors: gqlerror.List{{
 			Message:    "GET may only run queries; send " + string(opCtx.Operation.Operation) + "s with POST",
-			Extensions: map[string]any{"code": CodeBadRequest},
+			Extensions: map[string]any{"code": codes.BadRequest},
 		}}})
 		return
 	}
@@ -99,21 +101,17 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	}
 	if t.maxResponseBytes > 0 && len(data) > t.maxResponseBytes {
 		if rec := telemetry.RecordOf(ctx); rec != nil {
-			rec.AddErrorCode(CodeResponseTooLarge)
+			rec.AddErrorCode(codes.ResponseTooLarge)
 		}
 		writeJSON(w, map[string]any{"data": nil, "errors": gqlerror.List{{
 			Message: fmt.Sprintf("the answer is %d bytes, more than the %d this server sends (-max-response-bytes); ask for less, or page with first",
 				len(data), t.maxResponseBytes),
-			Extensions: map[string]any{"code": CodeResponseTooLarge},
+			Extensions: map[string]any{"code": codes.ResponseTooLarge},
 		}}})
 		return
 	}
 	_, _ = w.Write(data)
 }
-
-// CodeResponseTooLarge is the code of an answer replaced because it was
-// larger than -max-response-bytes.
-const CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
 
 // DefaultMaxResponseBytes bounds one answer: a thousand integrations with
 // every field and their owners come to about 1.5 MiB (measured on the demo
@@ -129,15 +127,11 @@ func withCodes(errs gqlerror.List) gqlerror.List {
 			if e.Extensions == nil {
 				e.Extensions = map[string]any{}
 			}
-			e.Extensions["code"] = CodeBadRequest
+			e.Extensions["code"] = codes.BadRequest
 		}
 	}
 	return errs
 }
-
-// CodeTooManyErrors is the code of the last error of an answer that had
-// more than the errors it shows.
-const CodeTooManyErrors = "TOO_MANY_ERRORS"
 
 // capErrors keeps the first maxErrors errors and says how many it left
 // out, as graphql-js stops validating at 100 errors.
@@ -148,7 +142,7 @@ func capErrors(errs gqlerror.List, maxErrors int) gqlerror.List {
 	left := len(errs) - maxErrors
 	out := append(errs[:maxErrors:maxErrors], &gqlerror.Error{
 		Message:    fmt.Sprintf("%d more errors are not shown (-max-errors)", left),
-		Extensions: map[string]any{"code": CodeTooManyErrors},
+		Extensions: map[string]any{"code": codes.TooManyErrors},
 	})
 	return out
 }
@@ -289,7 +283,7 @@ func jsonProblem(err error, otherwise string) string {
 func writeJSON(w io.Writer, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
-		data = []byte(`{"errors":[{"message":"the response could not be encoded","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
+		data = []byte(`{"errors":[{"message":"the response could not be encoded","extensions":{"code":"` + codes.Internal + `"}}]}`)
 	}
 	_, _ = w.Write(data)
 }
