@@ -91,14 +91,14 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.addr != ":9999" || c.requestTimeout != 3*time.Second || c.upstreamURL != "http://127.0.0.1:1/v1" || !c.demo {
+	if c.addr != ":9999" || c.handler.RequestTimeout != 3*time.Second || c.upstreamURL != "http://127.0.0.1:1/v1" || !c.demo {
 		t.Errorf("from the environment: %+v", c)
 	}
 	c, err = parseConfig([]string{"-addr", ":7000", "-request-timeout", "1s", "-demo=false"}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.addr != ":7000" || c.requestTimeout != time.Second || c.demo {
+	if c.addr != ":7000" || c.handler.RequestTimeout != time.Second || c.demo {
 		t.Errorf("flags should win over the environment: %+v", c)
 	}
 

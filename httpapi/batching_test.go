@@ -41,7 +41,7 @@ func TestThirtySpacesCostOneCallPerDistinctResource(t *testing.T) {
 	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 50 * time.Millisecond}})
 
 	var got thirtySpacesAnswer
-	f.post(t, upstreamtest.DemoToken, thirtySpacesQuery, map[string]any{"ids": ids}).decode(t, &got)
+	f.do(t, thirtySpacesQuery, variables(map[string]any{"ids": ids})).decode(t, &got)
 
 	if len(got.Spaces) != 30 {
 		t.Fatalf("got %d spaces, want 30", len(got.Spaces))
@@ -102,13 +102,13 @@ func TestRepeatedIDsAndAliasesCostNothingMore(t *testing.T) {
 		Spaces []struct{ ID string }
 		Org    struct{ Title string }
 	}
-	f.post(t, upstreamtest.DemoToken, `{
+	f.do(t, `{
 	  a: space(id: "acme-handbook") { title }
 	  b: space(id: "acme-handbook") { title }
 	  c: space(id: "acme-changelog") { organization { title } }
 	  spaces(ids: ["acme-handbook", "acme-changelog", "acme-handbook"]) { id }
 	  org: organization(id: "acme") { title }
-	}`, nil).decode(t, &got)
+	}`).decode(t, &got)
 
 	if got.A.Title != "Employee Handbook" || got.B.Title != got.A.Title || got.C.Organization.Title != "Acme Inc." || got.Org.Title != "Acme Inc." {
 		t.Errorf("answer: %+v", got)
@@ -138,10 +138,10 @@ func TestIntegrationBlocksResolveIntegrationsOncePerName(t *testing.T) {
 			}
 		}
 	}
-	f.post(t, upstreamtest.DemoToken, `{
+	f.do(t, `{
 	  a: space(id: "acme-api-reference") { integrationBlocks { name integration { name title } blocks { id } } }
 	  b: space(id: "acme-design-system") { integrationBlocks { name integration { name title } blocks { id } } }
-	}`, nil).decode(t, &got)
+	}`).decode(t, &got)
 
 	names := func(list []struct {
 		Name        string
@@ -188,11 +188,11 @@ func TestSpaceListsGoOutWithTheSpace(t *testing.T) {
 			IntegrationBlocks []struct{ Name string }
 		}
 	}
-	f.post(t, upstreamtest.DemoToken, `query($first: Int) { space(id: "acme-api-reference") {
+	f.do(t, `query($first: Int) { space(id: "acme-api-reference") {
 	  title
 	  integrations(first: $first) { totalCount nodes { name owner { title } } }
 	  integrationBlocks { name blocks { id } }
-	} }`, map[string]any{"first": 2}).decode(t, &got)
+	} }`, variables(map[string]any{"first": 2})).decode(t, &got)
 	if got.Space.Title != "API Reference" || len(got.Space.Integrations.Nodes) != 2 || len(got.Space.IntegrationBlocks) != 2 {
 		t.Errorf("answer: %+v", got)
 	}
@@ -228,10 +228,10 @@ func TestBlocksIntegrationsComeFromTheSpaceList(t *testing.T) {
 			}
 		}
 	}
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-developer-portal") {
+	f.do(t, `{ space(id: "acme-developer-portal") {
 	  integrations { nodes { name } }
 	  integrationBlocks { name integration { title } }
-	} }`, nil).decode(t, &got)
+	} }`).decode(t, &got)
 	if len(got.Space.IntegrationBlocks) == 0 {
 		t.Fatal("no blocks")
 	}

@@ -41,22 +41,19 @@ type DocumentLimits struct {
 	NameLength int // bytes of any one name
 }
 
+// DefaultDocumentLimits is the limits' defaults.
+func DefaultDocumentLimits() DocumentLimits {
+	return DocumentLimits{Tokens: DefaultMaxTokens, Fields: DefaultMaxFields, Aliases: DefaultMaxAliases,
+		Directives: DefaultMaxDirectives, NameLength: DefaultMaxNameLength}
+}
+
 func (l DocumentLimits) withDefaults() DocumentLimits {
-	if l.Tokens <= 0 {
-		l.Tokens = DefaultMaxTokens
-	}
-	if l.Fields <= 0 {
-		l.Fields = DefaultMaxFields
-	}
-	if l.Aliases <= 0 {
-		l.Aliases = DefaultMaxAliases
-	}
-	if l.Directives <= 0 {
-		l.Directives = DefaultMaxDirectives
-	}
-	if l.NameLength <= 0 {
-		l.NameLength = DefaultMaxNameLength
-	}
+	d := DefaultDocumentLimits()
+	l.Tokens = positive(l.Tokens, d.Tokens)
+	l.Fields = positive(l.Fields, d.Fields)
+	l.Aliases = positive(l.Aliases, d.Aliases)
+	l.Directives = positive(l.Directives, d.Directives)
+	l.NameLength = positive(l.NameLength, d.NameLength)
 	return l
 }
 

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestDocumentLimits(t *testing.T) {
@@ -39,7 +38,7 @@ func TestDocumentLimits(t *testing.T) {
 		{"a long operation name", "query " + strings.Repeat("Q", 21) + " { __typename }", "GRAPHQL_VALIDATION_FAILED", "-max-name-length"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := f.post(t, upstreamtest.DemoToken, tc.query, nil)
+			r := f.do(t, tc.query)
 			if tc.code == "" {
 				if len(r.Errors) > 0 {
 					t.Fatalf("refused: %+v", r.Errors)
@@ -58,7 +57,7 @@ func TestDocumentLimits(t *testing.T) {
 		t.Errorf("%d upstream calls, want the one the accepted document needs", n)
 	}
 	// operationName is a name too.
-	r := postRaw(t, f, map[string]any{"query": "{ __typename }", "operationName": strings.Repeat("Q", 21)})
+	r := f.do(t, "{ __typename }", operationName(strings.Repeat("Q", 21)))
 	if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
 		t.Errorf("a long operationName: %+v", r.Errors)
 	}
@@ -72,7 +71,7 @@ func TestAnswersCarryAtMostMaxErrors(t *testing.T) {
 		fmt.Fprintf(&q, " f%d", i)
 	}
 	q.WriteString(" }")
-	r := f.post(t, upstreamtest.DemoToken, q.String(), nil)
+	r := f.do(t, q.String())
 	codes := r.codes()
 	if len(codes) != httpapi.DefaultMaxErrors+1 || codes[0] != "GRAPHQL_VALIDATION_FAILED" || codes[len(codes)-1] != "TOO_MANY_ERRORS" {
 		t.Fatalf("%d errors, last %v; want %d and one saying how many more", len(codes), codes[len(codes)-1], httpapi.DefaultMaxErrors)
@@ -84,24 +83,24 @@ func TestAnswersCarryAtMostMaxErrors(t *testing.T) {
 
 func TestALongAuthorizationIsRefusedBeforeAnyCall(t *testing.T) {
 	f := newFacade(t, setup{})
-	resp, r := send(t, f, http.Header{"Authorization": {"Bearer " + strings.Repeat("t", httpapi.DefaultMaxAuthorizationBytes)}}, `{ space(id: "acme-handbook") { title } }`)
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || !slices.Equal(r.codes(), []string{"BAD_REQUEST"}) {
-		t.Errorf("status %d, errors %+v", resp.StatusCode, r.Errors)
+	r := f.do(t, `{ space(id: "acme-handbook") { title } }`, bearer(strings.Repeat("t", httpapi.DefaultMaxAuthorizationBytes)))
+	if r.status != http.StatusRequestHeaderFieldsTooLarge || !slices.Equal(r.codes(), []string{"BAD_REQUEST"}) {
+		t.Errorf("status %d, errors %+v", r.status, r.Errors)
 	}
 	if n := f.sim.CallCount(""); n != 0 {
 		t.Errorf("%d upstream calls", n)
 	}
 	// A token of ordinary length goes through.
-	resp, r = send(t, f, bearer(upstreamtest.DemoToken), `{ space(id: "acme-handbook") { title } }`)
-	if resp.StatusCode != http.StatusOK || len(r.Errors) > 0 {
-		t.Errorf("status %d, errors %+v", resp.StatusCode, r.Errors)
+	r = f.do(t, `{ space(id: "acme-handbook") { title } }`)
+	if r.status != http.StatusOK || len(r.Errors) > 0 {
+		t.Errorf("status %d, errors %+v", r.status, r.Errors)
 	}
 }
 
 func TestNoSuggestionsWithIntrospectionOff(t *testing.T) {
 	for _, off := range []bool{false, true} {
 		f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DisableIntrospection = off }})
-		r := f.post(t, upstreamtest.DemoToken, `{ spac(id: "x") { titl } }`, nil)
+		r := f.do(t, `{ spac(id: "x") { titl } }`)
 		if len(r.Errors) == 0 {
 			t.Fatal("no error")
 		}

@@ -11,10 +11,10 @@ import (
 
 func TestMissingSpaceIsNullWithNotFoundAndSiblingsAnswer(t *testing.T) {
 	f := newFacade(t, setup{})
-	r := f.post(t, upstreamtest.DemoToken, `{
+	r := f.do(t, `{
 	  missing: space(id: "no-such-space") { id }
 	  org: organization(id: "acme") { title }
-	}`, nil)
+	}`)
 	if !slices.Equal(r.codes(), []string{"NOT_FOUND"}) || fmt.Sprint(r.Errors[0].Path) != "[missing]" {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
@@ -28,7 +28,7 @@ func TestMissingSpaceIsNullWithNotFoundAndSiblingsAnswer(t *testing.T) {
 
 func TestSpacesListAnswersPerIndex(t *testing.T) {
 	f := newFacade(t, setup{})
-	r := f.post(t, upstreamtest.DemoToken, `{ spaces(ids: ["acme-handbook", "bad/id", "no-such-space", "oss-governance"]) { id } }`, nil)
+	r := f.do(t, `{ spaces(ids: ["acme-handbook", "bad/id", "no-such-space", "oss-governance"]) { id } }`)
 	if got := string(r.Data); got != `{"spaces":[{"id":"acme-handbook"},null,null,{"id":"oss-governance"}]}` {
 		t.Errorf("data: %s", got)
 	}
@@ -56,7 +56,7 @@ func TestBadIDsAreRefusedBeforeAnyCall(t *testing.T) {
 			"integration":  `query($id: String!) { integration(name: $id) { name } }`,
 			"install":      `mutation($id: ID!) { installIntegrationOnSpace(integration: "slack", installation: $id, space: "acme-handbook") { installation } }`,
 		} {
-			r := f.post(t, upstreamtest.DemoToken, q, map[string]any{"id": id})
+			r := f.do(t, q, variables(map[string]any{"id": id}))
 			if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
 				t.Errorf("%s(%q): errors %+v", field, id, r.Errors)
 			}
@@ -69,7 +69,7 @@ func TestBadIDsAreRefusedBeforeAnyCall(t *testing.T) {
 		t.Errorf("%d calls reached the upstream: %+v", n, f.sim.Calls())
 	}
 	// The longest id the spec's pattern and our cap allow does go out.
-	r := f.post(t, upstreamtest.DemoToken, `query($id: ID!) { space(id: $id) { id } }`, map[string]any{"id": strings.Repeat("a", 256)})
+	r := f.do(t, `query($id: ID!) { space(id: $id) { id } }`, variables(map[string]any{"id": strings.Repeat("a", 256)}))
 	if !slices.Equal(r.codes(), []string{"NOT_FOUND"}) {
 		t.Errorf("256-character id: %+v", r.Errors)
 	}
@@ -77,13 +77,13 @@ func TestBadIDsAreRefusedBeforeAnyCall(t *testing.T) {
 
 func TestCredentialErrorsKeepTheirCodes(t *testing.T) {
 	f := newFacade(t, setup{})
-	if r := f.post(t, "not-a-token", `{ space(id: "acme-handbook") { id } }`, nil); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) {
+	if r := f.do(t, `{ space(id: "acme-handbook") { id } }`, bearer("not-a-token")); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) {
 		t.Errorf("unknown token: %+v", r.Errors)
 	}
-	if r := f.post(t, "", `{ space(id: "acme-handbook") { id } }`, nil); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) {
+	if r := f.do(t, `{ space(id: "acme-handbook") { id } }`, bearer("")); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) {
 		t.Errorf("no token: %+v", r.Errors)
 	}
-	r := f.post(t, upstreamtest.ReaderToken, `mutation { installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation } }`, nil)
+	r := f.do(t, `mutation { installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation } }`, bearer(upstreamtest.ReaderToken))
 	if !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
 		t.Errorf("reader installing: %+v", r.Errors)
 	}

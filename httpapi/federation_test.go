@@ -16,7 +16,7 @@ func TestSubgraphSDLIsFederation2(t *testing.T) {
 	var got struct {
 		Service struct{ SDL string } `json:"_service"`
 	}
-	f.post(t, "", `{ _service { sdl } }`, nil).decode(t, &got)
+	f.do(t, `{ _service { sdl } }`, bearer("")).decode(t, &got)
 	sdl := got.Service.SDL
 	for _, want := range []string{
 		`extend schema`,
@@ -67,7 +67,7 @@ func TestEntitiesResolveThroughTheLoaders(t *testing.T) {
 	reps[17] = map[string]any{"__typename": "Space", "id": "no-such-space"}
 	reps = append(reps, map[string]any{"__typename": "Organization", "id": "acme"}, map[string]any{"__typename": "Integration", "name": "slack"})
 
-	r := f.post(t, upstreamtest.DemoToken, entitiesQuery, map[string]any{"r": reps})
+	r := f.do(t, entitiesQuery, variables(map[string]any{"r": reps}))
 	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "NOT_FOUND" || fmt.Sprint(r.Errors[0].Path) != "[_entities 17]" {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
@@ -116,11 +116,11 @@ func TestEntityKeyAloneCostsNoCall(t *testing.T) {
 	var got struct {
 		Entities []*entity `json:"_entities"`
 	}
-	f.post(t, upstreamtest.DemoToken, `query($r: [_Any!]!) { _entities(representations: $r) {
+	f.do(t, `query($r: [_Any!]!) { _entities(representations: $r) {
 	  ... on Space { id integrations { totalCount nodes { name } } }
 	  ... on Organization { id }
 	  ... on Integration { name }
-	} }`, map[string]any{"r": reps}).decode(t, &got)
+	} }`, variables(map[string]any{"r": reps})).decode(t, &got)
 	if got.Entities[0].Integrations == nil || len(got.Entities[0].Integrations.Nodes) == 0 || got.Entities[2].ID != "acme" || got.Entities[3].Name != "mermaid" {
 		t.Errorf("answer: %+v %+v %+v", got.Entities[0], got.Entities[2], got.Entities[3])
 	}
@@ -141,7 +141,7 @@ func TestEntityFloodsAreRefused(t *testing.T) {
 	for i := range reps {
 		reps[i] = map[string]any{"__typename": "Space", "id": fmt.Sprintf("space-%d", i)}
 	}
-	r := f.post(t, upstreamtest.DemoToken, entitiesQuery, map[string]any{"r": reps})
+	r := f.do(t, entitiesQuery, variables(map[string]any{"r": reps}))
 	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
@@ -173,8 +173,7 @@ func TestMalformedRepresentationsAreBadUserInput(t *testing.T) {
 		want[2*i+1] = true
 	}
 	reps = append(reps, map[string]any{"__typename": "Integration", "name": "slack"})
-	r := f.post(t, upstreamtest.DemoToken, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id } ... on Integration { title } } }`,
-		map[string]any{"r": reps})
+	r := f.do(t, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id } ... on Integration { title } } }`, variables(map[string]any{"r": reps}))
 	at := map[int]bool{}
 	for _, e := range r.Errors {
 		if e.Extensions["code"] != "BAD_USER_INPUT" || len(e.Path) != 2 || e.Path[0] != "_entities" {
@@ -210,7 +209,7 @@ func TestMalformedRepresentationsAreBadUserInput(t *testing.T) {
 
 func TestServiceSDLIsIntrospection(t *testing.T) {
 	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DisableIntrospection = true }})
-	r := f.post(t, upstreamtest.DemoToken, `{ _service { sdl } }`, nil)
+	r := f.do(t, `{ _service { sdl } }`)
 	if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
 		t.Errorf("errors %+v", r.Errors)
 	}

@@ -1,12 +1,9 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -28,23 +25,20 @@ func FuzzGraphQLRequest(f *testing.F) {
 	}
 	handler := httpapi.New(httpapi.Config{Client: client, DefaultAuthorization: "Bearer " + upstreamtest.DemoToken})
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Host = "localhost" // where the default credential serves
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		if rec.Code >= 500 || rec.Code < 200 {
-			t.Fatalf("HTTP %d for %q: %s", rec.Code, body, rec.Body)
+		// No credential of its own, at the host where the default one serves.
+		r := serve(t, handler, "", rawBody(body), bearer(""), atHost("localhost"), rawAnswer())
+		if r.status >= 500 || r.status < 200 {
+			t.Fatalf("HTTP %d for %q: %s", r.status, body, r.body)
 		}
 		var answer struct {
 			Data   json.RawMessage   `json:"data"`
 			Errors []json.RawMessage `json:"errors"`
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
-			t.Fatalf("answer to %q is not JSON: %v: %s", body, err, rec.Body)
+		if err := json.Unmarshal(r.body, &answer); err != nil {
+			t.Fatalf("answer to %q is not JSON: %v: %s", body, err, r.body)
 		}
 		if len(answer.Data) == 0 && len(answer.Errors) == 0 {
-			t.Fatalf("answer to %q has neither data nor errors: %s", body, rec.Body)
+			t.Fatalf("answer to %q has neither data nor errors: %s", body, r.body)
 		}
 	})
 }
@@ -70,24 +64,19 @@ func FuzzGraphQLDocument(f *testing.F) {
 	handler := httpapi.New(httpapi.Config{Client: client, Logger: slog.New(slog.DiscardHandler)})
 	f.Fuzz(func(t *testing.T, program []byte) {
 		doc, vars := buildDocument(program)
-		body, _ := json.Marshal(map[string]any{"query": doc, "variables": vars})
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		if rec.Code >= 500 || rec.Code < 200 {
-			t.Fatalf("HTTP %d for %q: %s", rec.Code, doc, rec.Body)
+		r := serve(t, handler, doc, variables(vars), rawAnswer())
+		if r.status >= 500 || r.status < 200 {
+			t.Fatalf("HTTP %d for %q: %s", r.status, doc, r.body)
 		}
 		var answer response
-		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
-			t.Fatalf("answer to %q is not JSON: %v: %s", doc, err, rec.Body)
+		if err := json.Unmarshal(r.body, &answer); err != nil {
+			t.Fatalf("answer to %q is not JSON: %v: %s", doc, err, r.body)
 		}
 		if len(answer.Data) == 0 && len(answer.Errors) == 0 {
 			t.Fatalf("answer to %q has neither data nor errors", doc)
 		}
 		if slices.Contains(answer.codes(), "INTERNAL_SERVER_ERROR") || slices.Contains(answer.codes(), "") {
-			t.Fatalf("answer to %q: %s", doc, rec.Body)
+			t.Fatalf("answer to %q: %s", doc, r.body)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/httpapi/hostile"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // A hostile request is small, makes no upstream call, and costs the server
@@ -23,11 +21,11 @@ func TestHostileRequestsAreRefusedCheaply(t *testing.T) {
 	for _, shape := range hostile.Shapes {
 		t.Run(shape.Name, func(t *testing.T) {
 			query, vars := shape.Build(hostile.BodyBudget)
-			body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+			body := requestBody(query, variables(vars))
 			if len(body) > 1<<20 {
 				t.Fatalf("the shape is %d bytes, past the body limit", len(body))
 			}
-			r := postBody(t, f, body)
+			r := f.do(t, "", rawBody(body))
 			if r.status >= 500 || len(r.Errors) == 0 && (r.status != http.StatusOK || len(r.Data) == 0) {
 				t.Fatalf("status %d, %d errors, data %.100s", r.status, len(r.Errors), r.Data)
 			}
@@ -46,7 +44,7 @@ func TestHostileRequestsAreRefusedCheaply(t *testing.T) {
 	}
 	// And the process still answers.
 	var got struct{ Space struct{ Title string } }
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
 	if got.Space.Title != "Employee Handbook" {
 		t.Errorf("after the hostile requests: %+v", got)
 	}
@@ -61,12 +59,12 @@ func BenchmarkHostileRequests(b *testing.B) {
 	f := newFacade(b, setup{config: func(c *httpapi.Config) { c.QueryCacheBytes = 1 }})
 	for _, shape := range hostile.Shapes {
 		query, vars := shape.Build(hostile.BodyBudget)
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		body := requestBody(query, variables(vars))
 		b.Run(strings.ReplaceAll(shape.Name, " ", "_"), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				postBody(b, f, body)
+				f.do(b, "", rawBody(body))
 			}
 		})
 	}

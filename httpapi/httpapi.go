@@ -6,7 +6,6 @@ package httpapi
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -14,10 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
-	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/gitbook-graphql/facade/budget"
@@ -31,132 +28,6 @@ import (
 // DebugHeader, sent with any value, asks for extensions.upstream in the
 // answer: the upstream calls, retries and milliseconds the request cost.
 const DebugHeader = "X-Upstream-Debug"
-
-// Config is what the handler is built from.
-type Config struct {
-	Client *upstream.Client
-	// DefaultAuthorization is sent upstream for callers who send no
-	// Authorization header (from GITBOOK_TOKEN); empty for none.
-	DefaultAuthorization string
-	// AllowedHosts are the Host names at which DefaultAuthorization serves;
-	// "*" for any. Default DefaultAllowedHosts.
-	AllowedHosts []string
-	// RequestTimeout bounds a whole GraphQL request. Default 15s.
-	RequestTimeout time.Duration
-	// PageSize is the `limit` asked per upstream page. Default graph.DefaultPageSize.
-	PageSize int
-	// MaxUpstreamCalls bounds the upstream calls of one request: operations
-	// that may need more are refused before any call, and a request that
-	// reaches it anyway makes no more. Default 200.
-	MaxUpstreamCalls int
-	// MaxDepth bounds how deeply an operation nests fields. Default 15.
-	MaxDepth int
-	// MaxBodyBytes bounds a request body; larger ones get 413. Default 1 MiB.
-	MaxBodyBytes int64
-	// DisableIntrospection refuses __schema and __type queries.
-	DisableIntrospection bool
-	// APQCacheSize is how many automatic persisted queries are kept (LRU).
-	// Default 1000.
-	APQCacheSize int
-	// APQCacheBytes bounds the persisted queries kept, in bytes of their
-	// text. Default DefaultAPQCacheBytes.
-	APQCacheBytes int
-	// QueryCacheBytes bounds the parsed documents kept, in (estimated)
-	// bytes of memory. Default DefaultQueryCacheBytes.
-	QueryCacheBytes int
-	// Document bounds each GraphQL document before it is validated.
-	Document DocumentLimits
-	// MaxErrors bounds the errors of one answer; past it, one more says how
-	// many were left out. Default DefaultMaxErrors.
-	MaxErrors int
-	// MaxResponseBytes bounds one answer; a larger one is replaced by a
-	// RESPONSE_TOO_LARGE error. Default DefaultMaxResponseBytes.
-	MaxResponseBytes int
-	// CursorSecret signs the connections' cursors; replicas behind one
-	// address need the same. Default: a random key of this process.
-	CursorSecret []byte
-	// MaxJSONDepth bounds how deep a request's JSON (its variables and
-	// extensions) may nest. Default DefaultMaxJSONDepth.
-	MaxJSONDepth int
-	// MaxAuthorizationBytes bounds the caller's Authorization header; a
-	// longer one is refused (431) before any call. Default
-	// DefaultMaxAuthorizationBytes.
-	MaxAuthorizationBytes int
-	// CORSOrigins are the browser origins allowed to call /graphql; none
-	// (the default) leaves CORS off. "*" allows any.
-	CORSOrigins []string
-	// Registry, when set, gets the metrics, served at /metrics.
-	Registry *prometheus.Registry
-	// Metrics are the series the requests feed; made from Registry when nil.
-	Metrics *telemetry.Metrics
-	// TracerProvider traces requests. Default: none.
-	TracerProvider trace.TracerProvider
-	// Logger gets one line per GraphQL request, and the resolvers' internal
-	// errors and panics. Default: slog.Default().
-	Logger *slog.Logger
-	// ReadyCacheFor is how long /readyz trusts its last probe. Default 5s.
-	ReadyCacheFor time.Duration
-	Loader        loader.Config
-}
-
-func (c Config) withDefaults() Config {
-	if c.RequestTimeout <= 0 {
-		c.RequestTimeout = 15 * time.Second
-	}
-	if c.MaxUpstreamCalls <= 0 {
-		c.MaxUpstreamCalls = budget.DefaultMaxCalls
-	}
-	if c.PageSize <= 0 {
-		c.PageSize = graph.DefaultPageSize
-	}
-	if c.MaxDepth <= 0 {
-		c.MaxDepth = 15
-	}
-	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = 1 << 20
-	}
-	if c.APQCacheSize <= 0 {
-		c.APQCacheSize = 1000
-	}
-	if c.APQCacheBytes <= 0 {
-		c.APQCacheBytes = DefaultAPQCacheBytes
-	}
-	if c.QueryCacheBytes <= 0 {
-		c.QueryCacheBytes = DefaultQueryCacheBytes
-	}
-	c.Document = c.Document.withDefaults()
-	if c.MaxErrors <= 0 {
-		c.MaxErrors = DefaultMaxErrors
-	}
-	if len(c.AllowedHosts) == 0 {
-		c.AllowedHosts = DefaultAllowedHosts
-	}
-	if c.MaxResponseBytes <= 0 {
-		c.MaxResponseBytes = DefaultMaxResponseBytes
-	}
-	if c.MaxJSONDepth <= 0 {
-		c.MaxJSONDepth = DefaultMaxJSONDepth
-	}
-	if c.MaxAuthorizationBytes <= 0 {
-		c.MaxAuthorizationBytes = DefaultMaxAuthorizationBytes
-	}
-	if c.TracerProvider == nil {
-		c.TracerProvider = noop.NewTracerProvider()
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.Metrics == nil && c.Registry != nil {
-		c.Metrics = telemetry.NewMetrics(c.Registry)
-	}
-	if c.ReadyCacheFor <= 0 {
-		c.ReadyCacheFor = 5 * time.Second
-	}
-	if c.Metrics != nil && c.Loader.BatchObserver == nil {
-		c.Loader.BatchObserver = c.Metrics.BatchObserver
-	}
-	return c
-}
 
 // Handler is the facade's HTTP handler.
 type Handler struct {

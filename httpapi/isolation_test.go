@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -61,7 +60,7 @@ func TestCallersNeverSeeAnotherCallersData(t *testing.T) {
 					}
 					Organization struct{ Title string }
 				}
-				f.post(t, fmt.Sprintf("token-%d", i), query, nil).decode(t, &got)
+				f.do(t, query, bearer(fmt.Sprintf("token-%d", i))).decode(t, &got)
 				titles := []string{got.Organization.Title}
 				for _, s := range got.Spaces {
 					titles = append(titles, s.Title, s.Organization.Title)
@@ -103,7 +102,7 @@ func TestHungUpstreamEndsAtTheDeadlineAndLeaksNothing(t *testing.T) {
 		client := &http.Client{Timeout: deadline + time.Second} // the bound this test holds the facade to
 		defer client.CloseIdleConnections()
 		defer f.client.CloseIdleConnections()
-		r := postWith(t, client, f.url, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`)
+		r := f.do(t, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`, via(client))
 		if got := r.codes(); len(got) != 1 || got[0] != "UPSTREAM_TIMEOUT" {
 			t.Fatalf("errors: %+v", r.Errors)
 		}
@@ -137,7 +136,7 @@ func TestTokensAreNeverLogged(t *testing.T) {
 		`{ space(id: "bad/id") { title } }`,
 	} {
 		for _, token := range []string{secret, secret + "_unknown"} {
-			r := f.post(t, token, q, nil)
+			r := f.do(t, q, bearer(token))
 			for _, e := range r.Errors {
 				if strings.Contains(fmt.Sprint(e), secret) {
 					t.Errorf("error holds the token: %+v", e)
@@ -158,37 +157,22 @@ func TestTokensAreNeverLogged(t *testing.T) {
 // page that points a name of its own at the server (DNS rebinding) gets 403.
 func TestDefaultCredentialServesOnlyAllowedHosts(t *testing.T) {
 	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DefaultAuthorization = "Bearer " + upstreamtest.DemoToken }})
-	ask := func(host, token string) (int, response) {
-		body := strings.NewReader(`{"query":"mutation { installIntegrationOnSpace(integration: \"slack\", installation: \"inst-acme-slack\", space: \"acme-handbook\") { installation } }"}`)
-		req, _ := http.NewRequest(http.MethodPost, f.url+"/graphql", body)
-		req.Host = host
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var r response
-		_ = json.NewDecoder(resp.Body).Decode(&r)
-		return resp.StatusCode, r
-	}
-	status, r := ask("attacker.example:8080", "")
-	if status != http.StatusForbidden || !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
-		t.Errorf("a foreign host: status %d, errors %+v", status, r.Errors)
+	const install = `mutation { installIntegrationOnSpace(integration: "slack", installation: "inst-acme-slack", space: "acme-handbook") { installation } }`
+	// ask installs, naming host, with token as the caller's own credential (none when empty).
+	ask := func(host, token string) response { return f.do(t, install, atHost(host), bearer(token)) }
+	if r := ask("attacker.example:8080", ""); r.status != http.StatusForbidden || !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
+		t.Errorf("a foreign host: status %d, errors %+v", r.status, r.Errors)
 	}
 	if n := f.sim.CallCount(""); n != 0 {
 		t.Errorf("%d upstream calls for a refused request", n)
 	}
 	for _, host := range []string{"127.0.0.1:8080", "localhost", "[::1]:8080", "LOCALHOST."} {
-		if status, r := ask(host, ""); status != http.StatusOK || len(r.Errors) > 0 {
-			t.Errorf("host %s: status %d, errors %+v", host, status, r.Errors)
+		if r := ask(host, ""); r.status != http.StatusOK || len(r.Errors) > 0 {
+			t.Errorf("host %s: status %d, errors %+v", host, r.status, r.Errors)
 		}
 	}
 	// A caller with a credential of its own may come from anywhere.
-	if status, r := ask("attacker.example:8080", upstreamtest.ReaderToken); status != http.StatusOK || len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" || r.Errors[0].Extensions["upstreamStatus"] == nil {
-		t.Errorf("own credential: status %d, errors %+v; want GitBook's own 403 for a reader", status, r.Errors)
+	if r := ask("attacker.example:8080", upstreamtest.ReaderToken); r.status != http.StatusOK || len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" || r.Errors[0].Extensions["upstreamStatus"] == nil {
+		t.Errorf("own credential: status %d, errors %+v; want GitBook's own 403 for a reader", r.status, r.Errors)
 	}
 }

@@ -2,9 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -37,7 +35,7 @@ func TestFloodsAreRefusedBeforeAnyCall(t *testing.T) {
 		"101 spaces with their organizations": {`query($ids: [ID!]!) { spaces(ids: $ids) { organization { id } } }`, map[string]any{"ids": ids[:101]}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := f.post(t, upstreamtest.DemoToken, tc.query, tc.vars)
+			r := f.do(t, tc.query, variables(tc.vars))
 			if !slices.Equal(r.codes(), []string{"COMPLEXITY_LIMIT_EXCEEDED"}) || string(r.Data) != "null" && len(r.Data) != 0 {
 				t.Fatalf("data %s, errors %+v", r.Data, r.Errors)
 			}
@@ -51,7 +49,7 @@ func TestFloodsAreRefusedBeforeAnyCall(t *testing.T) {
 	}
 
 	// Within the limit: 100 spaces and their organizations, 200 calls at most.
-	r := f.post(t, upstreamtest.DemoToken, `query($ids: [ID!]!) { spaces(ids: $ids) { organization { id } } }`, map[string]any{"ids": ids[:100]})
+	r := f.do(t, `query($ids: [ID!]!) { spaces(ids: $ids) { organization { id } } }`, variables(map[string]any{"ids": ids[:100]}))
 	if slices.Contains(r.codes(), "COMPLEXITY_LIMIT_EXCEEDED") {
 		t.Errorf("100 spaces with organizations refused: %+v", r.Errors[0])
 	}
@@ -64,7 +62,7 @@ func TestCallLimitStopsWhatTheEstimateMissed(t *testing.T) {
 		sim:    upstreamtest.Options{MaxPageSize: 1},
 		config: func(c *httpapi.Config) { c.MaxUpstreamCalls = 10 },
 	})
-	r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-developer-portal") { title integrations { nodes { name } } } }`, nil)
+	r := f.do(t, `{ space(id: "acme-developer-portal") { title integrations { nodes { name } } } }`)
 	if !slices.Equal(r.codes(), []string{"COMPLEXITY_LIMIT_EXCEEDED"}) || fmt.Sprint(r.Errors[0].Path) != "[space integrations]" {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
@@ -76,18 +74,18 @@ func TestCallLimitStopsWhatTheEstimateMissed(t *testing.T) {
 func TestDepthLimit(t *testing.T) {
 	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.MaxDepth = 4 }})
 	deep := `{ space(id: "acme-handbook") { organization { billing { pricing { members { plus_2024 { monthly } } } } } } }`
-	r := f.post(t, upstreamtest.DemoToken, deep, nil)
+	r := f.do(t, deep)
 	if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) || !strings.Contains(r.Errors[0].Message, "at most 4") {
 		t.Errorf("errors: %+v", r.Errors)
 	}
 	viaFragment := `{ space(id: "acme-handbook") { ...S } } fragment S on Space { organization { billing { pricing { sites { premium { yearly } } } } } }`
-	if r := f.post(t, upstreamtest.DemoToken, viaFragment, nil); !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
+	if r := f.do(t, viaFragment); !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
 		t.Errorf("through a fragment: %+v", r.Errors)
 	}
 	var ok struct {
 		Space struct{ Organization struct{ Title string } }
 	}
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { organization { title } } }`, nil).decode(t, &ok)
+	f.do(t, `{ space(id: "acme-handbook") { organization { title } } }`).decode(t, &ok)
 	if n := f.sim.CallCount(""); n != 2 {
 		t.Errorf("%d calls, want only the shallow query's 2", n)
 	}
@@ -95,42 +93,28 @@ func TestDepthLimit(t *testing.T) {
 
 func TestMalformedRequestsGetClearAnswers(t *testing.T) {
 	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DisableIntrospection = true }})
-	send := func(method, contentType string, body []byte, target string) (int, response) {
-		req, _ := http.NewRequest(method, f.url+target, bytes.NewReader(body))
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var r response
-		_ = json.NewDecoder(resp.Body).Decode(&r)
-		return resp.StatusCode, r
-	}
 	big := append([]byte(`{"query": "{ __typename }", "pad": "`), bytes.Repeat([]byte("x"), 1<<20)...)
 	big = append(big, `"}`...)
 	for name, tc := range map[string]struct {
-		method, contentType, body, target string
-		status                            int
-		code                              string
+		method, contentType, body string
+		status                    int
+		code                      string
 	}{
-		"over 1 MiB":      {"POST", "application/json", string(big), "/graphql", 413, "BAD_REQUEST"},
-		"not JSON":        {"POST", "application/json", `{"query": `, "/graphql", 400, "BAD_REQUEST"},
-		"a JSON array":    {"POST", "application/json", `[{"query": "{ __typename }"}]`, "/graphql", 400, "BAD_REQUEST"},
-		"two JSON values": {"POST", "application/json", `{"query": "{ __typename }"} {}`, "/graphql", 400, "BAD_REQUEST"},
-		"no query":        {"POST", "application/json", `{"variables": {}}`, "/graphql", 400, "BAD_REQUEST"},
-		"empty query":     {"POST", "application/json", `{"query": "  "}`, "/graphql", 400, "BAD_REQUEST"},
-		"GET without one": {"GET", "", "", "/graphql", 400, "BAD_REQUEST"},
-		"syntax error":    {"POST", "application/json", `{"query": "{ space("}`, "/graphql", 200, "GRAPHQL_PARSE_FAILED"},
-		"introspection":   {"POST", "application/json", `{"query": "{ __schema { types { name } } }"}`, "/graphql", 200, "GRAPHQL_VALIDATION_FAILED"},
-		"a type's fields": {"POST", "application/json", `{"query": "{ __type(name: \"Space\") { name } }"}`, "/graphql", 200, "GRAPHQL_VALIDATION_FAILED"},
+		"over 1 MiB":      {"POST", "application/json", string(big), 413, "BAD_REQUEST"},
+		"not JSON":        {"POST", "application/json", `{"query": `, 400, "BAD_REQUEST"},
+		"a JSON array":    {"POST", "application/json", `[{"query": "{ __typename }"}]`, 400, "BAD_REQUEST"},
+		"two JSON values": {"POST", "application/json", `{"query": "{ __typename }"} {}`, 400, "BAD_REQUEST"},
+		"no query":        {"POST", "application/json", `{"variables": {}}`, 400, "BAD_REQUEST"},
+		"empty query":     {"POST", "application/json", `{"query": "  "}`, 400, "BAD_REQUEST"},
+		"GET without one": {"GET", "", "", 400, "BAD_REQUEST"},
+		"syntax error":    {"POST", "application/json", `{"query": "{ space("}`, 200, "GRAPHQL_PARSE_FAILED"},
+		"introspection":   {"POST", "application/json", `{"query": "{ __schema { types { name } } }"}`, 200, "GRAPHQL_VALIDATION_FAILED"},
+		"a type's fields": {"POST", "application/json", `{"query": "{ __type(name: \"Space\") { name } }"}`, 200, "GRAPHQL_VALIDATION_FAILED"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, r := send(tc.method, tc.contentType, []byte(tc.body), tc.target)
-			if status != tc.status || !slices.Equal(r.codes(), []string{tc.code}) {
-				t.Errorf("HTTP %d, errors %+v; want %d %s", status, r.Errors, tc.status, tc.code)
+			r := f.do(t, "", method(tc.method), contentType(tc.contentType), rawBody([]byte(tc.body)), bearer(""))
+			if r.status != tc.status || !slices.Equal(r.codes(), []string{tc.code}) {
+				t.Errorf("HTTP %d, errors %+v; want %d %s", r.status, r.Errors, tc.status, tc.code)
 			}
 			for _, e := range r.Errors {
 				if strings.Contains(e.Message, "xxxx") {

@@ -3,8 +3,6 @@ package httpapi_test
 import (
 	"slices"
 	"testing"
-
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func spaceIntegrationNames(t *testing.T, f *facade, space string) []string {
@@ -12,7 +10,7 @@ func spaceIntegrationNames(t *testing.T, f *facade, space string) []string {
 	var got struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, `query($id: ID!) { space(id: $id) { integrations { nodes { name } } } }`, map[string]any{"id": space}).decode(t, &got)
+	f.do(t, `query($id: ID!) { space(id: $id) { integrations { nodes { name } } } }`, variables(map[string]any{"id": space})).decode(t, &got)
 	return got.Space.Integrations.names()
 }
 
@@ -35,11 +33,11 @@ func TestInstallAndUninstallShowInTheNextRead(t *testing.T) {
 			}
 		}
 	}
-	f.post(t, upstreamtest.DemoToken, `mutation {
+	f.do(t, `mutation {
 	  installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-api-reference") {
 	    installation status integration { name title } space { id integrations { nodes { name } } }
 	  }
-	}`, nil).decode(t, &installed)
+	}`).decode(t, &installed)
 	got := installed.InstallIntegrationOnSpace
 	if got.Installation != "inst-acme-codesandbox" || got.Status != "active" || got.Integration.Title != "CodeSandbox" || got.Space.ID != space {
 		t.Errorf("install answer: %+v", got)
@@ -61,11 +59,11 @@ func TestInstallAndUninstallShowInTheNextRead(t *testing.T) {
 			Space        struct{ Integrations connection }
 		}
 	}
-	f.post(t, upstreamtest.DemoToken, `mutation {
+	f.do(t, `mutation {
 	  uninstallIntegrationFromSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-api-reference") {
 	    installation integration { name } space { integrations { nodes { name } } }
 	  }
-	}`, nil).decode(t, &removed)
+	}`).decode(t, &removed)
 	if u := removed.UninstallIntegrationFromSpace; u.Installation != "inst-acme-codesandbox" || u.Integration.Name != "codesandbox" ||
 		slices.Contains(u.Space.Integrations.names(), "codesandbox") {
 		t.Errorf("uninstall answer: %+v", u)
@@ -80,9 +78,9 @@ func TestInstallAndUninstallShowInTheNextRead(t *testing.T) {
 
 func TestUninstallingWhatIsNotInstalledIsNotFound(t *testing.T) {
 	f := newFacade(t, setup{})
-	r := f.post(t, upstreamtest.DemoToken, `mutation {
+	r := f.do(t, `mutation {
 	  uninstallIntegrationFromSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation }
-	}`, nil)
+	}`)
 	if !slices.Equal(r.codes(), []string{"NOT_FOUND"}) {
 		t.Errorf("errors: %+v", r.Errors)
 	}

@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,27 +26,6 @@ import (
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
-// send posts a GraphQL request with extra headers and returns the answer.
-func send(t *testing.T, f *facade, header http.Header, query string) (*http.Response, response) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query})
-	req, _ := http.NewRequest(http.MethodPost, f.url+"/graphql", bytes.NewReader(body))
-	req.Header = header.Clone()
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r response
-	_ = json.NewDecoder(resp.Body).Decode(&r)
-	return resp, r
-}
-
-func bearer(token string) http.Header {
-	return http.Header{"Authorization": {"Bearer " + token}}
-}
-
 func TestMetricsAfterAQuery(t *testing.T) {
 	registry := prometheus.NewRegistry()
 	metrics := telemetry.NewMetrics(registry)
@@ -60,16 +37,11 @@ func TestMetricsAfterAQuery(t *testing.T) {
 		config: func(c *httpapi.Config) { c.Registry, c.Metrics = registry, metrics },
 	})
 	telemetry.RegisterClient(registry, f.client)
-	send(t, f, bearer(upstreamtest.DemoToken), `query SpaceWithOrg { space(id: "acme-handbook") { title organization { title } integrations { nodes { name } } } }`)
-	send(t, f, bearer(upstreamtest.DemoToken), `query Missing { space(id: "no-such-space") { title } }`)
-	send(t, f, bearer(upstreamtest.DemoToken), `query Invalid { nope }`)
+	f.do(t, `query SpaceWithOrg { space(id: "acme-handbook") { title organization { title } integrations { nodes { name } } } }`)
+	f.do(t, `query Missing { space(id: "no-such-space") { title } }`)
+	f.do(t, `query Invalid { nope }`)
 
-	resp, err := http.Get(f.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scrape, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	scrape := f.do(t, "", get("/metrics")).body
 	for _, want := range []string{
 		`graphql_requests_total{operation="SpaceWithOrg",outcome="success"} 1`,
 		`graphql_requests_total{operation="Missing",outcome="partial"} 1`,
@@ -108,9 +80,7 @@ func TestTracesFollowTheCallerToTheUpstream(t *testing.T) {
 		config: func(c *httpapi.Config) { c.TracerProvider = tp },
 	})
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
-	header := bearer(upstreamtest.DemoToken)
-	header.Set("Traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
-	send(t, f, header, `query Handbook { space(id: "acme-handbook") { title organization { title } } }`)
+	f.do(t, `query Handbook { space(id: "acme-handbook") { title organization { title } } }`, setHeader("Traceparent", "00-"+traceID+"-00f067aa0ba902b7-01"))
 	if err := tp.ForceFlush(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -139,15 +109,12 @@ func TestOneLogLinePerRequest(t *testing.T) {
 	f := newFacade(t, setup{config: func(c *httpapi.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	}})
-	header := bearer(upstreamtest.DemoToken)
-	header.Set("X-Request-Id", "caller-chosen-id.42")
-	resp, _ := send(t, f, header, `query Two { space(id: "acme-handbook") { title } missing: space(id: "nope") { title } }`)
-	if got := resp.Header.Get("X-Request-Id"); got != "caller-chosen-id.42" {
+	r := f.do(t, `query Two { space(id: "acme-handbook") { title } missing: space(id: "nope") { title } }`, setHeader("X-Request-Id", "caller-chosen-id.42"))
+	if got := r.header.Get("X-Request-Id"); got != "caller-chosen-id.42" {
 		t.Errorf("X-Request-Id sent back: %q", got)
 	}
-	header.Set("X-Request-Id", "not ok; has spaces")
-	resp, _ = send(t, f, header, `{ __typename }`)
-	generated := resp.Header.Get("X-Request-Id")
+	r = f.do(t, `{ __typename }`, setHeader("X-Request-Id", "not ok; has spaces"))
+	generated := r.header.Get("X-Request-Id")
 	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(generated) {
 		t.Errorf("generated X-Request-Id %q", generated)
 	}
@@ -183,13 +150,10 @@ func TestDebugHeaderShowsWhatTheRequestCost(t *testing.T) {
 		Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Status: http.StatusBadGateway}),
 	}})
 	const q = `{ space(id: "acme-handbook") { title organization { title } } }`
-	_, plain := send(t, f, bearer(upstreamtest.DemoToken), `{ __typename }`)
-	if plain.raw(t)["extensions"] != nil {
+	if plain := f.do(t, `{ __typename }`); plain.raw(t)["extensions"] != nil {
 		t.Error("extensions without the debug header")
 	}
-	header := bearer(upstreamtest.DemoToken)
-	header.Set(httpapi.DebugHeader, "1")
-	_, r := send(t, f, header, q)
+	r := f.do(t, q, setHeader(httpapi.DebugHeader, "1"))
 	var ext struct {
 		Upstream struct{ Calls, Retries, MS int }
 	}
@@ -205,13 +169,11 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	sum := sha256.Sum256([]byte(query))
 	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
 
-	hashOnly := func() response {
-		return f.post(t, upstreamtest.DemoToken, "", nil).withExtensions(t, f, ext)
-	}
+	hashOnly := func() response { return f.do(t, "", extensions(ext)) }
 	if r := hashOnly(); len(r.Errors) != 1 || r.Errors[0].Message != "PersistedQueryNotFound" {
 		t.Fatalf("hash before registration: %+v", r.Errors)
 	}
-	registered := postRaw(t, f, map[string]any{"query": query, "extensions": ext})
+	registered := f.do(t, query, extensions(ext))
 	if len(registered.Errors) > 0 {
 		t.Fatalf("registration: %+v", registered.Errors)
 	}
@@ -223,53 +185,31 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.CORSOrigins = []string{"https://docs.example.com"} }})
-	preflight := func(origin string) *http.Response {
-		req, _ := http.NewRequest(http.MethodOptions, f.url+"/graphql", nil)
-		req.Header.Set("Origin", origin)
-		req.Header.Set("Access-Control-Request-Method", "POST")
-		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp
+	// A CORS preflight, as a browser sends it: no credential, no body.
+	preflight := func(f *facade, origin string, opts ...option) response {
+		opts = append([]option{method(http.MethodOptions), bearer(""), rawAnswer(), setHeader("Origin", origin), setHeader("Access-Control-Request-Method", "POST")}, opts...)
+		return f.do(t, "", opts...)
 	}
-	ok := preflight("https://docs.example.com")
-	if ok.Header.Get("Access-Control-Allow-Origin") != "https://docs.example.com" ||
-		!strings.Contains(strings.ToLower(ok.Header.Get("Access-Control-Allow-Headers")), "authorization") {
-		t.Errorf("allowed origin: %d %v", ok.StatusCode, ok.Header)
+	requestHeaders := setHeader("Access-Control-Request-Headers", "authorization,content-type")
+	ok := preflight(f, "https://docs.example.com", requestHeaders)
+	if ok.header.Get("Access-Control-Allow-Origin") != "https://docs.example.com" ||
+		!strings.Contains(strings.ToLower(ok.header.Get("Access-Control-Allow-Headers")), "authorization") {
+		t.Errorf("allowed origin: %d %v", ok.status, ok.header)
 	}
-	refused := preflight("https://evil.example.net")
-	if refused.Header.Get("Access-Control-Allow-Origin") != "" {
-		t.Errorf("refused origin got %v", refused.Header)
+	refused := preflight(f, "https://evil.example.net", requestHeaders)
+	if refused.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("refused origin got %v", refused.header)
 	}
 
 	off := newFacade(t, setup{})
-	req, _ := http.NewRequest(http.MethodOptions, off.url+"/graphql", nil)
-	req.Header.Set("Origin", "https://docs.example.com")
-	req.Header.Set("Access-Control-Request-Method", "POST")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+	if resp := preflight(off, "https://docs.example.com"); resp.header.Get("Access-Control-Allow-Origin") != "" {
 		t.Error("CORS is on by default")
 	}
 }
 
 func TestReadiness(t *testing.T) {
 	f := newFacade(t, setup{})
-	get := func(url string) int {
-		resp, err := http.Get(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	if s := get(f.url + "/readyz"); s != 200 {
+	if s := f.do(t, "", get("/readyz")).status; s != 200 {
 		t.Errorf("/readyz with the upstream up: %d", s)
 	}
 
@@ -278,30 +218,25 @@ func TestReadiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := httpapi.New(httpapi.Config{Client: down})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, mustRequest(t, "GET", "/readyz"))
-	if rec.Code != 503 {
-		t.Errorf("/readyz with the upstream down: %d", rec.Code)
+	if s := serve(t, h, "", get("/readyz")).status; s != 503 {
+		t.Errorf("/readyz with the upstream down: %d", s)
 	}
-	health := httptest.NewRecorder()
-	h.ServeHTTP(health, mustRequest(t, "GET", "/healthz"))
-	if health.Code != 200 {
-		t.Errorf("/healthz with the upstream down: %d", health.Code)
+	if s := serve(t, h, "", get("/healthz")).status; s != 200 {
+		t.Errorf("/healthz with the upstream down: %d", s)
 	}
 
 	up := httpapi.New(httpapi.Config{Client: f.client})
 	up.Drain()
-	rec = httptest.NewRecorder()
-	up.ServeHTTP(rec, mustRequest(t, "GET", "/readyz"))
-	if rec.Code != 503 {
-		t.Errorf("/readyz while draining: %d", rec.Code)
+	if s := serve(t, up, "", get("/readyz")).status; s != 503 {
+		t.Errorf("/readyz while draining: %d", s)
 	}
 }
 
 func TestPlaygroundIsSelfContained(t *testing.T) {
 	f := newFacade(t, setup{})
-	resp, page := get(t, f.url+"/", nil)
-	csp := resp.Header.Get("Content-Security-Policy")
+	home := f.do(t, "", get("/"))
+	page := string(home.body)
+	csp := home.header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "script-src 'self' 'sha256-") || strings.Contains(csp, "http") {
 		t.Errorf("CSP: %q", csp)
 	}
@@ -313,15 +248,15 @@ func TestPlaygroundIsSelfContained(t *testing.T) {
 		t.Fatalf("%d assets in the page", len(assets))
 	}
 	for _, a := range assets {
-		resp, body := get(t, f.url+a[1], nil)
-		sum := sha256.Sum256([]byte(body))
-		if resp.StatusCode != 200 || "sha256-"+base64.StdEncoding.EncodeToString(sum[:]) != html.UnescapeString(a[2]) {
-			t.Errorf("%s: %d, integrity mismatch", a[1], resp.StatusCode)
+		asset := f.do(t, "", get(a[1]))
+		sum := sha256.Sum256(asset.body)
+		if asset.status != 200 || "sha256-"+base64.StdEncoding.EncodeToString(sum[:]) != html.UnescapeString(a[2]) {
+			t.Errorf("%s: %d, integrity mismatch", a[1], asset.status)
 		}
 	}
 	for _, license := range []string{"LICENSE.graphiql", "LICENSE.react", "LICENSE.react-dom"} {
-		if resp, _ := get(t, f.url+"/playground/"+license, nil); resp.StatusCode != 200 {
-			t.Errorf("%s: %d", license, resp.StatusCode)
+		if s := f.do(t, "", get("/playground/"+license)).status; s != 200 {
+			t.Errorf("%s: %d", license, s)
 		}
 	}
 }
@@ -331,16 +266,11 @@ func TestOnlyValidOperationsNameMetrics(t *testing.T) {
 	registry := prometheus.NewRegistry()
 	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.Registry = registry }})
 	for i := range 5 {
-		postRaw(t, f, map[string]any{"query": "query Broken { nope", "operationName": fmt.Sprintf("Chosen%d", i)})
-		postRaw(t, f, map[string]any{"query": "{ nope }", "operationName": fmt.Sprintf("Invalid%d", i)})
+		f.do(t, "query Broken { nope", operationName(fmt.Sprintf("Chosen%d", i)))
+		f.do(t, "{ nope }", operationName(fmt.Sprintf("Invalid%d", i)))
 	}
-	postRaw(t, f, map[string]any{"query": "query Fine { __typename }", "operationName": "Fine"})
-	resp, err := http.Get(f.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scrape, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	f.do(t, "query Fine { __typename }", operationName("Fine"))
+	scrape := f.do(t, "", get("/metrics")).body
 	if bytes.Contains(scrape, []byte("Chosen")) || bytes.Contains(scrape, []byte("Invalid")) {
 		t.Errorf("/metrics holds names of operations that never ran:\n%s", scrape)
 	}

@@ -54,9 +54,9 @@ func TestConnectionWalksEveryUpstreamPage(t *testing.T) {
 	var got struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-developer-portal") {
+	f.do(t, `{ space(id: "acme-developer-portal") {
 	  integrations { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } nodes { name } edges { cursor node { name } } }
-	} }`, nil).decode(t, &got)
+	} }`).decode(t, &got)
 
 	conn := got.Space.Integrations
 	if !slices.Equal(conn.names(), want) {
@@ -93,7 +93,7 @@ func TestConnectionPagesWithFirstAndAfter(t *testing.T) {
 		var got struct {
 			Space struct{ Integrations connection }
 		}
-		f.post(t, upstreamtest.DemoToken, q, map[string]any{"after": after}).decode(t, &got)
+		f.do(t, q, variables(map[string]any{"after": after})).decode(t, &got)
 		conn := got.Space.Integrations
 		if len(conn.Nodes) > 10 {
 			t.Fatalf("round %d: %d nodes for first: 10", round, len(conn.Nodes))
@@ -124,7 +124,7 @@ func TestConnectionSearchIsPassedThrough(t *testing.T) {
 	var got struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-developer-portal") { integrations(search: "Git") { totalCount nodes { name } } } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-developer-portal") { integrations(search: "Git") { totalCount nodes { name } } } }`).decode(t, &got)
 	if names := strings.Join(got.Space.Integrations.names(), ","); names != "github,github-files" {
 		t.Errorf("search Git: %s", names)
 	}
@@ -143,7 +143,7 @@ func TestTotalCountAloneReadsOnePage(t *testing.T) {
 	var got struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-developer-portal") { integrations { totalCount } } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-developer-portal") { integrations { totalCount } } }`).decode(t, &got)
 	if c := got.Space.Integrations.TotalCount; c == nil || *c != len(portalIntegrations(t)) {
 		t.Errorf("totalCount = %v", c)
 	}
@@ -157,7 +157,7 @@ func TestBadConnectionArgumentsAreRefusedBeforeAnyCall(t *testing.T) {
 	var ok struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-developer-portal") { integrations(first: 2) { pageInfo { endCursor } } } }`, nil).decode(t, &ok)
+	f.do(t, `{ space(id: "acme-developer-portal") { integrations(first: 2) { pageInfo { endCursor } } } }`).decode(t, &ok)
 	otherSpaceCursor := *ok.Space.Integrations.PageInfo.EndCursor
 
 	for name, args := range map[string]string{
@@ -174,7 +174,7 @@ func TestBadConnectionArgumentsAreRefusedBeforeAnyCall(t *testing.T) {
 			if strings.HasPrefix(name, "another search") {
 				space = "acme-developer-portal"
 			}
-			r := f.post(t, upstreamtest.DemoToken, `{ space(id: "`+space+`") { id integrations(`+args+`) { totalCount } } }`, nil)
+			r := f.do(t, `{ space(id: "`+space+`") { id integrations(`+args+`) { totalCount } } }`)
 			if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
 				t.Errorf("errors: %+v", r.Errors)
 			}
@@ -194,7 +194,7 @@ func TestARewrittenCursorIsRefused(t *testing.T) {
 	var got struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, query, nil).decode(t, &got)
+	f.do(t, query).decode(t, &got)
 	honest := *got.Space.Integrations.PageInfo.EndCursor
 	payload, sig, _ := strings.Cut(honest, ".")
 	data, _ := base64.RawURLEncoding.DecodeString(payload)
@@ -211,7 +211,7 @@ func TestARewrittenCursorIsRefused(t *testing.T) {
 	for name, after := range refused {
 		t.Run(name, func(t *testing.T) {
 			f.sim.ResetStats()
-			r := f.post(t, upstreamtest.DemoToken, query, map[string]any{"after": after})
+			r := f.do(t, query, variables(map[string]any{"after": after}))
 			if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
 				t.Errorf("errors: %+v", r.Errors)
 			}
@@ -221,11 +221,11 @@ func TestARewrittenCursorIsRefused(t *testing.T) {
 		})
 	}
 	replica := newFacade(t, setup{config: func(c *httpapi.Config) { c.CursorSecret = []byte("replicas") }})
-	if r := replica.post(t, upstreamtest.DemoToken, query, map[string]any{"after": honest}); len(r.Errors) > 0 {
+	if r := replica.do(t, query, variables(map[string]any{"after": honest})); len(r.Errors) > 0 {
 		t.Errorf("a replica with the same secret refused the cursor: %+v", r.Errors)
 	}
 	stranger := newFacade(t, setup{})
-	if r := stranger.post(t, upstreamtest.DemoToken, query, map[string]any{"after": honest}); !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
+	if r := stranger.do(t, query, variables(map[string]any{"after": honest})); !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
 		t.Errorf("a server with its own key accepted another's cursor: %+v", r.Errors)
 	}
 }
@@ -240,9 +240,9 @@ func TestResumingAfterASmallPageCostsNoMore(t *testing.T) {
 	var got struct {
 		Space struct{ Integrations connection }
 	}
-	f.post(t, upstreamtest.DemoToken, query, map[string]any{"first": 1}).decode(t, &got)
+	f.do(t, query, variables(map[string]any{"first": 1})).decode(t, &got)
 	f.sim.ResetStats()
-	f.post(t, upstreamtest.DemoToken, query, map[string]any{"first": 27, "after": *got.Space.Integrations.PageInfo.EndCursor}).decode(t, &got)
+	f.do(t, query, variables(map[string]any{"first": 27, "after": *got.Space.Integrations.PageInfo.EndCursor})).decode(t, &got)
 	conn := got.Space.Integrations
 	if n := f.sim.CallCount("listSpaceIntegrations"); n > 2 {
 		t.Errorf("listSpaceIntegrations: %d calls for a page of 27 at the server's page size, want at most 2", n)

@@ -36,13 +36,13 @@ func TestReadmeExampleCostsTheLeastCalls(t *testing.T) {
 	demo := upstreamtest.Options{MaxPageSize: upstreamtest.DemoMaxPageSize, Latency: 20 * time.Millisecond}
 	// One cursor secret, so that both sign the same endCursor.
 	naive := newFacade(t, setup{sim: demo, config: func(c *httpapi.Config) { c.Loader.Naive = true; c.CursorSecret = []byte("readme") }})
-	want := naive.post(t, upstreamtest.DemoToken, query, nil)
+	want := naive.do(t, query)
 	if len(want.Errors) > 0 {
 		t.Fatalf("naive: %+v", want.Errors)
 	}
 
 	f := newFacade(t, setup{sim: demo, config: func(c *httpapi.Config) { c.CursorSecret = []byte("readme") }})
-	got := f.post(t, upstreamtest.DemoToken, query, nil)
+	got := f.do(t, query)
 	if len(got.Errors) > 0 {
 		t.Fatalf("errors: %+v", got.Errors)
 	}

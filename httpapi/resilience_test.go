@@ -21,7 +21,7 @@ func TestStormOf503sAndResetsAnswersInFull(t *testing.T) {
 
 	clean := newFacade(t, setup{sim: upstreamtest.Options{Data: data}})
 	var want thirtySpacesAnswer
-	clean.post(t, upstreamtest.DemoToken, thirtySpacesQuery, vars).decode(t, &want)
+	clean.do(t, thirtySpacesQuery, variables(vars)).decode(t, &want)
 	logical := clean.sim.CallCount("")
 
 	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Fault: upstreamtest.FailScheduled(1,
@@ -29,7 +29,7 @@ func TestStormOf503sAndResetsAnswersInFull(t *testing.T) {
 		upstreamtest.WeightedFault{P: 0.2, Fault: upstreamtest.Fault{Reset: true}},
 	)}})
 	var got thirtySpacesAnswer
-	f.post(t, upstreamtest.DemoToken, thirtySpacesQuery, vars).decode(t, &got)
+	f.do(t, thirtySpacesQuery, variables(vars)).decode(t, &got)
 	gotJSON, _ := json.Marshal(got)
 	wantJSON, _ := json.Marshal(want)
 	if string(gotJSON) != string(wantJSON) {
@@ -59,14 +59,14 @@ func TestRateLimitHoldsTheCredentialAcrossRequests(t *testing.T) {
 	}})
 	done := make(chan response, 2)
 	go func() {
-		done <- f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil)
+		done <- f.do(t, `{ space(id: "acme-handbook") { title } }`)
 	}()
 	time.Sleep(100 * time.Millisecond) // let the 429 come back first
 	go func() {
-		done <- f.post(t, upstreamtest.DemoToken, `{ organization(id: "acme") { title } }`, nil)
+		done <- f.do(t, `{ organization(id: "acme") { title } }`)
 	}()
 	var other struct{ Organization struct{ Title string } }
-	f.post(t, upstreamtest.ReaderToken, `{ organization(id: "acme") { title } }`, nil).decode(t, &other)
+	f.do(t, `{ organization(id: "acme") { title } }`, bearer(upstreamtest.ReaderToken)).decode(t, &other)
 	for range 2 {
 		if r := <-done; len(r.Errors) > 0 {
 			t.Errorf("a held request failed: %+v", r.Errors)
@@ -101,8 +101,8 @@ func TestRemainingZeroHoldsTheNextCalls(t *testing.T) {
 		Fault: upstreamtest.FailFirst("", 1, upstreamtest.Fault{Header: exhausted}),
 	}})
 	var got struct{ Space struct{ Title string } }
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-changelog") { title } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
+	f.do(t, `{ space(id: "acme-changelog") { title } }`).decode(t, &got)
 	calls := f.sim.Calls()
 	if len(calls) != 2 || calls[1].Start.Before(reset) {
 		t.Errorf("the second call arrived %v before the reset", reset.Sub(calls[1].Start))
@@ -117,7 +117,7 @@ func TestRateLimitPastTheDeadlineFailsFast(t *testing.T) {
 		config: func(c *httpapi.Config) { c.RequestTimeout = 2 * time.Second },
 	})
 	for i := range 3 {
-		r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil)
+		r := f.do(t, `{ space(id: "acme-handbook") { title } }`)
 		if !slices.Equal(r.codes(), []string{"RATE_LIMITED"}) {
 			t.Fatalf("request %d: %+v", i, r.Errors)
 		}
@@ -129,7 +129,7 @@ func TestRateLimitPastTheDeadlineFailsFast(t *testing.T) {
 		t.Errorf("%d calls reached the upstream, want only the first", n)
 	}
 	var other struct{ Space struct{ Title string } }
-	f.post(t, upstreamtest.ReaderToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &other)
+	f.do(t, `{ space(id: "acme-handbook") { title } }`, bearer(upstreamtest.ReaderToken)).decode(t, &other)
 }
 
 // In a sustained outage every read says UPSTREAM_UNAVAILABLE, the upstream
@@ -144,7 +144,7 @@ func TestSustainedOutage(t *testing.T) {
 		"budget alone":       {false, 1.6},
 	} {
 		t.Run(name, func(t *testing.T) {
-			breaker := upstream.DefaultBreaker
+			breaker := upstream.DefaultBreakerPolicy()
 			breaker.Disabled, breaker.OpenFor = !tc.breaker, 200*time.Millisecond
 			f := newFacade(t, setup{
 				sim:      upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusServiceUnavailable})},
@@ -152,7 +152,7 @@ func TestSustainedOutage(t *testing.T) {
 			})
 			const reads = 30
 			for i := range reads {
-				r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil)
+				r := f.do(t, `{ space(id: "acme-handbook") { title } }`)
 				if !slices.Equal(r.codes(), []string{"UPSTREAM_UNAVAILABLE"}) {
 					t.Fatalf("read %d: %+v", i, r.Errors)
 				}
@@ -168,8 +168,8 @@ func TestSustainedOutage(t *testing.T) {
 			f.sim.SetFault(nil)
 			time.Sleep(250 * time.Millisecond) // past OpenFor: the next call is the probe
 			var got struct{ Space struct{ Title string } }
-			f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
-			f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-changelog") { title } }`, nil).decode(t, &got)
+			f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
+			f.do(t, `{ space(id: "acme-changelog") { title } }`).decode(t, &got)
 			if state := f.client.Stats().BreakerState; state != "closed" {
 				t.Errorf("breaker %s after the upstream came back", state)
 			}
@@ -183,9 +183,9 @@ func TestLostMutationAnswerIsSentOnceAndReported(t *testing.T) {
 	f := newFacade(t, setup{sim: upstreamtest.Options{
 		Fault: upstreamtest.FailFirst("installIntegrationOnSpace", 1, upstreamtest.Fault{LoseAnswer: true}),
 	}})
-	r := f.post(t, upstreamtest.DemoToken, `mutation {
+	r := f.do(t, `mutation {
 	  installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation }
-	}`, nil)
+	}`)
 	if !slices.Equal(r.codes(), []string{"UPSTREAM_UNAVAILABLE"}) || r.Errors[0].Extensions["outcome"] != "unknown" {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
@@ -206,7 +206,7 @@ func TestUpstreamConcurrencyIsBounded(t *testing.T) {
 		upstream: func(o *upstream.Options) { o.MaxInFlight = 4 },
 	})
 	var got thirtySpacesAnswer
-	f.post(t, upstreamtest.DemoToken, thirtySpacesQuery, map[string]any{"ids": ids}).decode(t, &got)
+	f.do(t, thirtySpacesQuery, variables(map[string]any{"ids": ids})).decode(t, &got)
 	if len(got.Spaces) != 30 {
 		t.Fatalf("%d spaces", len(got.Spaces))
 	}

@@ -3,17 +3,14 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // GraphQL over HTTP: the media type follows Accept, and request errors are
@@ -43,26 +40,10 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		"GET mutation":                  {"GET", "", "", `mutation { uninstallIntegrationFromSpace(integration: "a", installation: "b", space: "c") { installation } }`, 405, "application/json", "absent"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			var req *http.Request
-			if tc.method == "GET" {
-				req, _ = http.NewRequest("GET", f.url+"/graphql?query="+url.QueryEscape(tc.query), nil)
-			} else {
-				req, _ = http.NewRequest("POST", f.url+"/graphql", strings.NewReader(tc.body))
-				req.Header.Set("Content-Type", "application/json")
-			}
-			if tc.accept != "" {
-				req.Header.Set("Accept", tc.accept)
-			}
-			req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
+			r := f.do(t, tc.query, method(tc.method), rawBody([]byte(tc.body)), accept(tc.accept), rawAnswer())
 			var answer map[string]json.RawMessage
-			if err := json.Unmarshal(body, &answer); err != nil {
-				t.Fatalf("not JSON: %s", body)
+			if err := json.Unmarshal(r.body, &answer); err != nil {
+				t.Fatalf("not JSON: %s", r.body)
 			}
 			data := "value"
 			switch raw, ok := answer["data"]; {
@@ -71,10 +52,10 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			case string(raw) == "null":
 				data = "null"
 			}
-			if resp.StatusCode != tc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.media) || data != tc.data {
-				t.Errorf("HTTP %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			if r.status != tc.status || !strings.HasPrefix(r.header.Get("Content-Type"), tc.media) || data != tc.data {
+				t.Errorf("HTTP %d %s: %s", r.status, r.header.Get("Content-Type"), r.body)
 			}
-			if tc.status == 405 && resp.Header.Get("Allow") != "POST" {
+			if tc.status == 405 && r.header.Get("Allow") != "POST" {
 				t.Errorf("405 without Allow: POST")
 			}
 		})
@@ -106,21 +87,9 @@ func TestRefusalsKeepTheErrorContract(t *testing.T) {
 			`{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"0000"}}}`, http.StatusOK, "BAD_REQUEST"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tc.method, f.url+"/graphql", strings.NewReader(tc.body))
-			if tc.contentType != "" {
-				req.Header.Set("Content-Type", tc.contentType)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var r response
-			if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-				t.Fatalf("status %d, %s: not JSON: %v", resp.StatusCode, resp.Header.Get("Content-Type"), err)
-			}
-			if resp.StatusCode != tc.status || !slices.Equal(r.codes(), []string{tc.code}) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/") {
-				t.Errorf("status %d, %s, errors %+v; want %d and %s", resp.StatusCode, resp.Header.Get("Content-Type"), r.Errors, tc.status, tc.code)
+			r := f.do(t, "", method(tc.method), contentType(tc.contentType), rawBody([]byte(tc.body)), bearer(""))
+			if r.status != tc.status || !slices.Equal(r.codes(), []string{tc.code}) || !strings.HasPrefix(r.header.Get("Content-Type"), "application/") {
+				t.Errorf("status %d, %s, errors %+v; want %d and %s", r.status, r.header.Get("Content-Type"), r.Errors, tc.status, tc.code)
 			}
 		})
 	}
@@ -140,13 +109,13 @@ func TestAnswersAreBounded(t *testing.T) {
 		fmt.Fprintf(&q, ` a%d: integrations { nodes { name title description summary } }`, i)
 	}
 	q.WriteString(" } }")
-	r := f.post(t, upstreamtest.DemoToken, q.String(), nil)
+	r := f.do(t, q.String())
 	if !slices.Equal(r.codes(), []string{"RESPONSE_TOO_LARGE"}) || string(r.Data) != "null" {
 		t.Errorf("data %.100s, errors %+v", r.Data, r.Errors)
 	}
 	// A small answer is sent whole.
 	var got struct{ Space struct{ Title string } }
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
 	if got.Space.Title == "" {
 		t.Error("a small answer was refused")
 	}
@@ -167,7 +136,7 @@ func TestRequestJSON(t *testing.T) {
 		{"nested deeper", `{"v": [["acme-handbook"]]}`, "BAD_REQUEST", http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := postBody(t, f, []byte(`{"query": `+strconv.Quote(query)+`, "variables": `+tc.variables+`}`))
+			r := f.do(t, "", rawBody([]byte(`{"query": `+strconv.Quote(query)+`, "variables": `+tc.variables+`}`)))
 			if tc.code == "" {
 				if r.status != tc.status || len(r.Errors) > 0 {
 					t.Fatalf("status %d, errors %+v", r.status, r.Errors)

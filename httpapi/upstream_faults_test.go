@@ -15,7 +15,7 @@ func TestTransientUpstreamFailuresAreRetried(t *testing.T) {
 		Fault: upstreamtest.FailFirst("getSpaceById", 2, upstreamtest.Fault{Status: http.StatusServiceUnavailable}),
 	}})
 	var got struct{ Space struct{ Title string } }
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { title } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
 	if got.Space.Title != "Employee Handbook" {
 		t.Errorf("title %q", got.Space.Title)
 	}
@@ -41,7 +41,7 @@ func TestUpstreamFailuresKeepTheirCodes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFacade(t, setup{sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("getSpaceById", tc.fault)}})
-			r := f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`, nil)
+			r := f.do(t, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`)
 			if !slices.Equal(r.codes(), []string{tc.code}) {
 				t.Fatalf("errors: %+v", r.Errors)
 			}
@@ -58,11 +58,11 @@ func TestCallersCredentialIsForwardedUnchanged(t *testing.T) {
 	var got struct {
 		Space struct{ Permissions struct{ Admin bool } }
 	}
-	f.post(t, upstreamtest.DemoToken, `{ space(id: "acme-handbook") { permissions { admin } } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-handbook") { permissions { admin } } }`).decode(t, &got)
 	if !got.Space.Permissions.Admin {
 		t.Error("the caller's own token should see admin permissions")
 	}
-	f.post(t, "", `{ space(id: "acme-handbook") { permissions { admin } } }`, nil).decode(t, &got)
+	f.do(t, `{ space(id: "acme-handbook") { permissions { admin } } }`, bearer("")).decode(t, &got)
 	if got.Space.Permissions.Admin {
 		t.Error("a caller without a token should get the default credential's (reader) view")
 	}

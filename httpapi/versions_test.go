@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -44,6 +42,13 @@ type integrationAnswer struct {
 	}
 }
 
+// olderOrganization is an organization's properties that an older version
+// of the spec lacks.
+type olderOrganization struct {
+	AuditLogs *bool
+	Billing   map[string]any
+}
+
 func TestRecordsOfTheOlderVersionAnswerInFull(t *testing.T) {
 	f := newFacade(t, setup{})
 	var got struct {
@@ -57,32 +62,35 @@ func TestRecordsOfTheOlderVersionAnswerInFull(t *testing.T) {
 			ID           string
 			Integrations struct{ Nodes []integrationAnswer }
 		}
-		Northwind struct {
-			AuditLogs *bool
-			Billing   map[string]any
-		}
-		Acme struct {
-			AuditLogs *bool
-			Billing   map[string]any
-		}
+		Northwind, Acme olderOrganization
 	}
-	f.post(t, upstreamtest.DemoToken, `query($all: [ID!]!) {
+	f.do(t, `query($all: [ID!]!) {
 		space(id: "acme-developer-portal") { integrations { totalCount nodes { `+integrationFields+` } } }
 		spaces(ids: $all) { id integrations { nodes { `+integrationFields+` } } }
 		northwind: organization(id: "northwind") { auditLogs billing { interval canChangeInterval canUseSAML creditsBundle aiCreditAlertThreshold } }
 		acme: organization(id: "acme") { auditLogs billing { interval canChangeInterval canUseSAML creditsBundle aiCreditAlertThreshold } }
-	}`, map[string]any{"all": demoSpaceIDs()}).decode(t, &got)
+	}`, variables(map[string]any{"all": demoSpaceIDs()})).decode(t, &got)
 	if len(got.Spaces) != len(demoSpaceIDs()) {
 		t.Fatalf("%d spaces answered, want every one", len(got.Spaces))
 	}
 
-	nodes := got.Space.Integrations.Nodes
-	if len(nodes) != got.Space.Integrations.TotalCount || len(nodes) == 0 {
-		t.Fatalf("%d integrations of %d", len(nodes), got.Space.Integrations.TotalCount)
-	}
-	for _, s := range got.Spaces {
-		nodes = append(nodes, s.Integrations.Nodes...)
-	}
+	t.Run("integrations", func(t *testing.T) {
+		nodes := got.Space.Integrations.Nodes
+		if len(nodes) != got.Space.Integrations.TotalCount || len(nodes) == 0 {
+			t.Fatalf("%d integrations of %d", len(nodes), got.Space.Integrations.TotalCount)
+		}
+		for _, s := range got.Spaces {
+			nodes = append(nodes, s.Integrations.Nodes...)
+		}
+		olderIntegrationsAnswerInFull(t, nodes)
+	})
+	t.Run("organizations", func(t *testing.T) { olderOrganizationsAnswerInFull(t, got.Northwind, got.Acme) })
+}
+
+// olderIntegrationsAnswerInFull checks the integrations of every demo
+// space: the Git sync ones are of the older version.
+func olderIntegrationsAnswerInFull(t *testing.T, nodes []integrationAnswer) {
+	t.Helper()
 	gitsync := map[string]int{}
 	for _, in := range nodes {
 		if in.Target == nil || in.Visibility == nil || in.Owner.Plan == nil || in.Urls.PublicEndpoint == nil {
@@ -106,23 +114,26 @@ func TestRecordsOfTheOlderVersionAnswerInFull(t *testing.T) {
 	if gitsync["github"] != 5 || gitsync["gitlab"] != 1 {
 		t.Errorf("integrations in the gitsync category: %v", gitsync)
 	}
+}
 
-	// An organization of the older version: the 0.202.0 properties are null,
-	// not false; a newer one has them.
-	if got.Northwind.AuditLogs != nil {
-		t.Errorf("northwind auditLogs = %v, want null", *got.Northwind.AuditLogs)
+// olderOrganizationsAnswerInFull checks an organization of the older
+// version: the 0.202.0 properties are null, not false; a newer one has them.
+func olderOrganizationsAnswerInFull(t *testing.T, northwind, acme olderOrganization) {
+	t.Helper()
+	if northwind.AuditLogs != nil {
+		t.Errorf("northwind auditLogs = %v, want null", *northwind.AuditLogs)
 	}
 	for _, p := range []string{"canChangeInterval", "canUseSAML", "creditsBundle", "aiCreditAlertThreshold"} {
-		if v, ok := got.Northwind.Billing[p]; !ok || v != nil {
+		if v, ok := northwind.Billing[p]; !ok || v != nil {
 			t.Errorf("northwind billing.%s = %v, want null", p, v)
 		}
 	}
-	if got.Northwind.Billing["interval"] != "monthly" {
-		t.Errorf("northwind billing.interval = %v", got.Northwind.Billing["interval"])
+	if northwind.Billing["interval"] != "monthly" {
+		t.Errorf("northwind billing.interval = %v", northwind.Billing["interval"])
 	}
 	want := map[string]any{"interval": "yearly", "canChangeInterval": true, "canUseSAML": true, "creditsBundle": "_135001500", "aiCreditAlertThreshold": 80.0}
-	if fmt.Sprint(got.Acme.Billing) != fmt.Sprint(want) || got.Acme.AuditLogs == nil {
-		t.Errorf("acme billing = %v, auditLogs %v; want %v and a value", got.Acme.Billing, got.Acme.AuditLogs, want)
+	if fmt.Sprint(acme.Billing) != fmt.Sprint(want) || acme.AuditLogs == nil {
+		t.Errorf("acme billing = %v, auditLogs %v; want %v and a value", acme.Billing, acme.AuditLogs, want)
 	}
 }
 
@@ -144,6 +155,34 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// driftQuery reads what drift changes: a space's visibility, every field of
+// its integrations, and the categories of every demo space's integrations.
+const driftQuery = `query($all: [ID!]!) {
+		space(id: "acme-developer-portal") { title visibility integrations { totalCount nodes { ` + integrationFields + ` } } }
+		spaces(ids: $all) { id title integrations { nodes { name categories } } }
+	}`
+
+type driftAnswer struct {
+	Space struct {
+		Title        string
+		Visibility   *string
+		Integrations struct {
+			TotalCount int
+			Nodes      []integrationAnswer
+		}
+	}
+	Spaces []struct {
+		ID           string
+		Title        string
+		Integrations struct {
+			Nodes []struct {
+				Name       string
+				Categories []*string
+			}
+		}
+	}
+}
+
 func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 	registry := prometheus.NewRegistry()
 	var logs syncBuffer
@@ -155,101 +194,28 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 			c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		},
 	})
-	const query = `query($all: [ID!]!) {
-		space(id: "acme-developer-portal") { title visibility integrations { totalCount nodes { ` + integrationFields + ` } } }
-		spaces(ids: $all) { id title integrations { nodes { name categories } } }
-	}`
-	all := map[string]any{"all": demoSpaceIDs()}
-	clean := newFacade(t, setup{}).post(t, upstreamtest.DemoToken, query, all)
+	all := variables(map[string]any{"all": demoSpaceIDs()})
+	clean := newFacade(t, setup{}).do(t, driftQuery, all)
 	if len(clean.Errors) > 0 {
 		t.Fatalf("without drift: %+v", clean.Errors)
 	}
-	var want struct {
-		Space struct {
-			Integrations struct{ Nodes []integrationAnswer }
-		}
-		Spaces []struct {
-			Integrations struct{ Nodes []struct{ Name string } }
-		}
-	}
+	var want driftAnswer
 	clean.decode(t, &want)
 
 	const requests = 3
 	for range requests {
-		r := f.post(t, upstreamtest.DemoToken, query, all)
-		var got struct {
-			Space struct {
-				Title        string
-				Visibility   *string
-				Integrations struct {
-					TotalCount int
-					Nodes      []integrationAnswer
-				}
-			}
-			Spaces []struct {
-				ID           string
-				Title        string
-				Integrations struct {
-					Nodes []struct{ Categories []*string }
-				}
-			}
-		}
+		r := f.do(t, driftQuery, all)
+		var got driftAnswer
 		if err := json.Unmarshal(r.Data, &got); err != nil {
 			t.Fatalf("%v: %s", err, r.Data)
 		}
-		// Whole: every integration of every space, each with its fields.
-		nodes := got.Space.Integrations.Nodes
-		if got.Space.Title != "Developer Portal" || len(nodes) != len(want.Space.Integrations.Nodes) || len(nodes) != got.Space.Integrations.TotalCount {
-			t.Fatalf("space %q with %d integrations (total %d), want %d: %s", got.Space.Title, len(nodes), got.Space.Integrations.TotalCount, len(want.Space.Integrations.Nodes), r.Data)
-		}
-		if len(got.Spaces) != len(want.Spaces) {
-			t.Fatalf("%d spaces, want %d", len(got.Spaces), len(want.Spaces))
-		}
-		for i, s := range got.Spaces {
-			if s.Title == "" || len(s.Integrations.Nodes) != len(want.Spaces[i].Integrations.Nodes) {
-				t.Errorf("space %s: %d integrations, want %d", s.ID, len(s.Integrations.Nodes), len(want.Spaces[i].Integrations.Nodes))
-			}
-		}
-		// The unknown values are null; the known values beside them stay.
-		if got.Space.Visibility != nil {
-			t.Errorf("space visibility = %q, want null", *got.Space.Visibility)
-		}
-		for i, in := range nodes {
-			w := want.Space.Integrations.Nodes[i]
-			if in.Name != w.Name || in.Target != nil || in.Visibility != nil || in.Owner.Plan != nil {
-				t.Errorf("integration %d: %+v, want %s with null target, visibility and owner plan", i, in, w.Name)
-			}
-			if len(in.Scopes) != len(w.Scopes)+1 || in.Scopes[len(w.Scopes)] != nil || !sameStrings(in.Scopes[:len(w.Scopes)], w.Scopes) {
-				t.Errorf("%s: scopes %v, want %v then null", in.Name, deref(in.Scopes), deref(w.Scopes))
-			}
-			if len(in.Categories) != len(w.Categories)+1 || in.Categories[len(w.Categories)] != nil || !sameStrings(in.Categories[:len(w.Categories)], w.Categories) {
-				t.Errorf("%s: categories %v, want %v then null", in.Name, deref(in.Categories), deref(w.Categories))
-			}
-		}
-		// Each error names its own field or element, and nothing wider.
-		own := regexp.MustCompile(`^(space\.visibility|space\.integrations\.nodes\.\d+\.(target|visibility|owner\.plan|scopes\.\d+|categories\.\d+)|spaces\.\d+\.integrations\.nodes\.\d+\.categories\.\d+)$`)
-		wantErrors := 1 + 5*len(nodes)
-		for _, s := range got.Spaces {
-			wantErrors += len(s.Integrations.Nodes)
-		}
-		if len(r.Errors) != wantErrors {
-			t.Errorf("%d errors, want %d (one per unknown value served)", len(r.Errors), wantErrors)
-		}
-		for _, e := range r.Errors {
-			path := pathString(e.Path)
-			if !own.MatchString(path) || e.Extensions["code"] != "UPSTREAM_BAD_RESPONSE" || e.Extensions["upstreamValue"] == nil {
-				t.Errorf("error at %s: %+v", path, e)
-			}
-		}
+		driftedAnswerIsWhole(t, r, got, want)
+		unknownValuesAreNull(t, got, want)
+		driftErrorsNameTheirOwnValue(t, r, got)
 	}
 
 	// Counted by type and field; logged once per distinct value.
-	resp, err := http.Get(f.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scrape, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	scrape := f.do(t, "", get("/metrics")).body
 	portal := len(want.Space.Integrations.Nodes)
 	for _, metric := range []string{
 		fmt.Sprintf(`gitbook_upstream_unknown_values_total{field="Space.visibility",type="ContentVisibility"} %d`, requests),
@@ -267,6 +233,65 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"value":"future-category"`) {
 		t.Errorf("the warning does not name the value:\n%s", logs.String())
+	}
+}
+
+// driftedAnswerIsWhole checks that the answer under drift holds every
+// integration of every space, each with its fields.
+func driftedAnswerIsWhole(t *testing.T, r response, got, want driftAnswer) {
+	t.Helper()
+	nodes := got.Space.Integrations.Nodes
+	if got.Space.Title != "Developer Portal" || len(nodes) != len(want.Space.Integrations.Nodes) || len(nodes) != got.Space.Integrations.TotalCount {
+		t.Fatalf("space %q with %d integrations (total %d), want %d: %s", got.Space.Title, len(nodes), got.Space.Integrations.TotalCount, len(want.Space.Integrations.Nodes), r.Data)
+	}
+	if len(got.Spaces) != len(want.Spaces) {
+		t.Fatalf("%d spaces, want %d", len(got.Spaces), len(want.Spaces))
+	}
+	for i, s := range got.Spaces {
+		if s.Title == "" || len(s.Integrations.Nodes) != len(want.Spaces[i].Integrations.Nodes) {
+			t.Errorf("space %s: %d integrations, want %d", s.ID, len(s.Integrations.Nodes), len(want.Spaces[i].Integrations.Nodes))
+		}
+	}
+}
+
+// unknownValuesAreNull checks that the unknown values are null and the
+// known values beside them stay.
+func unknownValuesAreNull(t *testing.T, got, want driftAnswer) {
+	t.Helper()
+	if got.Space.Visibility != nil {
+		t.Errorf("space visibility = %q, want null", *got.Space.Visibility)
+	}
+	for i, in := range got.Space.Integrations.Nodes {
+		w := want.Space.Integrations.Nodes[i]
+		if in.Name != w.Name || in.Target != nil || in.Visibility != nil || in.Owner.Plan != nil {
+			t.Errorf("integration %d: %+v, want %s with null target, visibility and owner plan", i, in, w.Name)
+		}
+		if len(in.Scopes) != len(w.Scopes)+1 || in.Scopes[len(w.Scopes)] != nil || !sameStrings(in.Scopes[:len(w.Scopes)], w.Scopes) {
+			t.Errorf("%s: scopes %v, want %v then null", in.Name, deref(in.Scopes), deref(w.Scopes))
+		}
+		if len(in.Categories) != len(w.Categories)+1 || in.Categories[len(w.Categories)] != nil || !sameStrings(in.Categories[:len(w.Categories)], w.Categories) {
+			t.Errorf("%s: categories %v, want %v then null", in.Name, deref(in.Categories), deref(w.Categories))
+		}
+	}
+}
+
+// driftErrorsNameTheirOwnValue checks that there is an error per unknown
+// value served, each naming its own field or element, and nothing wider.
+func driftErrorsNameTheirOwnValue(t *testing.T, r response, got driftAnswer) {
+	t.Helper()
+	own := regexp.MustCompile(`^(space\.visibility|space\.integrations\.nodes\.\d+\.(target|visibility|owner\.plan|scopes\.\d+|categories\.\d+)|spaces\.\d+\.integrations\.nodes\.\d+\.categories\.\d+)$`)
+	wantErrors := 1 + 5*len(got.Space.Integrations.Nodes)
+	for _, s := range got.Spaces {
+		wantErrors += len(s.Integrations.Nodes)
+	}
+	if len(r.Errors) != wantErrors {
+		t.Errorf("%d errors, want %d (one per unknown value served)", len(r.Errors), wantErrors)
+	}
+	for _, e := range r.Errors {
+		path := pathString(e.Path)
+		if !own.MatchString(path) || e.Extensions["code"] != "UPSTREAM_BAD_RESPONSE" || e.Extensions["upstreamValue"] == nil {
+			t.Errorf("error at %s: %+v", path, e)
+		}
 	}
 }
 

@@ -90,10 +90,13 @@ func (r *listRecord) unprimed(names []string) []string {
 	return out
 }
 
+// forget drops what the record says of a space's list: a write changed it.
 func (r *listRecord) forget(spaceID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.listed, spaceID)
+	delete(r.listedAt, spaceID)
+	delete(r.counts, spaceID)
 }
 
 // IntegrationPage is one page of listSpaceIntegrations.

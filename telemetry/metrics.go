@@ -1,11 +1,7 @@
 package telemetry
 
 import (
-	"context"
-	"errors"
-	"net"
 	"regexp"
-	"strconv"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,30 +92,13 @@ func (m *Metrics) BatchObserver(loader string, size int) {
 	m.batchSize.WithLabelValues(loader).Observe(float64(size))
 }
 
-// Observer feeds upstream attempts into the metrics.
-func Observer(m *Metrics) upstream.Observer { return observer{m} }
-
-type observer struct{ m *Metrics }
-
-func (o observer) Attempt(_ context.Context, a upstream.Attempt) {
-	o.m.upstreamCalls.WithLabelValues(a.Op, statusLabel(a)).Inc()
+// observeAttempt counts one upstream attempt.
+func (m *Metrics) observeAttempt(a upstream.Attempt) {
+	m.upstreamCalls.WithLabelValues(a.Op, statusLabel(a)).Inc()
 	if a.Retry {
-		o.m.upstreamRetries.WithLabelValues(a.Op).Inc()
+		m.upstreamRetries.WithLabelValues(a.Op).Inc()
 	}
-	o.m.upstreamSeconds.WithLabelValues(a.Op).Observe(a.Duration.Seconds())
-}
-
-func (o observer) InFlight(delta int) { o.m.inFlight.Add(float64(delta)) }
-
-func statusLabel(a upstream.Attempt) string {
-	if a.Status != 0 {
-		return strconv.Itoa(a.Status)
-	}
-	var nerr net.Error
-	if errors.Is(a.Err, context.DeadlineExceeded) || errors.As(a.Err, &nerr) && nerr.Timeout() {
-		return "timeout"
-	}
-	return "error"
+	m.upstreamSeconds.WithLabelValues(a.Op).Observe(a.Duration.Seconds())
 }
 
 // observeRequest counts one GraphQL request.

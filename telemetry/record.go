@@ -1,24 +1,28 @@
 // Package telemetry is what the facade tells its operators: Prometheus
 // metrics, OpenTelemetry traces, and one structured log line per request,
 // built from a per-request record that the GraphQL layer and the upstream
-// client fill in. No label, attribute or log field holds a token or an id.
+// client's observer fill in. No label, attribute or log field holds a token
+// or an id.
 package telemetry
 
 import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
 // Record is what one request did, filled in as it runs: by the upstream
-// client (calls, retries, time) and by the GraphQL layer (operation, error
-// codes). It is safe for concurrent use.
+// client's Observer (calls, retries, time) and by the GraphQL layer
+// (operation, error codes). It is safe for concurrent use.
 type Record struct {
 	RequestID string
 
-	tally upstream.Tally
+	// The request's upstream attempts, retries among them, and their time.
+	attempts, retries, nanos atomic.Int64
 
 	mu         sync.Mutex
 	operation  string
@@ -27,9 +31,10 @@ type Record struct {
 
 type recordKey struct{}
 
-// WithRecord returns ctx carrying r, and r's tally of upstream work.
+// WithRecord returns ctx carrying r: the upstream attempts made with ctx,
+// or a context derived from it, are added to r by Observer.
 func WithRecord(ctx context.Context, r *Record) context.Context {
-	return upstream.WithTally(context.WithValue(ctx, recordKey{}, r), &r.tally)
+	return context.WithValue(ctx, recordKey{}, r)
 }
 
 // RecordOf returns the request's record, or nil outside one.
@@ -47,8 +52,16 @@ type Upstream struct {
 
 // Upstream reports the request's upstream tallies so far.
 func (r *Record) Upstream() Upstream {
-	c := r.tally.Counts()
-	return Upstream{Calls: c.Attempts, Retries: c.Retries, MS: c.Time.Milliseconds()}
+	return Upstream{Calls: r.attempts.Load(), Retries: r.retries.Load(), MS: time.Duration(r.nanos.Load()).Milliseconds()}
+}
+
+// addAttempt counts one upstream attempt made for the request.
+func (r *Record) addAttempt(a upstream.Attempt) {
+	r.attempts.Add(1)
+	if a.Retry {
+		r.retries.Add(1)
+	}
+	r.nanos.Add(int64(a.Duration))
 }
 
 // SetOperation names the GraphQL operation the request ran.

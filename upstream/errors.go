@@ -1,6 +1,8 @@
 package upstream
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -44,14 +46,6 @@ type Error struct {
 	// OutcomeUnknown: a write may have reached the upstream, and whether it
 	// took effect is unknown. errors.Is(err, ErrOutcomeUnknown) reports it.
 	OutcomeUnknown bool
-}
-
-// RateLimit is what GitBook says of a credential's rate limit.
-type RateLimit struct {
-	Limit      int           // X-RateLimit-Limit
-	Remaining  int           // X-RateLimit-Remaining
-	Reset      time.Time     // X-RateLimit-Reset, zero when absent
-	RetryAfter time.Duration // Retry-After, zero when absent
 }
 
 func (e *Error) Error() string {
@@ -146,4 +140,60 @@ func badResponse(op string, cause error) error {
 
 func errMissing(what string) error {
 	return fmt.Errorf("the answer has no %s", what)
+}
+
+// transportError classifies a call that got no answer.
+func transportError(ctx context.Context, op string, idempotent bool, err error) error {
+	e := &Error{Op: op, Err: err}
+	var nerr net.Error
+	var held *RateLimitHoldError
+	var open *CircuitOpenError
+	switch {
+	case errors.As(err, &held):
+		e.Kind = ErrRateLimited
+		e.RateLimit = &RateLimit{Reset: held.Until, RetryAfter: time.Until(held.Until)}
+		return e // never sent
+	case errors.As(err, &open):
+		e.Kind = ErrUnavailable
+		return e // never sent
+	case errors.Is(ctx.Err(), context.Canceled):
+		e.Kind = context.Canceled
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
+		e.Kind = ErrTimeout
+	default:
+		e.Kind = ErrUnavailable
+	}
+	// A write that may have reached the upstream may have been applied.
+	e.OutcomeUnknown = !idempotent && !neverSent(err)
+	return e
+}
+
+// err reads an upstream error answer: the spec's Error envelope, and the
+// rate-limit headers.
+func (a *answer) err(op string, idempotent bool) error {
+	e := &Error{Op: op, StatusCode: a.status, RateLimit: a.rateLimit}
+	var envelope struct {
+		Error *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(a.data, &envelope) == nil && envelope.Error != nil {
+		e.Code, e.Message = envelope.Error.Code, truncate(envelope.Error.Message, 500)
+	}
+	switch {
+	case a.status == http.StatusTooManyRequests:
+		e.Kind = ErrRateLimited
+	case a.status >= 500:
+		e.Kind = ErrUnavailable
+		e.OutcomeUnknown = !idempotent
+	}
+	return e
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

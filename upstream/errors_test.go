@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,80 +142,6 @@ func TestBadRequestIsNotRetried(t *testing.T) {
 	}
 }
 
-func TestRateLimitHeadersAreParsed(t *testing.T) {
-	srv, c := setup(t)
-	reset := time.Now().Add(30 * time.Second).Unix()
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Status: http.StatusTooManyRequests, Header: header(
-		"Retry-After", "30", "X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(reset, 10))}))
-	_, err := c.GetSpace(t.Context(), "acme-handbook")
-	e := asError(t, srv, err)
-	want := &upstream.Error{Op: "getSpaceById", Kind: upstream.ErrRateLimited, StatusCode: http.StatusTooManyRequests,
-		Code: http.StatusTooManyRequests, Message: "Too Many Requests",
-		RateLimit: &upstream.RateLimit{Limit: 60, Remaining: 0, Reset: time.Unix(reset, 0), RetryAfter: 30 * time.Second}}
-	if diff := cmp.Diff(*want, *e, cmpopts.EquateErrors()); diff != "" {
-		t.Errorf("error (-want +got):\n%s", diff)
-	}
-	assertKinds(t, err, upstream.ErrRateLimited)
-	if !upstream.IsTransient(err) {
-		t.Error("a rate limit is transient")
-	}
-	// 30s is past fastRetry's MaxServerWait: answer now rather than wait.
-	if n := srv.CallCount(""); n != 1 {
-		t.Errorf("%d calls, want 1", n)
-	}
-}
-
-func TestRateLimitHeadersOnOtherAnswers(t *testing.T) {
-	srv, c := setup(t)
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusNotFound, Header: header("X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "59")}))
-	_, err := c.GetSpace(t.Context(), "acme-handbook")
-	e := asError(t, srv, err)
-	if diff := cmp.Diff(&upstream.RateLimit{Limit: 60, Remaining: 59}, e.RateLimit); diff != "" {
-		t.Errorf("rate limit (-want +got):\n%s", diff)
-	}
-	assertKinds(t, err)
-
-	srv.SetFault(nil)
-	if _, err := c.GetSpace(t.Context(), "no-such-space"); asError(t, srv, err).RateLimit != nil {
-		t.Errorf("RateLimit = %+v for an answer without rate-limit headers, want nil", asError(t, srv, err).RateLimit)
-	}
-}
-
-func TestRateLimitedAfterRetries(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
-	policy := fastRetry
-	policy.MaxRetries = 2
-	c := newClient(t, srv, &policy)
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Status: http.StatusTooManyRequests}))
-	_, err := c.GetSpace(t.Context(), "acme-handbook")
-	e := asError(t, srv, err)
-	if e.Kind != upstream.ErrRateLimited || e.StatusCode != http.StatusTooManyRequests || e.RateLimit != nil {
-		t.Errorf("error = %+v, want a rate limit without headers", e)
-	}
-	if n := srv.CallCount(""); n != 3 {
-		t.Errorf("%d calls, want 3", n)
-	}
-}
-
-func TestUnavailableAfterRetries(t *testing.T) {
-	srv, c := setup(t)
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Status: http.StatusServiceUnavailable}))
-	_, err := c.GetSpace(t.Context(), "acme-handbook")
-	e := asError(t, srv, err)
-	want := &upstream.Error{Op: "getSpaceById", Kind: upstream.ErrUnavailable, StatusCode: http.StatusServiceUnavailable,
-		Code: http.StatusServiceUnavailable, Message: "Service Unavailable"}
-	if diff := cmp.Diff(*want, *e, cmpopts.EquateErrors()); diff != "" {
-		t.Errorf("error (-want +got):\n%s", diff)
-	}
-	assertKinds(t, err, upstream.ErrUnavailable)
-	if !upstream.IsTransient(err) {
-		t.Error("a 503 is transient")
-	}
-	if n := srv.CallCount("getSpaceById"); n != fastRetry.MaxRetries+1 {
-		t.Errorf("%d calls, want %d", n, fastRetry.MaxRetries+1)
-	}
-}
-
 func TestServerErrorIsNotRetried(t *testing.T) {
 	srv, c := setup(t)
 	// A 500 is a bug upstream, not congestion: it is answered at once.
@@ -243,74 +168,6 @@ func TestErrorMessageIsTruncated(t *testing.T) {
 	if e.Code != http.StatusBadRequest || len(e.Message) > 510 || !strings.HasPrefix(e.Message, "xxxx") {
 		t.Errorf("message of %d bytes, want at most about 500", len(e.Message))
 	}
-}
-
-func TestBadResponses(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name, op, body string
-		call           func(*upstream.Client) error
-	}{
-		{"malformed JSON", "getSpaceById", `{"id": `, getSpace},
-		{"missing id", "getSpaceById", `{"object": "space", "title": "No id"}`, getSpace},
-		{"wrong type", "getSpaceById", `{"id": 5}`, getSpace},
-		{"array for object", "getSpaceById", `[]`, getSpace},
-		{"bad time", "getSpaceById", `{"id": "x", "createdAt": "yesterday"}`, getSpace},
-		{"empty body", "getSpaceById", ` `, getSpace},
-		{"organization without id", "getOrganizationById", `{"object": "organization"}`, func(c *upstream.Client) error {
-			_, err := c.GetOrganization(ctx, "acme")
-			return err
-		}},
-		{"fractional credits bundle", "getOrganizationById", `{"id": "acme", "billing": {"creditsBundle": 1.5}}`, func(c *upstream.Client) error {
-			_, err := c.GetOrganization(ctx, "acme")
-			return err
-		}},
-		{"integration without name", "getIntegrationByName", `{"title": "Slack"}`, func(c *upstream.Client) error {
-			_, err := c.GetIntegration(ctx, "slack")
-			return err
-		}},
-		{"list without items", "listSpaceIntegrations", `{"count": 0}`, func(c *upstream.Client) error {
-			_, err := c.ListSpaceIntegrations(ctx, "acme-handbook", upstream.ListSpaceIntegrationsOptions{})
-			return err
-		}},
-		{"null blocks", "listSpaceIntegrationsBlocks", `null`, func(c *upstream.Client) error {
-			_, err := c.ListSpaceIntegrationBlocks(ctx, "acme-handbook")
-			return err
-		}},
-		{"object for blocks", "listSpaceIntegrationsBlocks", `{}`, func(c *upstream.Client) error {
-			_, err := c.ListSpaceIntegrationBlocks(ctx, "acme-handbook")
-			return err
-		}},
-		{"installation without space", "installIntegrationOnSpace", `{"integration": "okta"}`, func(c *upstream.Client) error {
-			_, err := c.InstallIntegrationOnSpace(ctx, "okta", "inst-acme-okta", "acme-handbook")
-			return err
-		}},
-		{"larger than the limit", "getSpaceById", `{"id": "x"` + strings.Repeat(" ", 16<<20) + `}`, getSpace},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv, c := setup(t)
-			srv.SetFault(upstreamtest.FailAlways(tc.op, upstreamtest.Fault{Body: tc.body}))
-			err := tc.call(c)
-			e := asError(t, srv, err)
-			if e.Op != tc.op || e.Kind != upstream.ErrBadResponse || e.StatusCode != 0 || e.Transient() {
-				t.Errorf("error = %+v, want a bad response to %s", e, tc.op)
-			}
-			assertKinds(t, err, upstream.ErrBadResponse)
-			// Too large is refused as such, not as the JSON cut short by the limit.
-			if tc.name == "larger than the limit" && !strings.Contains(err.Error(), "larger than 16777216 bytes") {
-				t.Errorf("Error() = %q, want it to say the answer is too large", err)
-			}
-			if n := srv.CallCount(""); n != 1 {
-				t.Errorf("%d calls, want 1: a bad answer is not retried", n)
-			}
-		})
-	}
-}
-
-func getSpace(c *upstream.Client) error {
-	_, err := c.GetSpace(context.Background(), "acme-handbook")
-	return err
 }
 
 func TestDeadlineDuringHangIsTimeout(t *testing.T) {
@@ -344,48 +201,6 @@ func TestDeadlineDuringHangIsTimeout(t *testing.T) {
 	}
 }
 
-func TestAttemptTimeout(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, upstreamtest.Options{})
-	policy := fastRetry
-	policy.MaxRetries = 1
-	c, err := upstream.New(srv.URL, upstream.Options{Retry: &policy, AttemptTimeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c = c.WithAuthorization(demoAuth)
-
-	// A read whose first attempt hangs is made again.
-	srv.SetFault(upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Hang: true}))
-	if _, err := c.GetSpace(t.Context(), "acme-handbook"); err != nil {
-		t.Fatalf("GetSpace after one hung attempt: %v", err)
-	}
-	if n := srv.CallCount("getSpaceById"); n != 2 {
-		t.Errorf("%d calls, want 2", n)
-	}
-
-	// Every attempt hangs: a timeout, after MaxRetries+1 attempts.
-	srv.ResetStats()
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Hang: true}))
-	_, err = c.GetSpace(t.Context(), "acme-handbook")
-	if e := asError(t, srv, err); e.Kind != upstream.ErrTimeout || e.OutcomeUnknown {
-		t.Errorf("read error = %+v, want a timeout", e)
-	}
-	if n := srv.CallCount("getSpaceById"); n != 2 {
-		t.Errorf("%d calls, want 2", n)
-	}
-
-	// A write is not made again.
-	srv.ResetStats()
-	_, err = c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
-	if e := asError(t, srv, err); e.Kind != upstream.ErrTimeout || !e.OutcomeUnknown {
-		t.Errorf("write error = %+v, want a timeout of unknown outcome", e)
-	}
-	if n := srv.CallCount(""); n != 1 {
-		t.Errorf("%d calls, want 1", n)
-	}
-}
-
 func TestCanceledWhileWaiting(t *testing.T) {
 	srv, c := setup(t)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -403,97 +218,6 @@ func TestCanceledWhileWaiting(t *testing.T) {
 	assertKinds(t, err, context.Canceled)
 	if n := srv.CallCount(""); n != 1 {
 		t.Errorf("%d calls, want 1", n)
-	}
-}
-
-func TestInvalidArgumentsNeverLeave(t *testing.T) {
-	srv, c := setup(t)
-	ctx := t.Context()
-	okID, okName, okInst := "acme-handbook", "okta", "inst-acme-okta"
-	badIDs := []string{"", ".", "..", "/", "a/b", "../orgs/acme", "%2F", "a%2Fb", "héllo", "ünïcode", "space id", "a?b", "a#b",
-		"a.b", "a\x00b", "a\nb", strings.Repeat("a", upstream.MaxIDLength+1)}
-	badNames := slices.Concat(badIDs, []string{strings.Repeat("a", upstream.MaxIntegrationNameLength+1)})
-
-	type call struct {
-		op, param string
-		do        func() error
-	}
-	var calls []call
-	for _, id := range badIDs {
-		calls = append(calls,
-			call{"getSpaceById", "spaceId", func() error { _, err := c.GetSpace(ctx, id); return err }},
-			call{"getOrganizationById", "organizationId", func() error { _, err := c.GetOrganization(ctx, id); return err }},
-			call{"listSpaceIntegrations", "spaceId", func() error {
-				_, err := c.ListSpaceIntegrations(ctx, id, upstream.ListSpaceIntegrationsOptions{})
-				return err
-			}},
-			call{"listSpaceIntegrationsBlocks", "spaceId", func() error { _, err := c.ListSpaceIntegrationBlocks(ctx, id); return err }},
-			call{"installIntegrationOnSpace", "installationId", func() error {
-				_, err := c.InstallIntegrationOnSpace(ctx, okName, id, okID)
-				return err
-			}},
-			call{"installIntegrationOnSpace", "spaceId", func() error {
-				_, err := c.InstallIntegrationOnSpace(ctx, okName, okInst, id)
-				return err
-			}},
-			call{"uninstallIntegrationFromSpace", "installationId", func() error { return c.UninstallIntegrationFromSpace(ctx, okName, id, okID) }},
-			call{"uninstallIntegrationFromSpace", "spaceId", func() error { return c.UninstallIntegrationFromSpace(ctx, okName, okInst, id) }},
-		)
-	}
-	for _, name := range badNames {
-		calls = append(calls,
-			call{"getIntegrationByName", "integrationName", func() error { _, err := c.GetIntegration(ctx, name); return err }},
-			call{"installIntegrationOnSpace", "integrationName", func() error {
-				_, err := c.InstallIntegrationOnSpace(ctx, name, okInst, okID)
-				return err
-			}},
-			call{"uninstallIntegrationFromSpace", "integrationName", func() error { return c.UninstallIntegrationFromSpace(ctx, name, okInst, okID) }},
-		)
-	}
-	for _, limit := range []int{-1, upstream.MaxListLimit + 1} {
-		calls = append(calls, call{"listSpaceIntegrations", "limit", func() error {
-			_, err := c.ListSpaceIntegrations(ctx, okID, upstream.ListSpaceIntegrationsOptions{ListOptions: upstream.ListOptions{Limit: limit}})
-			return err
-		}})
-	}
-
-	for i, tc := range calls {
-		err := tc.do()
-		e := asError(t, srv, err)
-		if e.Op != tc.op || e.Kind != upstream.ErrInvalidArgument || e.StatusCode != 0 || e.Transient() {
-			t.Errorf("call %d (%s %s): error = %+v, want an invalid argument", i, tc.op, tc.param, e)
-		}
-		if !strings.HasPrefix(err.Error(), tc.op+": invalid argument: "+tc.param+" ") {
-			t.Errorf("call %d: Error() = %q, want it to name %s and %s", i, err, tc.op, tc.param)
-		}
-		assertKinds(t, err, upstream.ErrInvalidArgument)
-	}
-	if n := srv.CallCount(""); n != 0 {
-		t.Errorf("%d calls reached the upstream, want none: %+v", n, srv.Calls())
-	}
-
-	// The id itself is not echoed: it is the caller's text, not ours.
-	_, err := c.GetSpace(ctx, "../../orgs/secret")
-	if got, want := err.Error(), "getSpaceById: invalid argument: spaceId may hold only letters, digits, '_' and '-'"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-}
-
-func TestLongestValidIDsAreSent(t *testing.T) {
-	srv, c := setup(t)
-	id := strings.Repeat("a", upstream.MaxIDLength)
-	name := strings.Repeat("n", upstream.MaxIntegrationNameLength)
-	_, err := c.GetSpace(t.Context(), id)
-	if upstream.StatusCode(err) != http.StatusNotFound {
-		t.Errorf("GetSpace(256 chars) = %v, want the upstream's 404", err)
-	}
-	_, err = c.GetIntegration(t.Context(), name)
-	if upstream.StatusCode(err) != http.StatusNotFound {
-		t.Errorf("GetIntegration(100 chars) = %v, want the upstream's 404", err)
-	}
-	want := map[string]int{"GET /v1/spaces/" + id: 1, "GET /v1/integrations/" + name: 1}
-	if diff := cmp.Diff(want, srv.PathCounts()); diff != "" {
-		t.Errorf("path counts (-want +got):\n%s", diff)
 	}
 }
 

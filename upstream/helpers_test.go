@@ -12,10 +12,10 @@ import (
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
-// fastRetry retries like DefaultRetry but without making the tests wait;
-// MaxServerWait stays long so that Retry-After is honoured where a test
-// sends one.
-var fastRetry = upstream.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxServerWait: 10 * time.Second}
+// fastRetry retries like the default policy but without making the tests
+// wait; its CheckRetry is the default one, whose DefaultMaxServerWait is long
+// enough that Retry-After is honoured where a test sends one.
+var fastRetry = upstream.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
 
 const demoAuth = "Bearer " + upstreamtest.DemoToken
 

@@ -3,20 +3,109 @@ package upstream_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
+
+func TestBackoffStaysUnderItsCeiling(t *testing.T) {
+	const minWait, maxWait = 10 * time.Millisecond, 80 * time.Millisecond
+	for attempt, ceiling := range []time.Duration{10, 20, 40, 80, 80, 80} {
+		ceiling *= time.Millisecond
+		var longest time.Duration
+		for range 200 {
+			d := upstream.DefaultBackoff(minWait, maxWait, attempt, nil)
+			if d < 0 || d > ceiling {
+				t.Fatalf("attempt %d: backoff %v, want within [0, %v]", attempt, d, ceiling)
+			}
+			longest = max(longest, d)
+		}
+		// Full jitter: 200 draws all in the lower half would be a broken draw.
+		if longest < ceiling/2 {
+			t.Errorf("attempt %d: the longest of 200 backoffs is %v, want some above %v", attempt, longest, ceiling/2)
+		}
+	}
+	// Huge attempts must not overflow the shift.
+	for _, attempt := range []int{29, 30, 63, 64, 1000} {
+		if d := upstream.DefaultBackoff(minWait, maxWait, attempt, nil); d < 0 || d > maxWait {
+			t.Errorf("attempt %d: backoff %v", attempt, d)
+		}
+	}
+	if d := upstream.DefaultBackoff(0, 0, 3, nil); d != 0 {
+		t.Errorf("zero policy backoff = %v, want 0", d)
+	}
+}
+
+func TestBackoffUsesTheServersWait(t *testing.T) {
+	resp := &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"3"}}}
+	if d := upstream.DefaultBackoff(time.Millisecond, 5*time.Millisecond, 0, resp); d != 3*time.Second {
+		t.Errorf("backoff with Retry-After: 3 = %v, want 3s (not capped by MaxWait)", d)
+	}
+}
+
+// The policy is asked of reads, and of writes that never left; that a write
+// that got an answer is never sent again is the client's rule
+// (TestWritesAreSentOnce).
+func TestCheckRetryHonoursServerWaits(t *testing.T) {
+	check := upstream.DefaultCheckRetry(0, time.Millisecond, 5*time.Second)
+	resp := func(status int, retryAfter string) *http.Response {
+		h := http.Header{}
+		if retryAfter != "" {
+			h.Set("Retry-After", retryAfter)
+		}
+		return &http.Response{StatusCode: status, Header: h}
+	}
+	for _, tc := range []struct {
+		name string
+		resp *http.Response
+		want bool
+	}{
+		{"read 503", resp(503, ""), true},
+		{"read 503 asking 5s", resp(503, "5"), true},
+		{"read 503 asking 6s", resp(503, "6"), false},
+		{"read 429 asking 6s", resp(429, "6"), false},
+		{"read 500", resp(500, ""), false},
+	} {
+		got, err := check(t.Context(), tc.resp, nil)
+		if got != tc.want || err != nil {
+			t.Errorf("%s: CheckRetry = %v, %v; want %v, nil", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// A retry that could not start before the caller's deadline is not made:
+// the caller hears at once what failed.
+func TestCheckRetryKeepsToTheDeadline(t *testing.T) {
+	check := upstream.DefaultCheckRetry(time.Second, time.Second, time.Minute)
+	soon, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	busy := &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}}
+	asksTwo := &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"2"}}}
+	for name, tc := range map[string]struct {
+		ctx  context.Context
+		resp *http.Response
+		want bool
+	}{
+		"backoff within the deadline":     {t.Context(), busy, true},
+		"backoff past the deadline":       {soon, busy, false},
+		"server's wait past the deadline": {soon, asksTwo, false},
+	} {
+		if got, err := check(tc.ctx, tc.resp, nil); got != tc.want || err != nil {
+			t.Errorf("%s: CheckRetry = %v, %v; want %v, nil", name, got, err, tc.want)
+		}
+	}
+	cancel()
+	if got, err := check(soon, busy, nil); got || !errors.Is(err, context.Canceled) {
+		t.Errorf("after the caller gave up: CheckRetry = %v, %v; want false, context.Canceled", got, err)
+	}
+}
 
 func TestReadsAreRetriedUntilSuccess(t *testing.T) {
 	for _, tc := range []struct {
@@ -147,253 +236,21 @@ func TestMaxRetriesOnResets(t *testing.T) {
 	}
 }
 
-func TestWritesAreSentOnce(t *testing.T) {
-	const (
-		name = "okta"
-		inst = "inst-acme-okta"
-	)
-	for _, tc := range []struct {
-		name           string
-		fault          upstreamtest.Fault
-		kind           error
-		status         int
-		applied        bool
-		outcomeUnknown bool
-	}{
-		{"503", upstreamtest.Fault{Status: http.StatusServiceUnavailable}, upstream.ErrUnavailable, 503, false, true},
-		{"502", upstreamtest.Fault{Status: http.StatusBadGateway}, upstream.ErrUnavailable, 502, false, true},
-		{"429", upstreamtest.Fault{Status: http.StatusTooManyRequests}, upstream.ErrRateLimited, 429, false, false},
-		{"reset", upstreamtest.Fault{Reset: true}, upstream.ErrUnavailable, 0, false, true},
-		{"lost answer", upstreamtest.Fault{LoseAnswer: true}, upstream.ErrUnavailable, 0, true, true},
-	} {
-		t.Run("install "+tc.name, func(t *testing.T) {
-			srv, c := setup(t)
-			const space = "acme-developer-portal"
-			srv.SetFault(upstreamtest.FailFirst("installIntegrationOnSpace", 1, tc.fault))
-			_, err := c.InstallIntegrationOnSpace(t.Context(), name, inst, space)
-			e := asError(t, srv, err)
-			if e.Op != "installIntegrationOnSpace" || e.Kind != tc.kind || e.StatusCode != tc.status || e.OutcomeUnknown != tc.outcomeUnknown {
-				t.Errorf("error = %+v, want kind %v, status %d, outcome unknown %v", e, tc.kind, tc.status, tc.outcomeUnknown)
-			}
-			if got := errors.Is(err, upstream.ErrOutcomeUnknown); got != tc.outcomeUnknown {
-				t.Errorf("errors.Is(err, ErrOutcomeUnknown) = %v, want %v", got, tc.outcomeUnknown)
-			}
-			if n := srv.CallCount("installIntegrationOnSpace"); n != 1 {
-				t.Errorf("%d install calls, want exactly 1", n)
-			}
-			if got := slices.Contains(installedOn(t, c, space), name); got != tc.applied {
-				t.Errorf("installed after the failed call = %v, want %v", got, tc.applied)
-			}
-		})
-		t.Run("uninstall "+tc.name, func(t *testing.T) {
-			srv, c := setup(t)
-			const space = "acme-handbook" // where the demo installs okta
-			srv.SetFault(upstreamtest.FailFirst("uninstallIntegrationFromSpace", 1, tc.fault))
-			err := c.UninstallIntegrationFromSpace(t.Context(), name, inst, space)
-			e := asError(t, srv, err)
-			if e.Op != "uninstallIntegrationFromSpace" || e.Kind != tc.kind || e.StatusCode != tc.status || e.OutcomeUnknown != tc.outcomeUnknown {
-				t.Errorf("error = %+v, want kind %v, status %d, outcome unknown %v", e, tc.kind, tc.status, tc.outcomeUnknown)
-			}
-			if n := srv.CallCount("uninstallIntegrationFromSpace"); n != 1 {
-				t.Errorf("%d uninstall calls, want exactly 1", n)
-			}
-			if got := !slices.Contains(installedOn(t, c, space), name); got != tc.applied {
-				t.Errorf("uninstalled after the failed call = %v, want %v", got, tc.applied)
-			}
-		})
-	}
-}
-
-func TestLostInstallAnswerText(t *testing.T) {
+func TestUnavailableAfterRetries(t *testing.T) {
 	srv, c := setup(t)
-	srv.SetFault(upstreamtest.FailAlways("installIntegrationOnSpace", upstreamtest.Fault{LoseAnswer: true}))
-	_, err := c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
-	asError(t, srv, err) // the text is safe
-	const prefix = "installIntegrationOnSpace: upstream unavailable; the change may or may not have been applied"
-	if got := err.Error(); !strings.HasPrefix(got, prefix) {
-		t.Errorf("Error() = %q, want it to start %q", got, prefix)
-	}
-}
-
-// closedAddr is a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
-func TestWriteToAClosedPort(t *testing.T) {
-	addr := closedAddr(t)
-	c, err := upstream.New("http://"+addr+"/v1", upstream.Options{Retry: &fastRetry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c = c.WithAuthorization(demoAuth)
-	_, err = c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
-	e := asError(t, nil, err)
-	if e.Kind != upstream.ErrUnavailable || e.OutcomeUnknown || e.StatusCode != 0 || !e.Transient() {
-		t.Errorf("install error = %+v, want unavailable with a known outcome", e)
+	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Status: http.StatusServiceUnavailable}))
+	_, err := c.GetSpace(t.Context(), "acme-handbook")
+	e := asError(t, srv, err)
+	want := &upstream.Error{Op: "getSpaceById", Kind: upstream.ErrUnavailable, StatusCode: http.StatusServiceUnavailable,
+		Code: http.StatusServiceUnavailable, Message: "Service Unavailable"}
+	if diff := cmp.Diff(*want, *e, cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
 	}
 	assertKinds(t, err, upstream.ErrUnavailable)
-	err = c.UninstallIntegrationFromSpace(t.Context(), "okta", "inst-acme-okta", "acme-handbook")
-	if e := asError(t, nil, err); e.Kind != upstream.ErrUnavailable || e.OutcomeUnknown {
-		t.Errorf("uninstall error = %+v, want unavailable with a known outcome", e)
+	if !upstream.IsTransient(err) {
+		t.Error("a 503 is transient")
 	}
-	for _, s := range []string{addr, "http://", demoAuth} {
-		if strings.Contains(err.Error(), s) {
-			t.Errorf("Error() = %q holds %q", err, s)
-		}
-	}
-}
-
-// flakyDialer refuses the first n connections (by dialing a closed port,
-// so the error is the real one) and then connects to the simulator.
-type flakyDialer struct {
-	closed, open string
-	refuse       int64
-	dials        atomic.Int64
-}
-
-func (d *flakyDialer) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
-	var dialer net.Dialer
-	if d.dials.Add(1) <= d.refuse {
-		return dialer.DialContext(ctx, network, d.closed)
-	}
-	return dialer.DialContext(ctx, network, d.open)
-}
-
-func flakyClient(t *testing.T, srv *upstreamtest.Server, refuse int64) (*upstream.Client, *flakyDialer) {
-	t.Helper()
-	d := &flakyDialer{closed: closedAddr(t), open: srv.URL[len("http://") : len(srv.URL)-len("/v1")], refuse: refuse}
-	hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
-	t.Cleanup(hc.CloseIdleConnections)
-	c, err := upstream.New(srv.URL, upstream.Options{HTTPClient: hc, Retry: &fastRetry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.WithAuthorization(demoAuth), d
-}
-
-func TestWriteIsRetriedWhenItNeverLeft(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
-	c, d := flakyClient(t, srv, 2)
-	got, err := c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
-	if err != nil {
-		t.Fatalf("install after two refused connections: %v", err)
-	}
-	if got.Space.ID != "acme-developer-portal" {
-		t.Errorf("installation = %+v", got)
-	}
-	if n := d.dials.Load(); n != 3 {
-		t.Errorf("%d dials, want 3", n)
-	}
-	// The body was sent whole on the attempt that connected, and only then.
-	if calls := srv.Calls(); len(calls) != 1 || calls[0].Status != http.StatusCreated {
-		t.Errorf("calls = %+v, want one that installed", calls)
-	}
-}
-
-func TestWriteGivesUpWhenItNeverLeaves(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
-	c, d := flakyClient(t, srv, 1000)
-	_, err := c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
-	e := asError(t, nil, err)
-	if e.Kind != upstream.ErrUnavailable || e.OutcomeUnknown {
-		t.Errorf("error = %+v, want unavailable with a known outcome", e)
-	}
-	if n := d.dials.Load(); n != int64(fastRetry.MaxRetries+1) {
-		t.Errorf("%d dials, want %d", n, fastRetry.MaxRetries+1)
-	}
-	if n := srv.CallCount(""); n != 0 {
-		t.Errorf("%d calls reached the simulator, want none", n)
-	}
-}
-
-func TestRetryAfterIsHonoured(t *testing.T) {
-	t.Parallel()
-	srv, c := setup(t) // fastRetry: its own backoff is at most 5ms
-	srv.SetFault(upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.RateLimited(time.Second)))
-	if _, err := c.GetSpace(t.Context(), "acme-handbook"); err != nil {
-		t.Fatal(err)
-	}
-	calls := srv.Calls()
-	if len(calls) != 2 || calls[0].Status != http.StatusTooManyRequests || calls[1].Status != http.StatusOK {
-		t.Fatalf("calls = %+v, want a 429 then a 200", calls)
-	}
-	// The retry waited for Retry-After: 1 after the 429 was answered.
-	if gap := calls[1].Start.Sub(calls[0].Start); gap < 950*time.Millisecond {
-		t.Errorf("the retry started %v after the rate-limited call, want at least 1s", gap)
-	}
-}
-
-func TestRateLimitResetIsHonoured(t *testing.T) {
-	t.Parallel()
-	srv, c := setup(t)
-	// A 429 with GitBook's reset time but no Retry-After.
-	reset := time.Unix(time.Now().Unix()+1, 0)
-	srv.SetFault(upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Status: http.StatusTooManyRequests,
-		Header: header("X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))}))
-	if _, err := c.GetSpace(t.Context(), "acme-handbook"); err != nil {
-		t.Fatal(err)
-	}
-	calls := srv.Calls()
-	if len(calls) != 2 {
-		t.Fatalf("calls = %+v, want two", calls)
-	}
-	if early := reset.Sub(calls[1].Start); early > 20*time.Millisecond {
-		t.Errorf("the retry started %v before the rate limit's reset", early)
-	}
-}
-
-func TestRetryAfterPastTheDeadlineIsNotAwaited(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
-	policy := fastRetry
-	policy.MaxServerWait = time.Hour // only the deadline stands in the way
-	c := newClient(t, srv, &policy)
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.RateLimited(30*time.Second)))
-
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	_, err := c.GetSpace(ctx, "acme-handbook")
-	if ctx.Err() != nil {
-		t.Fatalf("GetSpace returned after its deadline: %v", err)
-	}
-	e := asError(t, srv, err)
-	if e.Kind != upstream.ErrRateLimited || e.RateLimit == nil || e.RateLimit.RetryAfter != 30*time.Second {
-		t.Errorf("error = %+v, want a rate limit asking for 30s", e)
-	}
-	assertKinds(t, err, upstream.ErrRateLimited)
-	if n := srv.CallCount(""); n != 1 {
-		t.Errorf("%d calls, want 1", n)
-	}
-}
-
-// An answer that breaks off mid-body is a failed attempt: a read tries
-// again, a write reports that its outcome is unknown.
-func TestAnswerCutMidBody(t *testing.T) {
-	ctx := context.Background()
-	cut := upstreamtest.Fault{CutAnswer: true}
-
-	srv := newServer(t, upstreamtest.Options{Fault: upstreamtest.FailFirst("getSpaceById", 1, cut)})
-	s, err := newClient(t, srv, nil).GetSpace(ctx, "acme-handbook")
-	if err != nil || s.Title != "Employee Handbook" {
-		t.Fatalf("GetSpace: %v, %v", s, err)
-	}
-	if n := srv.CallCount("getSpaceById"); n != 2 {
-		t.Errorf("getSpaceById: %d calls, want 2", n)
-	}
-
-	srv = newServer(t, upstreamtest.Options{Fault: upstreamtest.FailFirst("installIntegrationOnSpace", 1, cut)})
-	_, err = newClient(t, srv, nil).InstallIntegrationOnSpace(ctx, "codesandbox", "inst-acme-codesandbox", "acme-handbook")
-	if !errors.Is(err, upstream.ErrOutcomeUnknown) {
-		t.Fatalf("install: %v, want an unknown outcome", err)
-	}
-	if n := srv.CallCount("installIntegrationOnSpace"); n != 1 {
-		t.Errorf("install sent %d times", n)
+	if n := srv.CallCount("getSpaceById"); n != fastRetry.MaxRetries+1 {
+		t.Errorf("%d calls, want %d", n, fastRetry.MaxRetries+1)
 	}
 }

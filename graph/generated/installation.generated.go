@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -34,7 +35,7 @@ type UninstallIntegrationFromSpacePayloadResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _IntegrationInstallationUrls_location(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationInstallationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationInstallationUrls_location(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationInstallationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -57,7 +58,7 @@ func (ec *executionContext) fieldContext_IntegrationInstallationUrls_location(_ 
 	return graphql.NewScalarFieldContext("IntegrationInstallationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationInstallationUrls_publicEndpoint(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationInstallationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationInstallationUrls_publicEndpoint(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationInstallationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -80,7 +81,7 @@ func (ec *executionContext) fieldContext_IntegrationInstallationUrls_publicEndpo
 	return graphql.NewScalarFieldContext("IntegrationInstallationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationInstallationUrls_publicContentEndpoint(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationInstallationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationInstallationUrls_publicContentEndpoint(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationInstallationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -239,8 +240,8 @@ func (ec *executionContext) _IntegrationSpaceInstallation_urls(ctx context.Conte
 			return obj.Urls, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IntegrationInstallationUrls) graphql.Marshaler {
-			return ec.marshalNIntegrationInstallationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationUrls(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.IntegrationInstallationURLs) graphql.Marshaler {
+			return ec.marshalNIntegrationInstallationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationInstallationURLs(ctx, selections, v)
 		},
 		true,
 		true,
@@ -392,7 +393,7 @@ func (ec *executionContext) fieldContext_UninstallIntegrationFromSpacePayload_sp
 
 var integrationInstallationUrlsImplementors = []string{"IntegrationInstallationUrls"}
 
-func (ec *executionContext) _IntegrationInstallationUrls(ctx context.Context, sel ast.SelectionSet, obj *model.IntegrationInstallationUrls) graphql.Marshaler {
+func (ec *executionContext) _IntegrationInstallationUrls(ctx context.Context, sel ast.SelectionSet, obj *upstream.IntegrationInstallationURLs) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, integrationInstallationUrlsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -547,7 +548,7 @@ func (ec *executionContext) _UninstallIntegrationFromSpacePayload(ctx context.Co
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNIntegrationInstallationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationUrls(ctx context.Context, sel ast.SelectionSet, v model.IntegrationInstallationUrls) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationInstallationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationInstallationURLs(ctx context.Context, sel ast.SelectionSet, v upstream.IntegrationInstallationURLs) graphql.Marshaler {
 	return ec._IntegrationInstallationUrls(ctx, sel, &v)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -388,8 +389,8 @@ func (ec *executionContext) _Integration_externalLinks(ctx context.Context, fiel
 			return obj.ExternalLinks, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.IntegrationExternalLink) graphql.Marshaler {
-			return ec.marshalNIntegrationExternalLink2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationExternalLinkᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []upstream.IntegrationExternalLink) graphql.Marshaler {
+			return ec.marshalNIntegrationExternalLink2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationExternalLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -452,8 +453,8 @@ func (ec *executionContext) _Integration_urls(ctx context.Context, field graphql
 			return obj.Urls, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IntegrationUrls) graphql.Marshaler {
-			return ec.marshalNIntegrationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationUrls(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.IntegrationURLs) graphql.Marshaler {
+			return ec.marshalNIntegrationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationURLs(ctx, selections, v)
 		},
 		true,
 		true,
@@ -484,8 +485,8 @@ func (ec *executionContext) _Integration_permissions(ctx context.Context, field 
 			return obj.Permissions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IntegrationPermissions) graphql.Marshaler {
-			return ec.marshalNIntegrationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationPermissions(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.IntegrationPermissions) graphql.Marshaler {
+			return ec.marshalNIntegrationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationPermissions(ctx, selections, v)
 		},
 		true,
 		true,
@@ -789,7 +790,7 @@ func (ec *executionContext) fieldContext_IntegrationConfiguration_required(_ con
 	return graphql.NewScalarFieldContext("IntegrationConfiguration", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationConfigurationComponent_componentId(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationConfigurationComponent) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationConfigurationComponent_componentId(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationConfigurationComponent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1131,8 +1132,8 @@ func (ec *executionContext) _IntegrationContentSource_configuration(ctx context.
 			return obj.Configuration, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IntegrationConfigurationComponent) graphql.Marshaler {
-			return ec.marshalNIntegrationConfigurationComponent2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationConfigurationComponent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.IntegrationConfigurationComponent) graphql.Marshaler {
+			return ec.marshalNIntegrationConfigurationComponent2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationConfigurationComponent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1206,7 +1207,7 @@ func (ec *executionContext) fieldContext_IntegrationEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("IntegrationEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationExternalLink_url(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationExternalLink) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationExternalLink_url(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationExternalLink) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1229,7 +1230,7 @@ func (ec *executionContext) fieldContext_IntegrationExternalLink_url(_ context.C
 	return graphql.NewScalarFieldContext("IntegrationExternalLink", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationExternalLink_label(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationExternalLink) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationExternalLink_label(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationExternalLink) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1252,7 +1253,7 @@ func (ec *executionContext) fieldContext_IntegrationExternalLink_label(_ context
 	return graphql.NewScalarFieldContext("IntegrationExternalLink", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationPermissions_admin(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationPermissions_admin(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1275,7 +1276,7 @@ func (ec *executionContext) fieldContext_IntegrationPermissions_admin(_ context.
 	return graphql.NewScalarFieldContext("IntegrationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _IntegrationUrls_location(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationUrls_location(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1298,7 +1299,7 @@ func (ec *executionContext) fieldContext_IntegrationUrls_location(_ context.Cont
 	return graphql.NewScalarFieldContext("IntegrationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationUrls_icon(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationUrls_icon(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1321,7 +1322,7 @@ func (ec *executionContext) fieldContext_IntegrationUrls_icon(_ context.Context,
 	return graphql.NewScalarFieldContext("IntegrationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationUrls_app(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationUrls_app(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1344,7 +1345,7 @@ func (ec *executionContext) fieldContext_IntegrationUrls_app(_ context.Context, 
 	return graphql.NewScalarFieldContext("IntegrationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationUrls_assets(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationUrls_assets(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1367,7 +1368,7 @@ func (ec *executionContext) fieldContext_IntegrationUrls_assets(_ context.Contex
 	return graphql.NewScalarFieldContext("IntegrationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationUrls_publicEndpoint(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationUrls_publicEndpoint(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1390,7 +1391,7 @@ func (ec *executionContext) fieldContext_IntegrationUrls_publicEndpoint(_ contex
 	return graphql.NewScalarFieldContext("IntegrationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _IntegrationUrls_publicContentEndpoint(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _IntegrationUrls_publicContentEndpoint(ctx context.Context, field graphql.CollectedField, obj *upstream.IntegrationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1868,7 +1869,7 @@ func (ec *executionContext) _IntegrationConfiguration(ctx context.Context, sel a
 
 var integrationConfigurationComponentImplementors = []string{"IntegrationConfigurationComponent"}
 
-func (ec *executionContext) _IntegrationConfigurationComponent(ctx context.Context, sel ast.SelectionSet, obj *model.IntegrationConfigurationComponent) graphql.Marshaler {
+func (ec *executionContext) _IntegrationConfigurationComponent(ctx context.Context, sel ast.SelectionSet, obj *upstream.IntegrationConfigurationComponent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, integrationConfigurationComponentImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2083,7 +2084,7 @@ func (ec *executionContext) _IntegrationEdge(ctx context.Context, sel ast.Select
 
 var integrationExternalLinkImplementors = []string{"IntegrationExternalLink"}
 
-func (ec *executionContext) _IntegrationExternalLink(ctx context.Context, sel ast.SelectionSet, obj *model.IntegrationExternalLink) graphql.Marshaler {
+func (ec *executionContext) _IntegrationExternalLink(ctx context.Context, sel ast.SelectionSet, obj *upstream.IntegrationExternalLink) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, integrationExternalLinkImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2121,7 +2122,7 @@ func (ec *executionContext) _IntegrationExternalLink(ctx context.Context, sel as
 
 var integrationPermissionsImplementors = []string{"IntegrationPermissions"}
 
-func (ec *executionContext) _IntegrationPermissions(ctx context.Context, sel ast.SelectionSet, obj *model.IntegrationPermissions) graphql.Marshaler {
+func (ec *executionContext) _IntegrationPermissions(ctx context.Context, sel ast.SelectionSet, obj *upstream.IntegrationPermissions) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, integrationPermissionsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2154,7 +2155,7 @@ func (ec *executionContext) _IntegrationPermissions(ctx context.Context, sel ast
 
 var integrationUrlsImplementors = []string{"IntegrationUrls"}
 
-func (ec *executionContext) _IntegrationUrls(ctx context.Context, sel ast.SelectionSet, obj *model.IntegrationUrls) graphql.Marshaler {
+func (ec *executionContext) _IntegrationUrls(ctx context.Context, sel ast.SelectionSet, obj *upstream.IntegrationURLs) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, integrationUrlsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2346,7 +2347,7 @@ func (ec *executionContext) marshalNIntegrationBlock2ᚕgithubᚗcomᚋgitbook�
 	return ret
 }
 
-func (ec *executionContext) marshalNIntegrationConfigurationComponent2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationConfigurationComponent(ctx context.Context, sel ast.SelectionSet, v model.IntegrationConfigurationComponent) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationConfigurationComponent2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationConfigurationComponent(ctx context.Context, sel ast.SelectionSet, v upstream.IntegrationConfigurationComponent) graphql.Marshaler {
 	return ec._IntegrationConfigurationComponent(ctx, sel, &v)
 }
 
@@ -2382,15 +2383,15 @@ func (ec *executionContext) marshalNIntegrationEdge2ᚕgithubᚗcomᚋgitbookᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNIntegrationExternalLink2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationExternalLink(ctx context.Context, sel ast.SelectionSet, v model.IntegrationExternalLink) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationExternalLink2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationExternalLink(ctx context.Context, sel ast.SelectionSet, v upstream.IntegrationExternalLink) graphql.Marshaler {
 	return ec._IntegrationExternalLink(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNIntegrationExternalLink2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationExternalLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IntegrationExternalLink) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationExternalLink2ᚕgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationExternalLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []upstream.IntegrationExternalLink) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIntegrationExternalLink2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationExternalLink(ctx, sel, v[i])
+		return ec.marshalNIntegrationExternalLink2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationExternalLink(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2402,11 +2403,11 @@ func (ec *executionContext) marshalNIntegrationExternalLink2ᚕgithubᚗcomᚋgi
 	return ret
 }
 
-func (ec *executionContext) marshalNIntegrationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationPermissions(ctx context.Context, sel ast.SelectionSet, v model.IntegrationPermissions) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationPermissions(ctx context.Context, sel ast.SelectionSet, v upstream.IntegrationPermissions) graphql.Marshaler {
 	return ec._IntegrationPermissions(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNIntegrationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationUrls(ctx context.Context, sel ast.SelectionSet, v model.IntegrationUrls) graphql.Marshaler {
+func (ec *executionContext) marshalNIntegrationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐIntegrationURLs(ctx context.Context, sel ast.SelectionSet, v upstream.IntegrationURLs) graphql.Marshaler {
 	return ec._IntegrationUrls(ctx, sel, &v)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -500,8 +501,8 @@ func (ec *executionContext) _Organization_urls(ctx context.Context, field graphq
 			return obj.Urls, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrganizationUrls) graphql.Marshaler {
-			return ec.marshalNOrganizationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationUrls(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.OrganizationURLs) graphql.Marshaler {
+			return ec.marshalNOrganizationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationURLs(ctx, selections, v)
 		},
 		true,
 		true,
@@ -619,8 +620,8 @@ func (ec *executionContext) _Organization_permissions(ctx context.Context, field
 			return obj.Permissions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrganizationPermissions) graphql.Marshaler {
-			return ec.marshalNOrganizationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationPermissions(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.OrganizationPermissions) graphql.Marshaler {
+			return ec.marshalNOrganizationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationPermissions(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1175,8 +1176,8 @@ func (ec *executionContext) _OrganizationMemberPricing_plus_2024(ctx context.Con
 			return obj.Plus2024, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrganizationPricePair) graphql.Marshaler {
-			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationPricePair(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.OrganizationPricePair) graphql.Marshaler {
+			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationPricePair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1207,8 +1208,8 @@ func (ec *executionContext) _OrganizationMemberPricing_pro_2024(ctx context.Cont
 			return obj.Pro2024, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrganizationPricePair) graphql.Marshaler {
-			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationPricePair(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.OrganizationPricePair) graphql.Marshaler {
+			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationPricePair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1227,7 +1228,7 @@ func (ec *executionContext) fieldContext_OrganizationMemberPricing_pro_2024(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganizationPermissions_view(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_view(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1250,7 +1251,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_view(_ context.
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_access(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_access(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1273,7 +1274,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_access(_ contex
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_admin(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_admin(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1296,7 +1297,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_admin(_ context
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_ownTeam(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_ownTeam(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1319,7 +1320,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_ownTeam(_ conte
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_createContent(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_createContent(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1342,7 +1343,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_createContent(_
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_createOpenAPISpec(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_createOpenAPISpec(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1365,7 +1366,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_createOpenAPISp
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_viewBilling(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_viewBilling(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1388,7 +1389,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_viewBilling(_ c
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_listMembers(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_listMembers(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1411,7 +1412,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_listMembers(_ c
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_listTeams(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_listTeams(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1434,7 +1435,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_listTeams(_ con
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_listIntegrations(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_listIntegrations(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1457,7 +1458,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_listIntegration
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_listInstallations(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_listInstallations(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1480,7 +1481,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_listInstallatio
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPermissions_installIntegration(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPermissions_installIntegration(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1503,7 +1504,7 @@ func (ec *executionContext) fieldContext_OrganizationPermissions_installIntegrat
 	return graphql.NewScalarFieldContext("OrganizationPermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _OrganizationPricePair_monthly(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPricePair) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPricePair_monthly(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPricePair) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1526,7 +1527,7 @@ func (ec *executionContext) fieldContext_OrganizationPricePair_monthly(_ context
 	return graphql.NewScalarFieldContext("OrganizationPricePair", field, false, false, "Float")
 }
 
-func (ec *executionContext) _OrganizationPricePair_yearly(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationPricePair) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationPricePair_yearly(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationPricePair) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1625,8 +1626,8 @@ func (ec *executionContext) _OrganizationSitePricing_premium(ctx context.Context
 			return obj.Premium, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrganizationPricePair) graphql.Marshaler {
-			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationPricePair(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.OrganizationPricePair) graphql.Marshaler {
+			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationPricePair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1657,8 +1658,8 @@ func (ec *executionContext) _OrganizationSitePricing_ultimate(ctx context.Contex
 			return obj.Ultimate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrganizationPricePair) graphql.Marshaler {
-			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationPricePair(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.OrganizationPricePair) graphql.Marshaler {
+			return ec.marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationPricePair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1769,7 +1770,7 @@ func (ec *executionContext) fieldContext_OrganizationTrial_decision(_ context.Co
 	return graphql.NewScalarFieldContext("OrganizationTrial", field, false, false, "OrganizationTrialDecision")
 }
 
-func (ec *executionContext) _OrganizationUrls_location(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationUrls_location(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1792,7 +1793,7 @@ func (ec *executionContext) fieldContext_OrganizationUrls_location(_ context.Con
 	return graphql.NewScalarFieldContext("OrganizationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _OrganizationUrls_app(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationUrls_app(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1815,7 +1816,7 @@ func (ec *executionContext) fieldContext_OrganizationUrls_app(_ context.Context,
 	return graphql.NewScalarFieldContext("OrganizationUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _OrganizationUrls_logo(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganizationUrls_logo(ctx context.Context, field graphql.CollectedField, obj *upstream.OrganizationURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2278,7 +2279,7 @@ func (ec *executionContext) _OrganizationMemberPricing(ctx context.Context, sel 
 
 var organizationPermissionsImplementors = []string{"OrganizationPermissions"}
 
-func (ec *executionContext) _OrganizationPermissions(ctx context.Context, sel ast.SelectionSet, obj *model.OrganizationPermissions) graphql.Marshaler {
+func (ec *executionContext) _OrganizationPermissions(ctx context.Context, sel ast.SelectionSet, obj *upstream.OrganizationPermissions) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationPermissionsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2366,7 +2367,7 @@ func (ec *executionContext) _OrganizationPermissions(ctx context.Context, sel as
 
 var organizationPricePairImplementors = []string{"OrganizationPricePair"}
 
-func (ec *executionContext) _OrganizationPricePair(ctx context.Context, sel ast.SelectionSet, obj *model.OrganizationPricePair) graphql.Marshaler {
+func (ec *executionContext) _OrganizationPricePair(ctx context.Context, sel ast.SelectionSet, obj *upstream.OrganizationPricePair) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationPricePairImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2528,7 +2529,7 @@ func (ec *executionContext) _OrganizationTrial(ctx context.Context, sel ast.Sele
 
 var organizationUrlsImplementors = []string{"OrganizationUrls"}
 
-func (ec *executionContext) _OrganizationUrls(ctx context.Context, sel ast.SelectionSet, obj *model.OrganizationUrls) graphql.Marshaler {
+func (ec *executionContext) _OrganizationUrls(ctx context.Context, sel ast.SelectionSet, obj *upstream.OrganizationURLs) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationUrlsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2639,11 +2640,11 @@ func (ec *executionContext) marshalNOrganizationMemberPricing2githubᚗcomᚋgit
 	return ec._OrganizationMemberPricing(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOrganizationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationPermissions(ctx context.Context, sel ast.SelectionSet, v model.OrganizationPermissions) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganizationPermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationPermissions(ctx context.Context, sel ast.SelectionSet, v upstream.OrganizationPermissions) graphql.Marshaler {
 	return ec._OrganizationPermissions(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationPricePair(ctx context.Context, sel ast.SelectionSet, v model.OrganizationPricePair) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganizationPricePair2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationPricePair(ctx context.Context, sel ast.SelectionSet, v upstream.OrganizationPricePair) graphql.Marshaler {
 	return ec._OrganizationPricePair(ctx, sel, &v)
 }
 
@@ -2659,7 +2660,7 @@ func (ec *executionContext) marshalNOrganizationTrial2githubᚗcomᚋgitbookᚑg
 	return ec._OrganizationTrial(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOrganizationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationUrls(ctx context.Context, sel ast.SelectionSet, v model.OrganizationUrls) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganizationUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐOrganizationURLs(ctx context.Context, sel ast.SelectionSet, v upstream.OrganizationURLs) graphql.Marshaler {
 	return ec._OrganizationUrls(ctx, sel, &v)
 }
 

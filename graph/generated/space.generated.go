@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -1479,8 +1480,8 @@ func (ec *executionContext) _Space_urls(ctx context.Context, field graphql.Colle
 			return obj.Urls, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.SpaceUrls) graphql.Marshaler {
-			return ec.marshalNSpaceUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpaceUrls(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.SpaceURLs) graphql.Marshaler {
+			return ec.marshalNSpaceUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐSpaceURLs(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1823,8 +1824,8 @@ func (ec *executionContext) _Space_permissions(ctx context.Context, field graphq
 			return obj.Permissions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.SpacePermissions) graphql.Marshaler {
-			return ec.marshalNSpacePermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpacePermissions(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v upstream.SpacePermissions) graphql.Marshaler {
+			return ec.marshalNSpacePermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐSpacePermissions(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1919,7 +1920,7 @@ func (ec *executionContext) fieldContext_Space_integrationBlocks(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SpacePermissions_view(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_view(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1942,7 +1943,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_view(_ context.Context
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_access(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_access(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1965,7 +1966,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_access(_ context.Conte
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_admin(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_admin(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1988,7 +1989,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_admin(_ context.Contex
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_viewInviteLinks(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_viewInviteLinks(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2011,7 +2012,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_viewInviteLinks(_ cont
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_edit(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_edit(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2034,7 +2035,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_edit(_ context.Context
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_triggerGitSync(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_triggerGitSync(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2057,7 +2058,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_triggerGitSync(_ conte
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_comment(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_comment(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2080,7 +2081,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_comment(_ context.Cont
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_merge(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_merge(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2103,7 +2104,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_merge(_ context.Contex
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_review(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_review(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2126,7 +2127,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_review(_ context.Conte
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpacePermissions_installIntegration(ctx context.Context, field graphql.CollectedField, obj *model.SpacePermissions) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpacePermissions_installIntegration(ctx context.Context, field graphql.CollectedField, obj *upstream.SpacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2149,7 +2150,7 @@ func (ec *executionContext) fieldContext_SpacePermissions_installIntegration(_ c
 	return graphql.NewScalarFieldContext("SpacePermissions", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SpaceUrls_location(ctx context.Context, field graphql.CollectedField, obj *model.SpaceUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpaceUrls_location(ctx context.Context, field graphql.CollectedField, obj *upstream.SpaceURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2172,7 +2173,7 @@ func (ec *executionContext) fieldContext_SpaceUrls_location(_ context.Context, f
 	return graphql.NewScalarFieldContext("SpaceUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _SpaceUrls_app(ctx context.Context, field graphql.CollectedField, obj *model.SpaceUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpaceUrls_app(ctx context.Context, field graphql.CollectedField, obj *upstream.SpaceURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2195,7 +2196,7 @@ func (ec *executionContext) fieldContext_SpaceUrls_app(_ context.Context, field 
 	return graphql.NewScalarFieldContext("SpaceUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _SpaceUrls_published(ctx context.Context, field graphql.CollectedField, obj *model.SpaceUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpaceUrls_published(ctx context.Context, field graphql.CollectedField, obj *upstream.SpaceURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2218,7 +2219,7 @@ func (ec *executionContext) fieldContext_SpaceUrls_published(_ context.Context, 
 	return graphql.NewScalarFieldContext("SpaceUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _SpaceUrls_public(ctx context.Context, field graphql.CollectedField, obj *model.SpaceUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpaceUrls_public(ctx context.Context, field graphql.CollectedField, obj *upstream.SpaceURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2241,7 +2242,7 @@ func (ec *executionContext) fieldContext_SpaceUrls_public(_ context.Context, fie
 	return graphql.NewScalarFieldContext("SpaceUrls", field, false, false, "String")
 }
 
-func (ec *executionContext) _SpaceUrls_icon(ctx context.Context, field graphql.CollectedField, obj *model.SpaceUrls) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpaceUrls_icon(ctx context.Context, field graphql.CollectedField, obj *upstream.SpaceURLs) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3005,7 +3006,7 @@ func (ec *executionContext) _Space(ctx context.Context, sel ast.SelectionSet, ob
 
 var spacePermissionsImplementors = []string{"SpacePermissions"}
 
-func (ec *executionContext) _SpacePermissions(ctx context.Context, sel ast.SelectionSet, obj *model.SpacePermissions) graphql.Marshaler {
+func (ec *executionContext) _SpacePermissions(ctx context.Context, sel ast.SelectionSet, obj *upstream.SpacePermissions) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, spacePermissionsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -3083,7 +3084,7 @@ func (ec *executionContext) _SpacePermissions(ctx context.Context, sel ast.Selec
 
 var spaceUrlsImplementors = []string{"SpaceUrls"}
 
-func (ec *executionContext) _SpaceUrls(ctx context.Context, sel ast.SelectionSet, obj *model.SpaceUrls) graphql.Marshaler {
+func (ec *executionContext) _SpaceUrls(ctx context.Context, sel ast.SelectionSet, obj *upstream.SpaceURLs) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, spaceUrlsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -3202,11 +3203,11 @@ func (ec *executionContext) marshalNSpace2ᚕᚖgithubᚗcomᚋgitbookᚑgraphql
 	return ret
 }
 
-func (ec *executionContext) marshalNSpacePermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpacePermissions(ctx context.Context, sel ast.SelectionSet, v model.SpacePermissions) graphql.Marshaler {
+func (ec *executionContext) marshalNSpacePermissions2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐSpacePermissions(ctx context.Context, sel ast.SelectionSet, v upstream.SpacePermissions) graphql.Marshaler {
 	return ec._SpacePermissions(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSpaceUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐSpaceUrls(ctx context.Context, sel ast.SelectionSet, v model.SpaceUrls) graphql.Marshaler {
+func (ec *executionContext) marshalNSpaceUrls2githubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋupstreamᚐSpaceURLs(ctx context.Context, sel ast.SelectionSet, v upstream.SpaceURLs) graphql.Marshaler {
 	return ec._SpaceUrls(ctx, sel, &v)
 }
 

@@ -20,13 +20,10 @@ func IntegrationFromREST(in *upstream.Integration) *Integration {
 		Blocks:         IntegrationBlocksFromREST(in.Blocks),
 		ContentSources: contentSources(in.ContentSources),
 		Configurations: configurations(in.Configurations),
-		ExternalLinks:  make([]IntegrationExternalLink, len(in.ExternalLinks)),
+		ExternalLinks:  nonNil(in.ExternalLinks),
 		Owner:          organization(&in.Owner),
-		Urls:           IntegrationUrls(in.URLs),
-		Permissions:    IntegrationPermissions(in.Permissions),
-	}
-	for i, l := range in.ExternalLinks {
-		out.ExternalLinks[i] = IntegrationExternalLink(l)
+		Urls:           in.URLs,
+		Permissions:    in.Permissions,
 	}
 	if csp := in.ContentSecurityPolicy; csp != nil {
 		v := csp.HeaderValue()
@@ -68,7 +65,7 @@ func InstallationFromREST(in *upstream.IntegrationSpaceInstallation) *Integratio
 		Status:          enumVal(IntegrationInstallationStatusOf, in.Status),
 		Configuration:   JSON(in.Configuration),
 		ExternalIds:     nonNil(in.ExternalIDs),
-		Urls:            IntegrationInstallationUrls(in.URLs),
+		Urls:            in.URLs,
 		IntegrationName: in.Integration,
 		SpaceID:         in.Space.ID,
 	}
@@ -89,7 +86,7 @@ func contentSources(list []upstream.IntegrationContentSource) []IntegrationConte
 			Title:         c.Title,
 			Description:   c.Description,
 			Icon:          c.Icon,
-			Configuration: IntegrationConfigurationComponent(c.Configuration),
+			Configuration: c.Configuration,
 		}
 	}
 	return out

@@ -4,6 +4,8 @@ package model
 
 import (
 	"time"
+
+	"github.com/gitbook-graphql/facade/upstream"
 )
 
 type BillingUsageAddon struct {
@@ -93,14 +95,14 @@ type Integration struct {
 	Scopes        []*IntegrationScope    `json:"scopes"`
 	Categories    []*IntegrationCategory `json:"categories"`
 	// The blocks the integration provides; empty when the upstream lists none.
-	Blocks         []IntegrationBlock         `json:"blocks"`
-	ContentSources []IntegrationContentSource `json:"contentSources,omitempty"`
-	Configurations *IntegrationConfigurations `json:"configurations,omitempty"`
-	ExternalLinks  []IntegrationExternalLink  `json:"externalLinks"`
+	Blocks         []IntegrationBlock                 `json:"blocks"`
+	ContentSources []IntegrationContentSource         `json:"contentSources,omitempty"`
+	Configurations *IntegrationConfigurations         `json:"configurations,omitempty"`
+	ExternalLinks  []upstream.IntegrationExternalLink `json:"externalLinks"`
 	// The organization that publishes the integration, as embedded in the answer: it costs no call.
-	Owner       Organization           `json:"owner"`
-	Urls        IntegrationUrls        `json:"urls"`
-	Permissions IntegrationPermissions `json:"permissions"`
+	Owner       Organization                    `json:"owner"`
+	Urls        upstream.IntegrationURLs        `json:"urls"`
+	Permissions upstream.IntegrationPermissions `json:"permissions"`
 	// The spec's IntegrationContentSecurityPolicy (a string, or an object of
 	// directives) as a Content-Security-Policy header value; an object's
 	// directives come in name order, separated by "; ".
@@ -136,10 +138,6 @@ type IntegrationConfiguration struct {
 	Required    []string `json:"required,omitempty"`
 }
 
-type IntegrationConfigurationComponent struct {
-	ComponentID string `json:"componentId"`
-}
-
 type IntegrationConfigurations struct {
 	Account *IntegrationConfiguration `json:"account,omitempty"`
 	Space   *IntegrationConfiguration `json:"space,omitempty"`
@@ -159,11 +157,11 @@ type IntegrationConnection struct {
 }
 
 type IntegrationContentSource struct {
-	ID            string                            `json:"id"`
-	Title         string                            `json:"title"`
-	Description   *string                           `json:"description,omitempty"`
-	Icon          *string                           `json:"icon,omitempty"`
-	Configuration IntegrationConfigurationComponent `json:"configuration"`
+	ID            string                                     `json:"id"`
+	Title         string                                     `json:"title"`
+	Description   *string                                    `json:"description,omitempty"`
+	Icon          *string                                    `json:"icon,omitempty"`
+	Configuration upstream.IntegrationConfigurationComponent `json:"configuration"`
 }
 
 type IntegrationEdge struct {
@@ -171,42 +169,17 @@ type IntegrationEdge struct {
 	Cursor string      `json:"cursor"`
 }
 
-type IntegrationExternalLink struct {
-	URL   string `json:"url"`
-	Label string `json:"label"`
-}
-
-type IntegrationInstallationUrls struct {
-	Location              string `json:"location"`
-	PublicEndpoint        string `json:"publicEndpoint"`
-	PublicContentEndpoint string `json:"publicContentEndpoint"`
-}
-
-type IntegrationPermissions struct {
-	Admin bool `json:"admin"`
-}
-
 // An integration's installation as it applies to one space (the spec's IntegrationSpaceInstallation).
 type IntegrationSpaceInstallation struct {
-	Installation  string                         `json:"installation"`
-	Status        *IntegrationInstallationStatus `json:"status,omitempty"`
-	Configuration JSON                           `json:"configuration"`
-	ExternalIds   []string                       `json:"externalIds"`
-	Urls          IntegrationInstallationUrls    `json:"urls"`
+	Installation  string                               `json:"installation"`
+	Status        *IntegrationInstallationStatus       `json:"status,omitempty"`
+	Configuration JSON                                 `json:"configuration"`
+	ExternalIds   []string                             `json:"externalIds"`
+	Urls          upstream.IntegrationInstallationURLs `json:"urls"`
 	// The REST `integration` property.
 	IntegrationName string `json:"-"`
 	// The ID of the REST `space` property.
 	SpaceID string `json:"-"`
-}
-
-type IntegrationUrls struct {
-	Location       string  `json:"location"`
-	Icon           *string `json:"icon,omitempty"`
-	App            string  `json:"app"`
-	Assets         string  `json:"assets"`
-	PublicEndpoint string  `json:"publicEndpoint"`
-	// In GitBook's API since 0.202.0; null for records without it.
-	PublicContentEndpoint *string `json:"publicContentEndpoint,omitempty"`
 }
 
 // One variant of the spec's MergeRule oneOf, told apart by `rule`.
@@ -238,21 +211,21 @@ type Organization struct {
 	UseCase       *OrganizationUseCase       `json:"useCase,omitempty"`
 	CommunityType *OrganizationCommunityType `json:"communityType,omitempty"`
 	// The role new members get; null for guests.
-	DefaultRole    *MemberRole             `json:"defaultRole,omitempty"`
-	DefaultContent *SitePointer            `json:"defaultContent,omitempty"`
-	Sso            *bool                   `json:"sso,omitempty"`
-	Ai             *bool                   `json:"ai,omitempty"`
-	InviteLinks    bool                    `json:"inviteLinks"`
-	AuditLogs      *bool                   `json:"auditLogs,omitempty"`
-	Plan           *BillingProduct         `json:"plan,omitempty"`
-	Billing        *OrganizationBilling    `json:"billing,omitempty"`
-	MergeRules     MergeRulesConfiguration `json:"mergeRules"`
-	Urls           OrganizationUrls        `json:"urls"`
-	Trial          OrganizationTrial       `json:"trial"`
-	CustomHostname *string                 `json:"customHostname,omitempty"`
-	Blocked        *OrganizationBlocked    `json:"blocked,omitempty"`
+	DefaultRole    *MemberRole               `json:"defaultRole,omitempty"`
+	DefaultContent *SitePointer              `json:"defaultContent,omitempty"`
+	Sso            *bool                     `json:"sso,omitempty"`
+	Ai             *bool                     `json:"ai,omitempty"`
+	InviteLinks    bool                      `json:"inviteLinks"`
+	AuditLogs      *bool                     `json:"auditLogs,omitempty"`
+	Plan           *BillingProduct           `json:"plan,omitempty"`
+	Billing        *OrganizationBilling      `json:"billing,omitempty"`
+	MergeRules     MergeRulesConfiguration   `json:"mergeRules"`
+	Urls           upstream.OrganizationURLs `json:"urls"`
+	Trial          OrganizationTrial         `json:"trial"`
+	CustomHostname *string                   `json:"customHostname,omitempty"`
+	Blocked        *OrganizationBlocked      `json:"blocked,omitempty"`
 	// What the caller may do in the organization.
-	Permissions OrganizationPermissions `json:"permissions"`
+	Permissions upstream.OrganizationPermissions `json:"permissions"`
 }
 
 func (Organization) IsEntity() {}
@@ -293,28 +266,8 @@ type OrganizationByIDsInput struct {
 }
 
 type OrganizationMemberPricing struct {
-	Plus2024 OrganizationPricePair `json:"plus_2024"`
-	Pro2024  OrganizationPricePair `json:"pro_2024"`
-}
-
-type OrganizationPermissions struct {
-	View               bool `json:"view"`
-	Access             bool `json:"access"`
-	Admin              bool `json:"admin"`
-	OwnTeam            bool `json:"ownTeam"`
-	CreateContent      bool `json:"createContent"`
-	CreateOpenAPISpec  bool `json:"createOpenAPISpec"`
-	ViewBilling        bool `json:"viewBilling"`
-	ListMembers        bool `json:"listMembers"`
-	ListTeams          bool `json:"listTeams"`
-	ListIntegrations   bool `json:"listIntegrations"`
-	ListInstallations  bool `json:"listInstallations"`
-	InstallIntegration bool `json:"installIntegration"`
-}
-
-type OrganizationPricePair struct {
-	Monthly float64 `json:"monthly"`
-	Yearly  float64 `json:"yearly"`
+	Plus2024 upstream.OrganizationPricePair `json:"plus_2024"`
+	Pro2024  upstream.OrganizationPricePair `json:"pro_2024"`
 }
 
 type OrganizationPricing struct {
@@ -323,8 +276,8 @@ type OrganizationPricing struct {
 }
 
 type OrganizationSitePricing struct {
-	Premium  OrganizationPricePair `json:"premium"`
-	Ultimate OrganizationPricePair `json:"ultimate"`
+	Premium  upstream.OrganizationPricePair `json:"premium"`
+	Ultimate upstream.OrganizationPricePair `json:"ultimate"`
 }
 
 type OrganizationTrial struct {
@@ -332,12 +285,6 @@ type OrganizationTrial struct {
 	Count    int                        `json:"count"`
 	EndDate  *time.Time                 `json:"endDate,omitempty"`
 	Decision *OrganizationTrialDecision `json:"decision,omitempty"`
-}
-
-type OrganizationUrls struct {
-	Location string  `json:"location"`
-	App      string  `json:"app"`
-	Logo     *string `json:"logo,omitempty"`
 }
 
 type PageInfo struct {
@@ -368,7 +315,7 @@ type Space struct {
 	EditMode   *SpaceEditMode          `json:"editMode,omitempty"`
 	Type       *SpaceType              `json:"type,omitempty"`
 	MergeRules MergeRulesConfiguration `json:"mergeRules"`
-	Urls       SpaceUrls               `json:"urls"`
+	Urls       upstream.SpaceURLs      `json:"urls"`
 	// The ID of the parent collection.
 	Parent      *string              `json:"parent,omitempty"`
 	Language    *TranslationLanguage `json:"language,omitempty"`
@@ -383,7 +330,7 @@ type Space struct {
 	ChangeRequestsOpen  float64       `json:"changeRequestsOpen"`
 	ChangeRequestsDraft float64       `json:"changeRequestsDraft"`
 	// What the caller may do in the space.
-	Permissions SpacePermissions `json:"permissions"`
+	Permissions upstream.SpacePermissions `json:"permissions"`
 	// The REST `organization` property: the owning organization's ID.
 	OrganizationID string `json:"-"`
 }
@@ -398,27 +345,6 @@ type SpaceByIDsInput struct {
 type SpaceIntegrationBlocks struct {
 	Name   string             `json:"name"`
 	Blocks []IntegrationBlock `json:"blocks"`
-}
-
-type SpacePermissions struct {
-	View               bool `json:"view"`
-	Access             bool `json:"access"`
-	Admin              bool `json:"admin"`
-	ViewInviteLinks    bool `json:"viewInviteLinks"`
-	Edit               bool `json:"edit"`
-	TriggerGitSync     bool `json:"triggerGitSync"`
-	Comment            bool `json:"comment"`
-	Merge              bool `json:"merge"`
-	Review             bool `json:"review"`
-	InstallIntegration bool `json:"installIntegration"`
-}
-
-type SpaceUrls struct {
-	Location  string  `json:"location"`
-	App       string  `json:"app"`
-	Published *string `json:"published,omitempty"`
-	Public    *string `json:"public,omitempty"`
-	Icon      *string `json:"icon,omitempty"`
 }
 
 // What uninstallIntegrationFromSpace removed. The upstream answers 204, so the fields echo the request; `space` is read afresh.

@@ -30,9 +30,9 @@ func organization(o *upstream.Organization) Organization {
 		Plan:           enumVal(BillingProductOf, o.Plan),
 		Billing:        billing(o.Billing),
 		MergeRules:     mergeRules(o.MergeRules),
-		Urls:           OrganizationUrls(o.URLs),
+		Urls:           o.URLs,
 		CustomHostname: o.CustomHostname,
-		Permissions:    OrganizationPermissions(o.Permissions),
+		Permissions:    o.Permissions,
 		Trial: OrganizationTrial{
 			Status:   enumVal(BillingTrialStatusOf, o.Trial.Status),
 			Count:    o.Trial.Count,
@@ -64,12 +64,12 @@ func billing(b *upstream.OrganizationBilling) *OrganizationBilling {
 		IsScheduledToCancel: b.IsScheduledToCancel,
 		Pricing: OrganizationPricing{
 			Members: OrganizationMemberPricing{
-				Plus2024: OrganizationPricePair(b.Pricing.Members.Plus2024),
-				Pro2024:  OrganizationPricePair(b.Pricing.Members.Pro2024),
+				Plus2024: b.Pricing.Members.Plus2024,
+				Pro2024:  b.Pricing.Members.Pro2024,
 			},
 			Sites: OrganizationSitePricing{
-				Premium:  OrganizationPricePair(b.Pricing.Sites.Premium),
-				Ultimate: OrganizationPricePair(b.Pricing.Sites.Ultimate),
+				Premium:  b.Pricing.Sites.Premium,
+				Ultimate: b.Pricing.Sites.Ultimate,
 			},
 		},
 		UsageAddons:            make([]BillingUsageAddon, 0, len(b.UsageAddons)),

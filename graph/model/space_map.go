@@ -16,7 +16,7 @@ func SpaceFromREST(s *upstream.Space) *Space {
 		EditMode:            enumPtr(SpaceEditModeOf, s.EditMode),
 		Type:                enumPtr(SpaceTypeOf, s.Type),
 		MergeRules:          mergeRules(s.MergeRules),
-		Urls:                SpaceUrls(s.URLs),
+		Urls:                s.URLs,
 		OrganizationID:      s.Organization,
 		Parent:              s.Parent,
 		Language:            enumPtr(TranslationLanguageOf, s.Language),
@@ -29,7 +29,7 @@ func SpaceFromREST(s *upstream.Space) *Space {
 		ChangeRequests:      s.ChangeRequests,
 		ChangeRequestsOpen:  s.ChangeRequestsOpen,
 		ChangeRequestsDraft: s.ChangeRequestsDraft,
-		Permissions:         SpacePermissions(s.Permissions),
+		Permissions:         s.Permissions,
 	}
 	return out
 }

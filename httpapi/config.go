@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/gitbook-graphql/facade/budget"
+	"github.com/gitbook-graphql/facade/graph"
+	"github.com/gitbook-graphql/facade/loader"
+	"github.com/gitbook-graphql/facade/telemetry"
+	"github.com/gitbook-graphql/facade/upstream"
+)
+
+// Config is what the handler is built from.
+type Config struct {
+	Client *upstream.Client
+	// DefaultAuthorization is sent upstream for callers who send no
+	// Authorization header (from GITBOOK_TOKEN); empty for none.
+	DefaultAuthorization string
+	// AllowedHosts are the Host names at which DefaultAuthorization serves;
+	// "*" for any. Default DefaultAllowedHosts.
+	AllowedHosts []string
+	// RequestTimeout bounds a whole GraphQL request. Default DefaultConfig().
+	RequestTimeout time.Duration
+	// PageSize is the `limit` asked per upstream page. Default graph.DefaultPageSize.
+	PageSize int
+	// MaxUpstreamCalls bounds the upstream calls of one request: operations
+	// that may need more are refused before any call, and a request that
+	// reaches it anyway makes no more. Default budget.DefaultMaxCalls.
+	MaxUpstreamCalls int
+	// MaxDepth bounds how deeply an operation nests fields. Default DefaultConfig().
+	MaxDepth int
+	// MaxBodyBytes bounds a request body; larger ones get 413. Default DefaultConfig().
+	MaxBodyBytes int64
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
+	// APQCacheSize is how many automatic persisted queries are kept (LRU).
+	// Default DefaultConfig().
+	APQCacheSize int
+	// APQCacheBytes bounds the persisted queries kept, in bytes of their
+	// text. Default DefaultAPQCacheBytes.
+	APQCacheBytes int
+	// QueryCacheBytes bounds the parsed documents kept, in (estimated)
+	// bytes of memory. Default DefaultQueryCacheBytes.
+	QueryCacheBytes int
+	// Document bounds each GraphQL document before it is validated.
+	Document DocumentLimits
+	// MaxErrors bounds the errors of one answer; past it, one more says how
+	// many were left out. Default DefaultMaxErrors.
+	MaxErrors int
+	// MaxResponseBytes bounds one answer; a larger one is replaced by a
+	// RESPONSE_TOO_LARGE error. Default DefaultMaxResponseBytes.
+	MaxResponseBytes int
+	// CursorSecret signs the connections' cursors; replicas behind one
+	// address need the same. Default: a random key of this process.
+	CursorSecret []byte
+	// MaxJSONDepth bounds how deep a request's JSON (its variables and
+	// extensions) may nest. Default DefaultMaxJSONDepth.
+	MaxJSONDepth int
+	// MaxAuthorizationBytes bounds the caller's Authorization header; a
+	// longer one is refused (431) before any call. Default
+	// DefaultMaxAuthorizationBytes.
+	MaxAuthorizationBytes int
+	// CORSOrigins are the browser origins allowed to call /graphql; none
+	// (the default) leaves CORS off. "*" allows any.
+	CORSOrigins []string
+	// Registry, when set, gets the metrics, served at /metrics.
+	Registry *prometheus.Registry
+	// Metrics are the series the requests feed; made from Registry when nil.
+	Metrics *telemetry.Metrics
+	// TracerProvider traces requests. Default: none.
+	TracerProvider trace.TracerProvider
+	// Logger gets one line per GraphQL request, and the resolvers' internal
+	// errors and panics. Default: slog.Default().
+	Logger *slog.Logger
+	// ReadyCacheFor is how long /readyz trusts its last probe. Default DefaultConfig().
+	ReadyCacheFor time.Duration
+	Loader        loader.Config
+}
+
+// DefaultConfig is the handler's defaults, written once: the flags bind to
+// them, and New fills in each field left at zero from them.
+func DefaultConfig() Config {
+	return Config{
+		AllowedHosts:          DefaultAllowedHosts,
+		RequestTimeout:        15 * time.Second,
+		PageSize:              graph.DefaultPageSize,
+		MaxUpstreamCalls:      budget.DefaultMaxCalls,
+		MaxDepth:              15,
+		MaxBodyBytes:          1 << 20,
+		APQCacheSize:          1000,
+		APQCacheBytes:         DefaultAPQCacheBytes,
+		QueryCacheBytes:       DefaultQueryCacheBytes,
+		Document:              DefaultDocumentLimits(),
+		MaxErrors:             DefaultMaxErrors,
+		MaxResponseBytes:      DefaultMaxResponseBytes,
+		MaxJSONDepth:          DefaultMaxJSONDepth,
+		MaxAuthorizationBytes: DefaultMaxAuthorizationBytes,
+		ReadyCacheFor:         5 * time.Second,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	c.RequestTimeout = positive(c.RequestTimeout, d.RequestTimeout)
+	c.PageSize = positive(c.PageSize, d.PageSize)
+	c.MaxUpstreamCalls = positive(c.MaxUpstreamCalls, d.MaxUpstreamCalls)
+	c.MaxDepth = positive(c.MaxDepth, d.MaxDepth)
+	c.MaxBodyBytes = positive(c.MaxBodyBytes, d.MaxBodyBytes)
+	c.APQCacheSize = positive(c.APQCacheSize, d.APQCacheSize)
+	c.APQCacheBytes = positive(c.APQCacheBytes, d.APQCacheBytes)
+	c.QueryCacheBytes = positive(c.QueryCacheBytes, d.QueryCacheBytes)
+	c.Document = c.Document.withDefaults()
+	c.MaxErrors = positive(c.MaxErrors, d.MaxErrors)
+	c.MaxResponseBytes = positive(c.MaxResponseBytes, d.MaxResponseBytes)
+	c.MaxJSONDepth = positive(c.MaxJSONDepth, d.MaxJSONDepth)
+	c.MaxAuthorizationBytes = positive(c.MaxAuthorizationBytes, d.MaxAuthorizationBytes)
+	c.ReadyCacheFor = positive(c.ReadyCacheFor, d.ReadyCacheFor)
+	if len(c.AllowedHosts) == 0 {
+		c.AllowedHosts = d.AllowedHosts
+	}
+	if c.TracerProvider == nil {
+		c.TracerProvider = noop.NewTracerProvider()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Metrics == nil && c.Registry != nil {
+		c.Metrics = telemetry.NewMetrics(c.Registry)
+	}
+	if c.Metrics != nil && c.Loader.BatchObserver == nil {
+		c.Loader.BatchObserver = c.Metrics.BatchObserver
+	}
+	return c
+}
+
+// positive is v, or d where v was left at zero (or below).
+func positive[T int | int64 | time.Duration](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}

@@ -1,0 +1,108 @@
+package upstreamtest_test
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+func TestFaultHelpers(t *testing.T) {
+	f := upstreamtest.Fault{Status: http.StatusServiceUnavailable}
+	first := upstreamtest.FailFirst("getSpaceById", 2, f)
+	got := []bool{}
+	for _, op := range []string{"getOrganizationById", "getSpaceById", "getOrganizationById", "getSpaceById", "getSpaceById"} {
+		got = append(got, first(upstreamtest.Call{Op: op}) != nil)
+	}
+	if diff := cmp.Diff([]bool{false, true, false, true, false}, got); diff != "" {
+		t.Errorf("FailFirst counts only its operation (-want +got):\n%s", diff)
+	}
+	anyOp := upstreamtest.FailFirst("", 1, f)
+	if anyOp(upstreamtest.Call{Op: "x"}) == nil || anyOp(upstreamtest.Call{Op: "y"}) != nil {
+		t.Error("FailFirst(\"\", 1) fails the first call of any operation only")
+	}
+	always := upstreamtest.FailAlways("getSpaceById", f)
+	if always(upstreamtest.Call{Op: "getSpaceById"}) == nil || always(upstreamtest.Call{Op: "getOrganizationById"}) != nil {
+		t.Error("FailAlways fails its operation only")
+	}
+
+	draws := func(seed uint64) []int {
+		ff := upstreamtest.FailRandomly(seed,
+			upstreamtest.WeightedFault{P: 0.2, Fault: upstreamtest.Fault{Status: 503}},
+			upstreamtest.WeightedFault{P: 0.1, Fault: upstreamtest.Fault{Status: 429}})
+		out := make([]int, 1000)
+		for i := range out {
+			if f := ff(upstreamtest.Call{}); f != nil {
+				out[i] = f.Status
+			}
+		}
+		return out
+	}
+	a, b := draws(42), draws(42)
+	if !slices.Equal(a, b) {
+		t.Error("FailRandomly with the same seed differs between runs")
+	}
+	if slices.Equal(a, draws(43)) {
+		t.Error("FailRandomly ignores its seed")
+	}
+	counts := map[int]int{}
+	for _, s := range a {
+		counts[s]++
+	}
+	if counts[503] < 150 || counts[503] > 250 || counts[429] < 60 || counts[429] > 140 {
+		t.Errorf("FailRandomly shares = %v, want about 200 503s and 100 429s in 1000", counts)
+	}
+
+	before := time.Now()
+	rl := upstreamtest.RateLimited(1500 * time.Millisecond)
+	reset, err := strconv.ParseInt(rl.Header.Get("X-RateLimit-Reset"), 10, 64)
+	if err != nil || rl.Status != http.StatusTooManyRequests || rl.Header.Get("Retry-After") != "2" ||
+		rl.Header.Get("X-RateLimit-Limit") != "60" || rl.Header.Get("X-RateLimit-Remaining") != "0" ||
+		reset < before.Add(1500*time.Millisecond).Unix() || reset > time.Now().Add(1500*time.Millisecond).Unix() {
+		t.Errorf("RateLimited(1.5s) = %+v", rl)
+	}
+}
+
+func TestFaultsOverHTTP(t *testing.T) {
+	srv := newServer(t, upstreamtest.Options{})
+	srv.SetFault(upstreamtest.FailFirst("", 1, upstreamtest.RateLimited(time.Second)))
+	a := get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook")
+	assertEnvelope(t, a, http.StatusTooManyRequests, "Too Many Requests")
+	if a.header.Get("Retry-After") != "1" || a.header.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("429 headers = %v", a.header)
+	}
+
+	srv.SetFault(upstreamtest.FailFirst("", 1, upstreamtest.Fault{Status: 502, Body: "<html>bad gateway</html>", Header: http.Header{"X-Edge": {"1"}}}))
+	a = get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook")
+	if a.status != 502 || string(a.body) != "<html>bad gateway</html>" || a.header.Get("X-Edge") != "1" {
+		t.Errorf("verbatim body fault: %d %q %v", a.status, a.body, a.header)
+	}
+
+	// A fault with a delay alone answers normally, later.
+	srv.ResetStats()
+	srv.SetFault(upstreamtest.FailFirst("", 1, upstreamtest.Fault{Delay: 30 * time.Millisecond}))
+	if a := get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook"); a.status != http.StatusOK {
+		t.Errorf("delayed call: %d", a.status)
+	}
+	if c := srv.Calls()[0]; c.End.Sub(c.Start) < 30*time.Millisecond {
+		t.Errorf("delayed call took %v", c.End.Sub(c.Start))
+	}
+
+	// A lost answer is applied although the caller hears nothing.
+	srv.SetFault(upstreamtest.FailFirst("", 1, upstreamtest.Fault{LoseAnswer: true}))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/integrations/okta/installations/inst-acme-okta/spaces", strings.NewReader(`{"space": "acme-changelog"}`))
+	req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a lost answer arrived")
+	}
+	if !strings.Contains(string(get(t, srv, upstreamtest.DemoToken, "/spaces/acme-changelog/integrations").body), `"name":"okta"`) {
+		t.Error("the install whose answer was lost did not take effect")
+	}
+}
