@@ -166,14 +166,7 @@ func FailRandomly(seed uint64, faults ...WeightedFault) FaultFunc {
 		mu.Lock()
 		draw := rng.Float64()
 		mu.Unlock()
-		for _, wf := range faults {
-			if draw < wf.P {
-				f := wf.Fault
-				return &f
-			}
-			draw -= wf.P
-		}
-		return nil
+		return pick(faults, draw)
 	}
 }
 
@@ -193,15 +186,21 @@ func FailScheduled(seed uint64, faults ...WeightedFault) FaultFunc {
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%d\x00%s\x00%d", seed, key, n)
 		draw := float64(mix(h.Sum64())>>11) / (1 << 53)
-		for _, wf := range faults {
-			if draw < wf.P {
-				f := wf.Fault
-				return &f
-			}
-			draw -= wf.P
-		}
-		return nil
+		return pick(faults, draw)
 	}
+}
+
+// pick is the first fault whose probability draw falls under, each
+// fault's share of [0, 1) coming after the ones before it; nil past them.
+func pick(faults []WeightedFault, draw float64) *Fault {
+	for _, wf := range faults {
+		if draw < wf.P {
+			f := wf.Fault
+			return &f
+		}
+		draw -= wf.P
+	}
+	return nil
 }
 
 // mix is splitmix64's finalizer: FNV alone leaves its high bits nearly the

@@ -16,33 +16,30 @@ func (h *Handler) getSpace(w http.ResponseWriter, r *http.Request, u *User) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	s, ok := h.spaceFor(u, r.PathValue("spaceId"))
-	if !ok {
-		writeError(w, http.StatusNotFound, "Space not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, s)
+	answerFound(w, s, ok, "Space not found")
 }
 
 func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request, u *User) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	o, ok := h.organizationFor(u, r.PathValue("organizationId"))
-	if !ok {
-		writeError(w, http.StatusNotFound, "Organization not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	answerFound(w, o, ok, "Organization not found")
 }
 
 func (h *Handler) getIntegration(w http.ResponseWriter, r *http.Request, u *User) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	in, ok := h.integrationFor(u, r.PathValue("integrationName"))
-	if !ok {
-		writeError(w, http.StatusNotFound, "Integration not found")
+	answerFound(w, in, ok, "Integration not found")
+}
+
+// answerFound writes v, or GitBook's 404 with notFound when it was not found.
+func answerFound(w http.ResponseWriter, v any, found bool, notFound string) {
+	if !found {
+		writeError(w, http.StatusNotFound, notFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, in)
+	writeJSON(w, http.StatusOK, v)
 }
 
 func (h *Handler) listSpaceIntegrations(w http.ResponseWriter, r *http.Request, u *User) {
