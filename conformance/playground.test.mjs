@@ -94,6 +94,17 @@ test('GraphiQL loads offline and runs a query against -demo', { timeout: 60_000 
   await result.filter({ hasText: 'Employee Handbook' }).waitFor({ timeout: 20_000 });
   assert.match(await result.innerText(), /"admin": false/, 'the reader token did not reach the upstream');
   await page.screenshot({ path: join(RESULTS, 'playground-headers.png'), fullPage: true });
+  // The token typed in does not outlive the page: not in the browser's
+  // storage (GraphiQL writes it there a moment after an edit, when it
+  // persists headers), and not back in the editor after a reload.
+  await page.waitForTimeout(1_500);
+  const stored = await page.evaluate(() => Object.keys(localStorage).map((k) => `${k}=${localStorage.getItem(k)}`).join('\n'));
+  assert.doesNotMatch(stored, /gb_demo_reader/, 'GraphiQL kept the typed token in the browser\'s storage');
+  await page.reload();
+  await page.getByRole('button', { name: 'Headers' }).click();
+  const reloaded = page.locator('.graphiql-editor-tool .CodeMirror:visible').first();
+  await reloaded.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.doesNotMatch(await reloaded.evaluate((el) => el.CodeMirror.getValue()), /gb_demo_reader/, 'the token came back after a reload');
   await context.close();
 
   assert.deepEqual(elsewhere, [], 'the page asked for something from outside the facade');

@@ -87,6 +87,7 @@ func New(cfg Config) *Handler {
 // error presenter and panic handler.
 func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 	schema := calls.Schema(generated.Config{
+		Schema:    servedSchema(),
 		Resolvers: &graph.Resolver{PageSize: cfg.PageSize, CursorSeal: graph.NewCursorSeal(cfg.CursorSecret)},
 	})
 	srv := handler.New(schema)

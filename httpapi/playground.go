@@ -46,13 +46,17 @@ func playgroundAssets() http.Handler {
 // playgroundHandler serves gqlgen's GraphiQL page over the embedded assets,
 // with a Content-Security-Policy that allows scripts from this origin and
 // the page's own inline script, by hash, and nothing from elsewhere. The
-// headers editor sends whatever Authorization the caller puts in it.
+// headers editor sends whatever Authorization the caller puts in it, and
+// keeps it only for the page's life: gqlgen's page has GraphiQL persist
+// headers in the browser's storage, where a pasted token would outlive the
+// tab, so that is turned off (GraphiQL's settings let a user turn it on).
 func playgroundHandler() http.Handler {
 	page := renderPlayground(playground.Handler("GitBook GraphQL", "/graphql",
 		playground.WithGraphiqlVersion("/playground/graphiql.min.js", "/playground/graphiql.min.css", graphiqlJSSRI, graphiqlCSSSRI),
 		playground.WithGraphiqlReactVersion("/playground/react.production.min.js", "/playground/react-dom.production.min.js", reactSRI, reactDOMSRI),
 		playground.WithStoragePrefix("gitbook-graphql:"),
 	))
+	page = forgetHeaders(page)
 	csp := strings.Join([]string{
 		"default-src 'self'",
 		"script-src 'self' " + strings.Join(inlineScriptHashes(page), " "),
@@ -73,6 +77,18 @@ func playgroundHandler() http.Handler {
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		_, _ = w.Write(page)
 	})
+}
+
+var persistHeaders = []byte("shouldPersistHeaders: true,")
+
+// forgetHeaders turns GraphiQL's persisting of headers off in the page; a
+// page that no longer says it (a gqlgen upgrade) fails at start rather than
+// keep tokens unnoticed.
+func forgetHeaders(page []byte) []byte {
+	if bytes.Count(page, persistHeaders) != 1 {
+		panic("httpapi: gqlgen's playground no longer sets shouldPersistHeaders as expected")
+	}
+	return bytes.Replace(page, persistHeaders, []byte("shouldPersistHeaders: false,"), 1)
 }
 
 // renderPlayground renders gqlgen's page once: it does not change.

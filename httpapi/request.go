@@ -128,6 +128,7 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, code, message st
 		rec.AddErrorCode(code)
 	}
 	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
+	noStore(w.Header())
 	w.WriteHeader(status)
 	writeJSON(w, map[string]any{
 		"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": code}}},

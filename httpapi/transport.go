@@ -59,7 +59,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	ctx := r.Context()
 	media := responseMedia(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.Header().Set("Vary", "Accept")
+	noStore(w.Header())
 
 	start := graphql.Now()
 	params, msg := readParams(r, t.maxJSONDepth)
@@ -174,6 +174,18 @@ func responseMedia(accept string) string {
 		}
 	}
 	return best
+}
+
+// noStore marks an answer as one no cache may keep: every answer is read
+// with the caller's credential (or the server's own, for callers who send
+// none), so a shared cache in front, as people put before GET and
+// persisted queries, could hand one caller's data to another; a browser's
+// own cache would keep it past a logout. Vary names what the answer
+// depends on, for caches that keep it regardless.
+func noStore(h http.Header) {
+	h.Set("Cache-Control", "private, no-store")
+	h.Add("Vary", "Accept")
+	h.Add("Vary", "Authorization")
 }
 
 // readParams reads the request's GraphQL parameters, or says what is wrong

@@ -152,3 +152,32 @@ func TestRequestJSON(t *testing.T) {
 		})
 	}
 }
+
+// Every answer is read with a credential, so no cache may keep it: a
+// shared cache in front of GET and persisted queries would otherwise hand
+// one caller's data to another. CORS's own Vary stays.
+func TestAnswersAreNotForCaches(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.CORSOrigins = []string{"https://docs.example.com"} }})
+	query := `{ space(id: "acme-handbook") { title } }`
+	for name, opts := range map[string][]option{
+		"GET with a token":  {method(http.MethodGet), setHeader("Origin", "https://docs.example.com")},
+		"POST with a token": {},
+		"a refusal":         {method(http.MethodPut)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := f.do(t, query, opts...)
+			if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") || !strings.Contains(cc, "private") {
+				t.Errorf("Cache-Control %q", cc)
+			}
+			vary := strings.Join(r.header.Values("Vary"), ", ")
+			for _, want := range []string{"Authorization", "Accept"} {
+				if !strings.Contains(vary, want) {
+					t.Errorf("Vary %q lacks %s", vary, want)
+				}
+			}
+			if name == "GET with a token" && !strings.Contains(vary, "Origin") {
+				t.Errorf("Vary %q lost CORS's Origin", vary)
+			}
+		})
+	}
+}

@@ -1,0 +1,39 @@
+package httpapi
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/gitbook-graphql/facade/graph/generated"
+)
+
+// servedSchema is the schema as clients see it, through validation and
+// introspection: gqlgen's, less two things its prelude offers wrongly.
+//   - @deprecated may be placed on DIRECTIVE_DEFINITION, a location the
+//     GraphQL spec does not have: graphql-core 3 (Python's gql) then refuses
+//     the whole introspection result.
+//   - @defer, which this server's transport cannot deliver in parts; offered,
+//     it answered the deferred fields with null and no error. Not offered,
+//     an operation that asks for it is refused at validation, by name.
+//
+// It is built once, as a copy: the generated schema itself stays as gqlgen
+// made it (the contract tests read it).
+var servedSchema = sync.OnceValue(func() *ast.Schema {
+	generatedSchema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	s := *generatedSchema
+	s.Directives = make(map[string]*ast.DirectiveDefinition, len(generatedSchema.Directives))
+	for name, d := range generatedSchema.Directives {
+		s.Directives[name] = d
+	}
+	if d, ok := s.Directives["deprecated"]; ok {
+		spec := *d
+		spec.Locations = slices.DeleteFunc(slices.Clone(d.Locations), func(l ast.DirectiveLocation) bool {
+			return l == ast.LocationDirectiveDefinition
+		})
+		s.Directives["deprecated"] = &spec
+	}
+	delete(s.Directives, "defer")
+	return &s
+})
