@@ -6,8 +6,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
-import { buildClientSchema, getIntrospectionQuery, printSchema } from 'graphql';
+import { buildClientSchema, buildSchema, getIntrospectionQuery, printSchema } from 'graphql';
 
 import { HOOK_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
 
@@ -25,6 +26,21 @@ test('graphql-js builds the schema from introspection', () => {
   const schema = buildClientSchema(introspection);
   assert.ok(schema.getType('Space'), 'no Space type');
   assert.match(printSchema(schema), /type Integration/);
+});
+
+// schema/client.graphql, for tools that read a file, is the schema that
+// introspection serves, less the federation runtime's own types.
+test('the committed client SDL builds, and is what introspection serves', () => {
+  const file = buildSchema(readFileSync(new URL('../schema/client.graphql', import.meta.url), 'utf8'));
+  const served = buildClientSchema(introspection);
+  // gqlgen's federation runtime adds these: the spec's own, and the types of its
+  // entity resolvers (Entity, the *By...Input of each key).
+  const federation = new Set(['_Any', '_Entity', '_Service', 'FieldSet', 'federation__Scope', 'federation__Policy',
+    'Entity', 'IntegrationByNamesInput', 'OrganizationByIDsInput', 'SpaceByIDsInput']);
+  const names = (schema) => Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__') && !federation.has(n)).sort();
+  assert.deepEqual(names(file), names(served));
+  assert.deepEqual(Object.keys(file.getQueryType().getFields()).sort(),
+    Object.keys(served.getQueryType().getFields()).filter((f) => !f.startsWith('_')).sort());
 });
 
 // graphql-core comes with the machine (PyPI is not reachable to install

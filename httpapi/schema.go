@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
 
 	"github.com/gitbook-graphql/facade/graph/generated"
 )
@@ -37,3 +39,27 @@ var servedSchema = sync.OnceValue(func() *ast.Schema {
 	delete(s.Directives, "defer")
 	return &s
 })
+
+// ClientSDL is the served schema as one SDL file, for tools that read a
+// file rather than introspect (relay-compiler, codegen): without the
+// federation extension (`extend schema @link(...)`) and the `@key`s it
+// imports, which such tools do not know, and without what the federation
+// runtime adds (`_entities`, `_service`), which gqlparser prints as built in.
+// schema/client.graphql holds it; a test keeps the file current.
+func ClientSDL() string {
+	s := *servedSchema()
+	s.SchemaDirectives = nil
+	s.Types = make(map[string]*ast.Definition, len(servedSchema().Types))
+	for name, def := range servedSchema().Types {
+		if def.Directives.ForName("key") != nil {
+			plain := *def
+			plain.Directives = slices.DeleteFunc(slices.Clone(def.Directives), func(d *ast.Directive) bool { return d.Name == "key" })
+			def = &plain
+		}
+		s.Types[name] = def
+	}
+	var b strings.Builder
+	b.WriteString("# The facade's schema for client tools, printed from the served schema:\n# do not edit (go test ./httpapi -run TestClientSDLIsCurrent -update).\n")
+	formatter.NewFormatter(&b, formatter.WithIndent("  ")).FormatSchema(&s)
+	return b.String()
+}

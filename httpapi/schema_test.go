@@ -1,9 +1,13 @@
 package httpapi_test
 
 import (
+	"flag"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gitbook-graphql/facade/httpapi"
 )
 
 // What the schema offers, a client can have: @defer, which the transport
@@ -45,6 +49,31 @@ func TestTheSchemaOffersOnlyWhatItDelivers(t *testing.T) {
 			if !slices.Contains(spec, l) {
 				t.Errorf("@%s on %s, which the spec does not have", d.Name, l)
 			}
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite schema/client.graphql")
+
+// schema/client.graphql is the served schema as it is now.
+func TestClientSDLIsCurrent(t *testing.T) {
+	const file = "../schema/client.graphql"
+	sdl := httpapi.ClientSDL()
+	if *update {
+		if err := os.WriteFile(file, []byte(sdl), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	committed, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(committed) != sdl {
+		t.Errorf("%s is stale: run go test ./httpapi -run TestClientSDLIsCurrent -update", file)
+	}
+	for _, federation := range []string{"@link", "@key", "_entities", "_service", "@defer"} {
+		if strings.Contains(sdl, federation) {
+			t.Errorf("the client SDL holds %s", federation)
 		}
 	}
 }
