@@ -12,13 +12,10 @@ import (
 )
 
 // servedSchema is the schema as clients see it, through validation and
-// introspection: gqlgen's, less two things its prelude offers wrongly.
-//   - @deprecated may be placed on DIRECTIVE_DEFINITION, a location the
-//     GraphQL spec does not have: graphql-core 3 (Python's gql) then refuses
-//     the whole introspection result.
-//   - @defer, which this server's transport cannot deliver in parts; offered,
-//     it answered the deferred fields with null and no error. Not offered,
-//     an operation that asks for it is refused at validation, by name.
+// introspection: gqlgen's, less what its prelude offers wrongly:
+// @deprecated may be placed on DIRECTIVE_DEFINITION, a location the GraphQL
+// spec does not have, and graphql-core 3 (Python's gql) then refuses the
+// whole introspection result.
 //
 // It is built once, as a copy: the generated schema itself stays as gqlgen
 // made it (the contract tests read it).
@@ -36,7 +33,6 @@ var servedSchema = sync.OnceValue(func() *ast.Schema {
 		})
 		s.Directives["deprecated"] = &spec
 	}
-	delete(s.Directives, "defer")
 	return &s
 })
 

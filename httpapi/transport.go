@@ -93,6 +93,13 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
+	if pending(resp) {
+		if accepts(r.Header.Get("Accept"), mediaMultipart) {
+			t.writeParts(ctx, w, resp, responses)
+			return
+		}
+		resp = whole(ctx, resp, responses)
+	}
 	resp.Errors = capErrors(resp.Errors, t.maxErrors)
 	data, err := json.Marshal(resp)
 	if err != nil {
