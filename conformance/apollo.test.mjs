@@ -1,10 +1,14 @@
-// Apollo Client 4, the most used GraphQL client for the web, with its
+// Apollo Client 4, the most used GraphQL client for the web: its default
+// cache keeps each integration's blocks apart (GitBook's Figma and Jira
+// blocks share the id `embed`); with the README's typePolicies it answers
+// integration(name:) from the cache once a list held it; and with its
 // handler for @defer (Defer20220824Handler, the multipart format it asks
 // for): the answer comes as multipart parts, the deferred data arrives,
 // and the query ends (with a server that sends one part only, it stays
 // loading for ever).
 
 import { after, before, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
@@ -26,13 +30,47 @@ async function recordingFetch(input, init) {
   return res;
 }
 
-function newClient() {
+function newClient(cache = new InMemoryCache()) {
   return new ApolloClient({
     link: new HttpLink({ uri: stack.graphqlURL, fetch: recordingFetch }),
-    cache: new InMemoryCache(),
+    cache,
     incrementalHandler: new Defer20220824Handler(),
   });
 }
+
+// The typePolicies of the README's "Using it from a client", as written
+// there: the README's first js block after its "Apollo Client" heading.
+function readmeTypePolicies() {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Apollo Client'));
+  const block = /```js\n([\s\S]*?)```/.exec(section)[1];
+  return new Function(`${block}; return typePolicies;`)();
+}
+
+test('the default cache keeps each integration\'s blocks apart', async () => {
+  const client = newClient();
+  const { data } = await client.query({ query: gql`{
+    jira: integration(name: "jira") { id name blocks { id blockId title } }
+    figma: integration(name: "figma") { id name blocks { id blockId title } }
+  }` });
+  assert.equal(data.jira.blocks[0].blockId, 'embed');
+  assert.equal(data.figma.blocks[0].blockId, 'embed');
+  assert.equal(data.jira.blocks[0].title, 'Jira issue');
+  assert.equal(data.figma.blocks[0].title, 'Figma');
+  client.stop();
+});
+
+test('with the README\'s typePolicies, integration(name:) and space(id:) come from the cache once seen', async () => {
+  const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
+  await client.query({ query: gql`{ space(id: "acme-developer-portal") { id title integrations(first: 5) { nodes { id name title } } } }` });
+  const before = answered.length;
+  const { data } = await client.query({ query: gql`{ integration(name: "codesandbox") { id name title } }` });
+  assert.equal(data.integration.title, 'CodeSandbox');
+  const again = await client.query({ query: gql`{ space(id: "acme-developer-portal") { id title } }` });
+  assert.equal(again.data.space.title, 'Developer Portal');
+  assert.equal(answered.length, before, 'the client asked the server for what its cache held');
+  client.stop();
+});
 
 const DEFERRED = gql`
   query Portal {

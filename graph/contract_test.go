@@ -45,6 +45,8 @@ var graphQLOnly = map[prop]string{
 	{"Space", "integrations"}:                 "listSpaceIntegrations' answer, held to the spec by listShape",
 	{"Space", "integrationBlocks"}:            "listSpaceIntegrationsBlocks' answer, held to the spec by operations",
 	{"SpaceIntegrationBlocks", "integration"}: "the Integration that `name` names, resolved",
+	{"Integration", "id"}:                     "its name, as the id clients' caches key it by",
+	{"IntegrationBlock", "blockId"}:           "GitBook's id of the block; `id` is `<integration>/<blockId>`, unique for clients' caches",
 }
 
 // retyped are properties whose GraphQL type is deliberately not the spec's.

@@ -108,8 +108,8 @@ func integrationEntities(ctx context.Context, names []string) ([]*model.Integrat
 		return nil, err
 	}
 	var stub func(string) *model.Integration
-	if keyOnly(ctx, "Integration", "name") {
-		stub = func(name string) *model.Integration { return &model.Integration{Name: name} }
+	if keyOnly(ctx, "Integration", "name", "id") {
+		stub = func(name string) *model.Integration { return &model.Integration{ID: name, Name: name} }
 	}
 	return resolveEntities(ctx, names, checkIntegrationName, stub, l.Integrations, model.IntegrationFromREST)
 }

@@ -120,6 +120,7 @@ type ComplexityRoot struct {
 		ContentSources        func(childComplexity int) int
 		Description           func(childComplexity int) int
 		ExternalLinks         func(childComplexity int) int
+		ID                    func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		Owner                 func(childComplexity int) int
 		Permissions           func(childComplexity int) int
@@ -135,6 +136,7 @@ type ComplexityRoot struct {
 	}
 
 	IntegrationBlock struct {
+		BlockID     func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Icon        func(childComplexity int) int
@@ -792,6 +794,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.ExternalLinks(childComplexity), true
+	case "Integration.id":
+		if e.ComplexityRoot.Integration.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.ID(childComplexity), true
 	case "Integration.name":
 		if e.ComplexityRoot.Integration.Name == nil {
 			break
@@ -865,6 +873,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Integration.Visibility(childComplexity), true
 
+	case "IntegrationBlock.blockId":
+		if e.ComplexityRoot.IntegrationBlock.BlockID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationBlock.BlockID(childComplexity), true
 	case "IntegrationBlock.description":
 		if e.ComplexityRoot.IntegrationBlock.Description == nil {
 			break
@@ -2511,6 +2525,11 @@ type UninstallIntegrationFromSpacePayload {
 `, BuiltIn: false},
 	{Name: "../../schema/integration.graphqls", Input: `"A GitBook integration (the spec's Integration)."
 type Integration @key(fields: "name") {
+  """
+  The integration's name, which GitBook keeps unique: here so that clients'
+  caches (Apollo Client's default ` + "`" + `__typename:id` + "`" + `) know each integration.
+  """
+  id: ID!
   name: String!
   version: Float!
   title: String!
@@ -2560,7 +2579,15 @@ type IntegrationExternalLink {
 
 "A block an integration provides (the spec's IntegrationBlock)."
 type IntegrationBlock {
+  """
+  Unique across integrations, for clients' caches: ` + "`" + `<integration>/<blockId>` + "`" + `.
+  GitBook's own id is unique only within its integration (Figma's and Jira's
+  blocks are both ` + "`" + `embed` + "`" + `), so a cache that keyed blocks by it would show one
+  integration's block under another.
+  """
   id: String!
+  "GitBook's ` + "`" + `id` + "`" + ` of the block: unique within its integration."
+  blockId: String!
   title: String!
   description: String
   icon: String
@@ -3182,6 +3209,8 @@ func (ec *executionContext) childFields_GitSyncState(ctx context.Context, field 
 
 func (ec *executionContext) childFields_Integration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Integration_id(ctx, field)
 	case "name":
 		return ec.fieldContext_Integration_name(ctx, field)
 	case "version":
@@ -3228,6 +3257,8 @@ func (ec *executionContext) childFields_IntegrationBlock(ctx context.Context, fi
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_IntegrationBlock_id(ctx, field)
+	case "blockId":
+		return ec.fieldContext_IntegrationBlock_blockId(ctx, field)
 	case "title":
 		return ec.fieldContext_IntegrationBlock_title(ctx, field)
 	case "description":

@@ -6,6 +6,7 @@ import "github.com/gitbook-graphql/facade/upstream"
 // included, as SpaceFromREST a space.
 func IntegrationFromREST(in *upstream.Integration) *Integration {
 	out := &Integration{
+		ID:             in.Name,
 		Name:           in.Name,
 		Version:        in.Version,
 		Title:          in.Title,
@@ -17,7 +18,7 @@ func IntegrationFromREST(in *upstream.Integration) *Integration {
 		Visibility:     enumVal(IntegrationVisibilityOf, in.Visibility),
 		Scopes:         nonNil(enumList(IntegrationScopeOf, in.Scopes)),
 		Categories:     nonNil(enumList(IntegrationCategoryOf, in.Categories)),
-		Blocks:         IntegrationBlocksFromREST(in.Blocks),
+		Blocks:         IntegrationBlocksFromREST(in.Name, in.Blocks),
 		ContentSources: contentSources(in.ContentSources),
 		Configurations: configurations(in.Configurations),
 		ExternalLinks:  nonNil(in.ExternalLinks),
@@ -34,11 +35,12 @@ func IntegrationFromREST(in *upstream.Integration) *Integration {
 
 // IntegrationBlocksFromREST maps blocks; never nil, as the schema's lists
 // of blocks are not null.
-func IntegrationBlocksFromREST(blocks []upstream.IntegrationBlock) []IntegrationBlock {
+func IntegrationBlocksFromREST(integration string, blocks []upstream.IntegrationBlock) []IntegrationBlock {
 	out := make([]IntegrationBlock, len(blocks))
 	for i, b := range blocks {
 		out[i] = IntegrationBlock{
-			ID:          b.ID,
+			ID:          integration + "/" + b.ID,
+			BlockID:     b.ID,
 			Title:       b.Title,
 			Description: b.Description,
 			Icon:        b.Icon,
@@ -53,7 +55,7 @@ func IntegrationBlocksFromREST(blocks []upstream.IntegrationBlock) []Integration
 func SpaceIntegrationBlocksFromREST(list []upstream.SpaceIntegrationBlocks) []SpaceIntegrationBlocks {
 	out := make([]SpaceIntegrationBlocks, len(list))
 	for i, sb := range list {
-		out[i] = SpaceIntegrationBlocks{Name: sb.Name, Blocks: IntegrationBlocksFromREST(sb.Blocks)}
+		out[i] = SpaceIntegrationBlocks{Name: sb.Name, Blocks: IntegrationBlocksFromREST(sb.Name, sb.Blocks)}
 	}
 	return out
 }

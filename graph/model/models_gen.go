@@ -83,6 +83,9 @@ type GitSyncState struct {
 
 // A GitBook integration (the spec's Integration).
 type Integration struct {
+	// The integration's name, which GitBook keeps unique: here so that clients'
+	// caches (Apollo Client's default `__typename:id`) know each integration.
+	ID            string                 `json:"id"`
 	Name          string                 `json:"name"`
 	Version       float64                `json:"version"`
 	Title         string                 `json:"title"`
@@ -113,7 +116,13 @@ func (Integration) IsEntity() {}
 
 // A block an integration provides (the spec's IntegrationBlock).
 type IntegrationBlock struct {
-	ID          string                    `json:"id"`
+	// Unique across integrations, for clients' caches: `<integration>/<blockId>`.
+	// GitBook's own id is unique only within its integration (Figma's and Jira's
+	// blocks are both `embed`), so a cache that keyed blocks by it would show one
+	// integration's block under another.
+	ID string `json:"id"`
+	// GitBook's `id` of the block: unique within its integration.
+	BlockID     string                    `json:"blockId"`
 	Title       string                    `json:"title"`
 	Description *string                   `json:"description,omitempty"`
 	Icon        *string                   `json:"icon,omitempty"`
