@@ -38,7 +38,10 @@ type thirtySpacesAnswer struct {
 // none, in two dependent round trips of concurrent calls.
 func TestThirtySpacesCostOneCallPerDistinctResource(t *testing.T) {
 	data, ids := manySpaces(30)
-	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 50 * time.Millisecond}})
+	// Round trips are told apart by time: the latency is long enough that
+	// a loaded machine still sends a level's calls before the first of
+	// them comes back.
+	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 250 * time.Millisecond}})
 
 	var got thirtySpacesAnswer
 	f.do(t, thirtySpacesQuery, variables(map[string]any{"ids": ids})).decode(t, &got)

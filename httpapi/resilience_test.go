@@ -61,7 +61,18 @@ func TestRateLimitHoldsTheCredentialAcrossRequests(t *testing.T) {
 	go func() {
 		done <- f.do(t, `{ space(id: "acme-handbook") { title } }`)
 	}()
-	time.Sleep(100 * time.Millisecond) // let the 429 come back first
+	// The next call of that token must come after the 429 has come back:
+	// wait for the simulator to have sent it (rather than for a time a
+	// loaded machine may overrun), and a little for the client to read it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if calls := f.sim.Calls(); len(calls) > 0 && !calls[0].End.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first call never came back")
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
 	go func() {
 		done <- f.do(t, `{ organization(id: "acme") { title } }`)
 	}()
