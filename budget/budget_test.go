@@ -1,0 +1,44 @@
+package budget_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/99designs/gqlgen/complexity"
+	"github.com/vektah/gqlparser/v2"
+
+	"github.com/gitbook-graphql/facade/budget"
+	"github.com/gitbook-graphql/facade/graph"
+	"github.com/gitbook-graphql/facade/graph/generated"
+)
+
+// Fields are priced in upstream calls: an operation's complexity divided
+// by a call's price is about the calls it may make.
+func TestFieldsArePricedInCalls(t *testing.T) {
+	b := budget.Budget{MaxCalls: 200, PageSize: 100}
+	es := b.Schema(generated.Config{Resolvers: &graph.Resolver{}})
+	for _, tc := range []struct {
+		name, query string
+		vars        map[string]any
+		calls       int
+	}{
+		{"a space", `{ space(id: "s") { id } }`, nil, 1},
+		{"a space and its organization", `{ space(id: "s") { id organization { id } } }`, nil, 2},
+		{"three spaces, each with its organization", `{ spaces(ids: ["a", "b", "c"]) { organization { id } } }`, nil, 6},
+		{"a connection of 250 at pages of 100", `{ space(id: "s") { integrations(first: 250) { totalCount } } }`, nil, 4},
+		{"five representations", `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id } } }`,
+			map[string]any{"r": []any{map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}}}, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := gqlparser.LoadQuery(es.Schema(), tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cost := complexity.Calculate(context.Background(), es, doc.Operations[0], tc.vars, complexity.WithFixedScalarValue(0))
+			// Each call costs 100; objects that make none cost 1 each.
+			if got := cost / 100; got != tc.calls {
+				t.Errorf("priced at %d (%d calls), want %d calls", cost, got, tc.calls)
+			}
+		})
+	}
+}
