@@ -27,6 +27,9 @@ func (b Budget) complexityRoot() generated.ComplexityRoot {
 	c.Query.Spaces = func(child int, ids []string) int { return saturatingMul(len(ids), call(child)) }
 	c.Query.Organization = func(child int, _ string) int { return call(child) }
 	c.Query.Integration = func(child int, _ string) int { return call(child) }
+	c.Query.FetchSpace = c.Query.Space
+	c.Query.FetchOrganization = c.Query.Organization
+	c.Query.FetchIntegration = c.Query.Integration
 	c.Mutation.InstallIntegrationOnSpace = func(child int, _, _, _ string) int { return call(child) }
 	c.Mutation.UninstallIntegrationFromSpace = func(child int, _, _, _ string) int { return call(child) }
 

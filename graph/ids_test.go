@@ -41,3 +41,25 @@ func TestIdsAreUniqueWithinTheirType(t *testing.T) {
 	}
 	h.calls(t, map[string]int{"getIntegrationByName": 2})
 }
+
+// Relay refetches a @fetchable type by Query.fetch__<Type>(id:): each
+// answers as the field it stands for, through the same loaders.
+func TestRelaysFetchFieldsAnswerAsTheirFields(t *testing.T) {
+	h := newHarness(t, setup{})
+	var got struct {
+		Space, FetchSpace               struct{ ID, Title string }
+		Organization, FetchOrganization struct{ ID, Title string }
+		Integration, FetchIntegration   struct{ ID, Title string }
+	}
+	h.must(t, `{
+	  space(id: "acme-handbook") { id title } fetchSpace: fetch__Space(id: "acme-handbook") { id title }
+	  organization(id: "acme") { id title } fetchOrganization: fetch__Organization(id: "acme") { id title }
+	  integration(name: "slack") { id title } fetchIntegration: fetch__Integration(id: "slack") { id title }
+	}`, &got)
+	if got.Space.Title == "" || got.FetchSpace != got.Space || got.FetchOrganization != got.Organization || got.FetchIntegration != got.Integration {
+		t.Errorf("%+v", got)
+	}
+	h.calls(t, map[string]int{"getSpaceById": 1, "getOrganizationById": 1, "getIntegrationByName": 1})
+	errs := h.post(t, `{ fetch__Space(id: "not an id!") { id } }`, nil)
+	one(t, errs, "BAD_USER_INPUT", `["fetch__Space"]`)
+}

@@ -66,6 +66,18 @@ func (r *queryResolver) Integration(ctx context.Context, name string) (*model.In
 	return fetchIntegration(ctx, name)
 }
 
+func (r *queryResolver) FetchSpace(ctx context.Context, id string) (*model.Space, error) {
+	return r.Space(ctx, id)
+}
+
+func (r *queryResolver) FetchOrganization(ctx context.Context, id string) (*model.Organization, error) {
+	return r.Organization(ctx, id)
+}
+
+func (r *queryResolver) FetchIntegration(ctx context.Context, id string) (*model.Integration, error) {
+	return r.Integration(ctx, id)
+}
+
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }

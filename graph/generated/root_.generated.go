@@ -346,6 +346,9 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		FetchIntegration   func(childComplexity int, id string) int
+		FetchOrganization  func(childComplexity int, id string) int
+		FetchSpace         func(childComplexity int, id string) int
 		Integration        func(childComplexity int, name string) int
 		Organization       func(childComplexity int, id string) int
 		Space              func(childComplexity int, id string) int
@@ -1684,6 +1687,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.fetch__Integration":
+		if e.ComplexityRoot.Query.FetchIntegration == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fetch__Integration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FetchIntegration(childComplexity, args["id"].(string)), true
+	case "Query.fetch__Organization":
+		if e.ComplexityRoot.Query.FetchOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fetch__Organization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FetchOrganization(childComplexity, args["id"].(string)), true
+	case "Query.fetch__Space":
+		if e.ComplexityRoot.Query.FetchSpace == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fetch__Space_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FetchSpace(childComplexity, args["id"].(string)), true
 	case "Query.integration":
 		if e.ComplexityRoot.Query.Integration == nil {
 			break
@@ -2524,7 +2560,7 @@ type UninstallIntegrationFromSpacePayload {
 }
 `, BuiltIn: false},
 	{Name: "../../schema/integration.graphqls", Input: `"A GitBook integration (the spec's Integration)."
-type Integration @key(fields: "name") {
+type Integration @key(fields: "name") @fetchable(field_name: "id") {
   """
   The integration's name, which GitBook keeps unique: here so that clients'
   caches (Apollo Client's default ` + "`" + `__typename:id` + "`" + `) know each integration.
@@ -2663,7 +2699,7 @@ type PageInfo {
 }
 `, BuiltIn: false},
 	{Name: "../../schema/organization.graphqls", Input: `"A GitBook organization (the spec's Organization)."
-type Organization @key(fields: "id") {
+type Organization @key(fields: "id") @fetchable(field_name: "id") {
   id: ID!
   title: String!
   createdAt: DateTime!
@@ -2801,7 +2837,20 @@ type Query {
   organization(id: ID!): Organization
   "An integration by its name (getIntegrationByName)."
   integration(name: String!): Integration
+  "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Space (` + "`" + `@refetchable` + "`" + ` fragments): ` + "`" + `space(id:)` + "`" + `."
+  fetch__Space(id: ID!): Space
+  "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Organization: ` + "`" + `organization(id:)` + "`" + `."
+  fetch__Organization(id: ID!): Organization
+  "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Integration, whose id is its name: ` + "`" + `integration(name:)` + "`" + `."
+  fetch__Integration(id: ID!): Integration
 }
+
+"""
+Relay's ` + "`" + `@fetchable` + "`" + `: the type can be refetched by the field it names with
+` + "`" + `Query.fetch__<Type>(id:)` + "`" + `, so that relay-compiler accepts ` + "`" + `@refetchable` + "`" + `
+fragments on it. The ids stay GitBook's own (no global ids to translate).
+"""
+directive @fetchable(field_name: String!) on OBJECT
 
 type Mutation {
   "Enables an integration's installation on a space (installIntegrationOnSpace). Sent once, never retried."
@@ -2817,7 +2866,7 @@ scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-ti
 scalar JSON @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc8259")
 `, BuiltIn: false},
 	{Name: "../../schema/space.graphqls", Input: `"A GitBook space (the spec's Space)."
-type Space @key(fields: "id") {
+type Space @key(fields: "id") @fetchable(field_name: "id") {
   id: ID!
   title: String!
   "A Unicode code point, in hex, as GitBook stores emojis (1f680 for 🚀)."
