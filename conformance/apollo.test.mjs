@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
+import { relayStylePagination } from '@apollo/client/utilities';
 
 import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, startStack } from './lib/servers.mjs';
 
@@ -105,5 +106,29 @@ test('@defer: the deferred fields arrive in a part of their own, and the query e
   assert.equal(last.data.space.integrations.nodes.length, 3);
   assert.ok(last.data.space.integrations.totalCount >= 3);
   assert.match(answered.at(-1) ?? '', /^multipart\/mixed;.*deferSpec=20220824/, 'the answer did not come in parts');
+  client.stop();
+});
+
+// The README's pagination policy: relayStylePagination keyed by search,
+// pages of edges merged into one list, one search kept apart from another.
+test('relayStylePagination merges pages of a space\'s integrations, each search apart', async () => {
+  const typePolicies = readmeTypePolicies();
+  typePolicies.Space = { fields: { integrations: relayStylePagination(['search']) } };
+  const client = newClient(new InMemoryCache({ typePolicies }));
+  const PAGE = gql`query Page($search: String, $after: String) {
+    space(id: "acme-developer-portal") { id integrations(first: 2, search: $search, after: $after) {
+      edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } } }`;
+  const watched = client.watchQuery({ query: PAGE });
+  let sub;
+  const first = await new Promise((resolve, reject) => {
+    sub = watched.subscribe({ next: (r) => r.dataState === 'complete' && resolve(r), error: reject });
+  });
+  await watched.fetchMore({ variables: { after: first.data.space.integrations.pageInfo.endCursor } });
+  const merged = client.readQuery({ query: PAGE }).space.integrations.edges.map((e) => e.node.name);
+  sub.unsubscribe();
+  assert.deepEqual(merged, ['acme-status', 'amplitude', 'auth0', 'codesandbox']);
+  const searched = await client.query({ query: PAGE, variables: { search: 'slack' } });
+  assert.ok(searched.data.space.integrations.edges.every((e) => e.node.name.includes('slack')),
+    `another search's answer: ${JSON.stringify(searched.data.space.integrations.edges)}`);
   client.stop();
 });
