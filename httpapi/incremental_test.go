@@ -43,11 +43,17 @@ func TestDeferAnsweredWhole(t *testing.T) {
 
 // @defer over multipart/mixed, as Apollo Client asks for it: the answer
 // without the deferred fields first (hasNext), then the fields at their
-// path, then the closing boundary; put together, the whole answer.
+// path, then the closing boundary; put together, the whole answer, for
+// the same upstream calls.
 func TestDeferDeliveredInParts(t *testing.T) {
-	f := newFacade(t, setup{})
+	f := newFacade(t, setup{sim: upstreamtest.Options{Latency: 20 * time.Millisecond}})
 	want := f.do(t, undeferred)
+	wantCalls := f.sim.PathCounts()
+	f.sim.ResetStats()
 	r := f.do(t, deferred, accept("multipart/mixed;deferSpec=20220824, application/json"), rawAnswer())
+	if calls := f.sim.PathCounts(); !reflect.DeepEqual(calls, wantCalls) {
+		t.Errorf("calls in parts %v, without @defer %v", calls, wantCalls)
+	}
 	media, params, err := mime.ParseMediaType(r.header.Get("Content-Type"))
 	if err != nil || media != "multipart/mixed" || params["deferspec"] != "20220824" {
 		t.Fatalf("Content-Type %q", r.header.Get("Content-Type"))
