@@ -46,6 +46,7 @@ var graphQLOnly = map[prop]string{
 	{"Space", "integrationBlocks"}:            "listSpaceIntegrationsBlocks' answer, held to the spec by operations",
 	{"SpaceIntegrationBlocks", "integration"}: "the Integration that `name` names, resolved",
 	{"Integration", "id"}:                     "its name, as the id clients' caches key it by",
+	{"IntegrationContentSource", "sourceId"}:  "GitBook's id of the content source; `id` is `<integration>/<sourceId>`, unique for clients' caches",
 	{"IntegrationBlock", "blockId"}:           "GitBook's id of the block; `id` is `<integration>/<blockId>`, unique for clients' caches",
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // @defer: gqlgen's executor answers an operation with deferred fragments
@@ -62,12 +63,16 @@ func whole(ctx context.Context, first *graphql.Response, next graphql.ResponseHa
 }
 
 // writeParts writes the answer as multipart/mixed, a part as each comes.
+// -max-response-bytes bounds the parts together: the part that would pass
+// it is replaced by its error, at its path, and ends the answer.
 func (t overHTTP) writeParts(ctx context.Context, w http.ResponseWriter, first *graphql.Response, next graphql.ResponseHandler) {
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", fmt.Sprintf(`%s; boundary="%s"; deferSpec=20220824`, mediaMultipart, partBoundary))
 	first.Errors = capErrors(first.Errors, t.maxErrors)
-	writePart(w, first)
-	for more := true; more; {
+	sent, ok := t.writePart(ctx, w, 0, first, func(err *gqlerror.Error) any {
+		return map[string]any{"data": nil, "errors": gqlerror.List{err}, "hasNext": false}
+	})
+	for more := ok; more; {
 		if flusher != nil {
 			flusher.Flush()
 		}
@@ -77,14 +82,26 @@ func (t overHTTP) writeParts(ctx context.Context, w http.ResponseWriter, first *
 		}
 		part.Errors = capErrors(part.Errors, t.maxErrors)
 		more = pending(part)
-		writePart(w, map[string]any{"incremental": []*graphql.Response{part}, "hasNext": more})
+		sent, ok = t.writePart(ctx, w, sent, map[string]any{"incremental": []*graphql.Response{part}, "hasNext": more}, func(err *gqlerror.Error) any {
+			err.Path = part.Path
+			return map[string]any{"incremental": []map[string]any{{"errors": gqlerror.List{err}, "path": part.Path}}, "hasNext": false}
+		})
+		more = more && ok
 	}
 	fmt.Fprintf(w, "\r\n--%s--\r\n", partBoundary)
 }
 
-func writePart(w io.Writer, v any) {
+// writePart writes one part, sent bytes having gone before it; past the
+// bound, it writes instead what instead makes of the error, and says so.
+func (t overHTTP) writePart(ctx context.Context, w io.Writer, sent int, v any, instead func(*gqlerror.Error) any) (int, bool) {
+	data, err := json.Marshal(v)
+	fits := err == nil && (t.maxResponseBytes <= 0 || sent+len(data) <= t.maxResponseBytes)
+	if !fits {
+		data, _ = json.Marshal(instead(tooLarge(ctx, sent+len(data), t.maxResponseBytes)))
+	}
 	fmt.Fprintf(w, "\r\n--%s\r\nContent-Type: %s; charset=utf-8\r\n\r\n", partBoundary, mediaJSON)
-	writeJSON(w, v)
+	_, _ = w.Write(data)
+	return sent + len(data), fits
 }
 
 var errNoObject = errors.New("no object at the path")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
@@ -132,5 +133,32 @@ func TestAFailingDeferredPartCarriesItsError(t *testing.T) {
 	got := readParts(t, parts.body, params["boundary"])
 	if len(got) != 2 || !strings.Contains(string(got[1]), `"code":"NOT_FOUND"`) {
 		t.Errorf("parts: %s", parts.body)
+	}
+}
+
+// -max-response-bytes bounds the parts together: the deferred part that
+// would pass it comes as its error, at its path, and ends the answer.
+func TestPartsAreBoundedTogether(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.MaxResponseBytes = 250 }})
+	r := f.do(t, deferred, accept("multipart/mixed;deferSpec=20220824"), rawAnswer())
+	_, params, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
+	parts := readParts(t, r.body, params["boundary"])
+	if len(parts) != 2 || !strings.Contains(string(parts[0]), "Developer Portal") {
+		t.Fatalf("parts: %s", r.body)
+	}
+	var last struct {
+		Incremental []struct {
+			Data   map[string]any
+			Path   []any
+			Errors []struct{ Extensions map[string]any }
+		}
+		HasNext bool
+	}
+	if err := json.Unmarshal(parts[1], &last); err != nil || last.HasNext || len(last.Incremental) != 1 {
+		t.Fatalf("last part %s (%v)", parts[1], err)
+	}
+	inc := last.Incremental[0]
+	if inc.Data != nil || len(inc.Errors) != 1 || inc.Errors[0].Extensions["code"] != "RESPONSE_TOO_LARGE" || !reflect.DeepEqual(inc.Path, []any{"space"}) {
+		t.Errorf("last part %s", parts[1])
 	}
 }

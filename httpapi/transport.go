@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 
 	"errors"
@@ -107,17 +108,23 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		return
 	}
 	if t.maxResponseBytes > 0 && len(data) > t.maxResponseBytes {
-		if rec := telemetry.RecordOf(ctx); rec != nil {
-			rec.AddErrorCode(codes.ResponseTooLarge)
-		}
-		writeJSON(w, map[string]any{"data": nil, "errors": gqlerror.List{{
-			Message: fmt.Sprintf("the answer is %d bytes, more than the %d this server sends (-max-response-bytes); ask for less, or page with first",
-				len(data), t.maxResponseBytes),
-			Extensions: map[string]any{"code": codes.ResponseTooLarge},
-		}}})
+		writeJSON(w, map[string]any{"data": nil, "errors": gqlerror.List{tooLarge(ctx, len(data), t.maxResponseBytes)}})
 		return
 	}
 	_, _ = w.Write(data)
+}
+
+// tooLarge is the error that replaces an answer of size bytes, past max;
+// the request's log line names its code.
+func tooLarge(ctx context.Context, size, max int) *gqlerror.Error {
+	if rec := telemetry.RecordOf(ctx); rec != nil {
+		rec.AddErrorCode(codes.ResponseTooLarge)
+	}
+	return &gqlerror.Error{
+		Message: fmt.Sprintf("the answer is %d bytes, more than the %d this server sends (-max-response-bytes); ask for less, or page with first",
+			size, max),
+		Extensions: map[string]any{"code": codes.ResponseTooLarge},
+	}
 }
 
 // DefaultMaxResponseBytes bounds one answer: a thousand integrations with

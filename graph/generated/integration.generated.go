@@ -1097,6 +1097,29 @@ func (ec *executionContext) fieldContext_IntegrationContentSource_id(_ context.C
 	return graphql.NewScalarFieldContext("IntegrationContentSource", field, false, false, "String")
 }
 
+func (ec *executionContext) _IntegrationContentSource_sourceId(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationContentSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationContentSource_sourceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationContentSource_sourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationContentSource", field, false, false, "String")
+}
+
 func (ec *executionContext) _IntegrationContentSource_title(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationContentSource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2060,6 +2083,11 @@ func (ec *executionContext) _IntegrationContentSource(ctx context.Context, sel a
 			out.Values[i] = graphql.MarshalString("IntegrationContentSource")
 		case "id":
 			out.Values[i] = ec._IntegrationContentSource_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceId":
+			out.Values[i] = ec._IntegrationContentSource_sourceId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -178,6 +178,7 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Icon          func(childComplexity int) int
+		SourceID      func(childComplexity int) int
 		Title         func(childComplexity int) int
 	}
 
@@ -1026,6 +1027,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IntegrationContentSource.Icon(childComplexity), true
+	case "IntegrationContentSource.sourceId":
+		if e.ComplexityRoot.IntegrationContentSource.SourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationContentSource.SourceID(childComplexity), true
 	case "IntegrationContentSource.title":
 		if e.ComplexityRoot.IntegrationContentSource.Title == nil {
 			break
@@ -2637,7 +2644,13 @@ type IntegrationBlockMarkdown {
 }
 
 type IntegrationContentSource {
+  """
+  Unique across integrations, for clients' caches: ` + "`" + `<integration>/<sourceId>` + "`" + `
+  (GitBook's own id is unique only within its integration, as a block's is).
+  """
   id: String!
+  "GitBook's ` + "`" + `id` + "`" + ` of the content source: unique within its integration."
+  sourceId: String!
   title: String!
   description: String
   icon: String
@@ -3382,6 +3395,8 @@ func (ec *executionContext) childFields_IntegrationContentSource(ctx context.Con
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_IntegrationContentSource_id(ctx, field)
+	case "sourceId":
+		return ec.fieldContext_IntegrationContentSource_sourceId(ctx, field)
 	case "title":
 		return ec.fieldContext_IntegrationContentSource_title(ctx, field)
 	case "description":

@@ -19,7 +19,7 @@ func IntegrationFromREST(in *upstream.Integration) *Integration {
 		Scopes:         nonNil(enumList(IntegrationScopeOf, in.Scopes)),
 		Categories:     nonNil(enumList(IntegrationCategoryOf, in.Categories)),
 		Blocks:         IntegrationBlocksFromREST(in.Name, in.Blocks),
-		ContentSources: contentSources(in.ContentSources),
+		ContentSources: contentSources(in.Name, in.ContentSources),
 		Configurations: configurations(in.Configurations),
 		ExternalLinks:  nonNil(in.ExternalLinks),
 		Owner:          organization(&in.Owner),
@@ -77,14 +77,15 @@ func InstallationFromREST(in *upstream.IntegrationSpaceInstallation) *Integratio
 	return out
 }
 
-func contentSources(list []upstream.IntegrationContentSource) []IntegrationContentSource {
+func contentSources(integration string, list []upstream.IntegrationContentSource) []IntegrationContentSource {
 	if list == nil {
 		return nil
 	}
 	out := make([]IntegrationContentSource, len(list))
 	for i, c := range list {
 		out[i] = IntegrationContentSource{
-			ID:            c.ID,
+			ID:            integration + "/" + c.ID,
+			SourceID:      c.ID,
 			Title:         c.Title,
 			Description:   c.Description,
 			Icon:          c.Icon,

@@ -166,7 +166,11 @@ type IntegrationConnection struct {
 }
 
 type IntegrationContentSource struct {
-	ID            string                                     `json:"id"`
+	// Unique across integrations, for clients' caches: `<integration>/<sourceId>`
+	// (GitBook's own id is unique only within its integration, as a block's is).
+	ID string `json:"id"`
+	// GitBook's `id` of the content source: unique within its integration.
+	SourceID      string                                     `json:"sourceId"`
 	Title         string                                     `json:"title"`
 	Description   *string                                    `json:"description,omitempty"`
 	Icon          *string                                    `json:"icon,omitempty"`
