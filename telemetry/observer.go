@@ -6,17 +6,14 @@ import (
 	"net"
 	"strconv"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
-
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
 // Observer is the upstream client's one way out for an attempt's facts:
 // each attempt is added to the record of the request it was made for (found
-// in its context, as WithRecord put it there), to the metrics m (none when
-// nil), and, as an event, to the span the call was made under when that
-// span is recorded.
+// in its context, as WithRecord put it there) and to the metrics m (none
+// when nil). Traces have each attempt already, as the client span of
+// Transport.
 func Observer(m *Metrics) upstream.Observer { return observer{m} }
 
 type observer struct{ m *Metrics }
@@ -27,14 +24,6 @@ func (o observer) Attempt(ctx context.Context, a upstream.Attempt) {
 	}
 	if o.m != nil {
 		o.m.observeAttempt(a)
-	}
-	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		span.AddEvent("gitbook.attempt", trace.WithAttributes(
-			attribute.String("gitbook.operation", a.Op),
-			attribute.String("gitbook.status", statusLabel(a)),
-			attribute.Bool("gitbook.retry", a.Retry),
-			attribute.Float64("gitbook.duration_ms", float64(a.Duration.Microseconds())/1000),
-		))
 	}
 }
 
