@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/rueidis"
+
 	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/redisstate"
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
@@ -19,6 +22,9 @@ import (
 type config struct {
 	handler httpapi.Config
 	client  upstream.Options
+	// redis.URL set: the state replicas share lives in Redis.
+	redis  redisstate.Options
+	apqTTL time.Duration
 
 	addr          string
 	addrSet       bool // -addr or ADDR was given
@@ -41,10 +47,13 @@ type config struct {
 const (
 	defaultAddr          = ":8080"
 	defaultShutdownGrace = 10 * time.Second
+	// defaultAPQTTL: a day, so that a client's persisted queries outlive
+	// a working day's deploys without being kept for ever.
+	defaultAPQTTL = 24 * time.Hour
 )
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	c := config{handler: httpapi.DefaultConfig(), client: upstream.DefaultOptions()}
+	c := config{handler: httpapi.DefaultConfig(), client: upstream.DefaultOptions(), redis: redisstate.DefaultOptions(), apqTTL: defaultAPQTTL}
 	fs := flag.NewFlagSet("facade", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := &envDefaults{getenv: getenv}
@@ -52,6 +61,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	bindUpstream(fs, env, &c)
 	bindLimits(fs, env, &c.handler)
 	bindCaches(fs, env, &c)
+	bindRedis(fs, env, &c)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: facade [flags]\n\nServes the GitBook REST API as GraphQL at /graphql.\nGITBOOK_TOKEN, when set, is sent upstream for callers who send no Authorization header.\nTracing follows the standard OTEL_* variables (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, ...); it is off when none is set.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -123,6 +133,15 @@ func bindCaches(fs *flag.FlagSet, env *envDefaults, c *config) {
 	fs.IntVar(&s.CacheSize, "upstream-cache-size", env.integer("UPSTREAM_CACHE_SIZE", s.CacheSize), "entries the read cache keeps (UPSTREAM_CACHE_SIZE)")
 }
 
+func bindRedis(fs *flag.FlagSet, env *envDefaults, c *config) {
+	r := &c.redis
+	fs.StringVar(&r.URL, "redis-url", env.str("REDIS_URL", ""), "Redis that replicas share rate-limit holds, persisted queries and the read cache through: redis://[:password@]host:port[/db], rediss:// for TLS; empty keeps them in process (REDIS_URL)")
+	fs.DurationVar(&r.Timeout, "redis-timeout", env.duration("REDIS_TIMEOUT", r.Timeout), "deadline of each Redis operation; past it, or when Redis is gone, the replica serves that state from its own memory until Redis answers again (REDIS_TIMEOUT)")
+	fs.StringVar(&r.Prefix, "redis-key-prefix", env.str("REDIS_KEY_PREFIX", r.Prefix), "prefix of every key the facade writes in Redis (REDIS_KEY_PREFIX)")
+	fs.IntVar(&r.ClientCacheBytes, "redis-client-cache-bytes", env.integer("REDIS_CLIENT_CACHE_BYTES", r.ClientCacheBytes), "memory for Redis keys kept in process and kept fresh by Redis (client-side caching) (REDIS_CLIENT_CACHE_BYTES)")
+	fs.DurationVar(&c.apqTTL, "apq-ttl", env.duration("APQ_TTL", c.apqTTL), "how long a persisted query is kept in Redis after it is registered, with -redis-url (APQ_TTL)")
+}
+
 // check refuses settings out of range; every limit must be at least 1.
 func (c config) check() error {
 	h, o := c.handler, c.client
@@ -137,6 +156,7 @@ func (c config) check() error {
 		{"-max-directives", int64(h.Document.Directives)}, {"-max-name-length", int64(h.Document.NameLength)},
 		{"-max-errors", int64(h.MaxErrors)}, {"-max-json-depth", int64(h.MaxJSONDepth)}, {"-max-authorization-bytes", int64(h.MaxAuthorizationBytes)},
 		{"-max-response-bytes", int64(h.MaxResponseBytes)}, {"-upstream-cache-size", int64(o.Sharing.CacheSize)},
+		{"-redis-client-cache-bytes", int64(c.redis.ClientCacheBytes)},
 	}
 	for _, l := range atLeastOne {
 		if l.v < 1 {
@@ -156,6 +176,17 @@ func (c config) check() error {
 		return errors.New("-drain-delay must not be negative")
 	case o.Sharing.CacheTTL < 0:
 		return errors.New("-upstream-cache-ttl must not be negative")
+	case c.redis.Timeout <= 0:
+		return errors.New("-redis-timeout must be positive")
+	case c.apqTTL <= 0:
+		return errors.New("-apq-ttl must be positive")
+	case c.redis.Prefix == "":
+		return errors.New("-redis-key-prefix must not be empty")
+	}
+	if c.redis.URL != "" {
+		if _, err := rueidis.ParseURL(c.redis.URL); err != nil {
+			return fmt.Errorf("-redis-url: %s", redisstate.Redacted(c.redis.URL))
+		}
 	}
 	if err := new(slog.Level).UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)

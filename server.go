@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/redisstate"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
@@ -69,10 +70,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		log.Info("demo: serving over a simulated GitBook", "upstream", sim.URL)
 	}
-	handler, err := newHandler(cfg, defaultAuth, tracerProvider, log)
+	handler, closeRedis, err := newHandler(cfg, defaultAuth, tracerProvider, log)
 	if err != nil {
 		return err
 	}
+	defer closeRedis()
 	if cfg.debugAddr != "" {
 		stopDebug, err := serveDebug(cfg.debugAddr, log)
 		if err != nil {
@@ -101,23 +103,40 @@ func newLogger(cfg config, stdout io.Writer) (*slog.Logger, slog.Handler) {
 }
 
 // newHandler builds the upstream client and the HTTP handler over it, with
-// the process's metrics.
-func newHandler(cfg config, defaultAuth string, tracerProvider trace.TracerProvider, log *slog.Logger) (*httpapi.Handler, error) {
+// the process's metrics, and the shared state in Redis when -redis-url is
+// set; closeRedis closes its connections.
+func newHandler(cfg config, defaultAuth string, tracerProvider trace.TracerProvider, log *slog.Logger) (_ *httpapi.Handler, closeRedis func(), _ error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := telemetry.NewMetrics(registry)
-	opts := cfg.client
+	opts, h := cfg.client, cfg.handler
+	closeRedis = func() {}
+	if cfg.redis.URL != "" {
+		r := cfg.redis
+		r.Logger, r.Registerer = log, registry
+		conn, err := redisstate.Open(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		closeRedis = conn.Close
+		opts.Holds = redisstate.NewHolds(conn)
+		if opts.Sharing.CacheTTL > 0 {
+			opts.Sharing.Store = redisstate.NewReadCache(conn, opts.Sharing.CacheTTL, opts.Sharing.CacheSize)
+		}
+		h.APQCache = redisstate.NewAPQ(conn, httpapi.NewAPQCache(h.APQCacheBytes, h.APQCacheSize), cfg.apqTTL, httpapi.MaxAPQBytes(h.APQCacheBytes))
+		log.Info("sharing rate-limit holds, persisted queries and the read cache through Redis", "redis", redisstate.Redacted(r.URL), "connected", conn.Up())
+	}
 	opts.Transport = telemetry.Transport(upstream.PooledTransport(opts.MaxInFlight), tracerProvider)
 	opts.Observer = telemetry.Observer(metrics)
 	client, err := upstream.New(cfg.upstreamURL, opts)
 	if err != nil {
-		return nil, err
+		closeRedis()
+		return nil, nil, err
 	}
 	telemetry.RegisterClient(registry, client)
-	h := cfg.handler
 	h.Client, h.DefaultAuthorization, h.AllowedHosts = client, defaultAuth, allowedHosts(cfg)
 	h.Registry, h.Metrics, h.TracerProvider, h.Logger = registry, metrics, tracerProvider, log
-	return httpapi.New(h), nil
+	return httpapi.New(h), closeRedis, nil
 }
 
 // serve answers on ln until ctx ends; then it says unready first, so that

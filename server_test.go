@@ -116,6 +116,9 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 		"bad integer in env":  {nil, map[string]string{"UPSTREAM_PAGE_SIZE": "many"}},
 		"no fields allowed":   {[]string{"-max-fields", "0"}, nil},
 		"no errors allowed":   {nil, map[string]string{"MAX_ERRORS": "0"}},
+		"not a redis URL":     {[]string{"-redis-url", "http://:pw@127.0.0.1:6379"}, nil},
+		"zero redis timeout":  {nil, map[string]string{"REDIS_TIMEOUT": "0s"}},
+		"zero APQ TTL":        {[]string{"-apq-ttl", "0s"}, nil},
 	} {
 		if _, err := parseConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard); err == nil {
 			t.Errorf("%s: no error", name)
@@ -129,10 +132,31 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 	for _, v := range []string{"ADDR", "GITBOOK_API_URL", "DEMO", "REQUEST_TIMEOUT", "GITBOOK_TOKEN",
 		"UPSTREAM_CONCURRENCY", "MAX_UPSTREAM_CALLS", "INTROSPECTION", "UPSTREAM_ATTEMPT_TIMEOUT", "MAX_DEPTH", "MAX_REQUEST_BYTES",
 		"MAX_TOKENS", "MAX_FIELDS", "MAX_ALIASES", "MAX_DIRECTIVES", "MAX_NAME_LENGTH", "MAX_ERRORS",
-		"QUERY_CACHE_BYTES", "APQ_CACHE_BYTES", "MAX_AUTHORIZATION_BYTES", "MAX_RESPONSE_BYTES"} {
+		"QUERY_CACHE_BYTES", "APQ_CACHE_BYTES", "MAX_AUTHORIZATION_BYTES", "MAX_RESPONSE_BYTES", "REDIS_URL", "REDIS_TIMEOUT"} {
 		if !strings.Contains(usage.String(), v) {
 			t.Errorf("-h does not mention %s", v)
 		}
+	}
+	// Every flag has its row in the README's table.
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := regexp.MustCompile(`(?m)^  -([a-z-]+)`).FindAllStringSubmatch(usage.String(), -1)
+	if len(flags) < 30 {
+		t.Fatalf("read %d flags from -h; its format changed", len(flags))
+	}
+	for _, name := range flags {
+		if !strings.Contains(string(readme), "| `-"+name[1]+"` |") {
+			t.Errorf("-%s has no row in the README's Configuration table", name[1])
+		}
+	}
+}
+
+func TestARedisURLsPasswordIsNeverInItsError(t *testing.T) {
+	_, err := parseConfig([]string{"-redis-url", "http://:hunter2@127.0.0.1:6379"}, func(string) string { return "" }, io.Discard)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error %v", err)
 	}
 }
 

@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "hostile" {
 		return runHostile(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "replicas" {
+		return runReplicas(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -85,16 +84,6 @@ func startSim(bin, logDir string, latency time.Duration) (*process, string, erro
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
 	return p, addr, nil
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // awaitGraphQL waits until url answers a GraphQL request.

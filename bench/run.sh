@@ -13,4 +13,11 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
 go run ./bench "$@"
-echo "results: bench/results/latest.md"
+# Replicas behind HAProxy with one Redis (Debian's redis-server and haproxy),
+# under a 429 storm, and what Redis costs on the hot path.
+if command -v redis-server >/dev/null 2>&1 && command -v haproxy >/dev/null 2>&1; then
+  go run ./bench replicas
+else
+  echo "bench replicas skipped: install redis-server and haproxy (apt-get install redis-server haproxy)" >&2
+fi
+echo "results: bench/results/latest.md, bench/results/replicas.md"

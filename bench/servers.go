@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gitbook-graphql/facade/replicas"
 )
 
 // env is where the runner finds what it starts.
@@ -24,7 +26,7 @@ type env struct {
 // startServer starts one GraphQL server over the simulated upstream and
 // returns it with its /graphql URL, answering.
 func startServer(ctx context.Context, e *env, name string) (*process, string, error) {
-	port, err := freePort()
+	port, err := replicas.FreePort()
 	if err != nil {
 		return nil, "", err
 	}

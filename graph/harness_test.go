@@ -5,16 +5,16 @@ package graph_test
 // the real upstream client, over a simulated GitBook whose calls they count.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gitbook-graphql/facade/internal/logbuf"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -31,7 +31,7 @@ import (
 type harness struct {
 	sim *upstreamtest.Server
 	gql *client.Client
-	log *syncBuffer // what the resolvers logged
+	log *logbuf.Buffer // what the resolvers logged
 }
 
 // setup is what a test changes from the facade's defaults.
@@ -58,7 +58,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	resolver := s.resolver
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &resolver}))
 	srv.AddTransport(transport.POST{})
-	log := &syncBuffer{}
+	log := &logbuf.Buffer{}
 	errs := graph.Errors{Logger: slog.New(slog.NewTextHandler(log, nil))}
 	srv.SetErrorPresenter(errs.Present)
 	srv.SetRecoverFunc(errs.Recover)
@@ -82,24 +82,6 @@ func newHarness(t *testing.T, s setup) *harness {
 		}, loader.Config{})(srv)
 	}
 	return &harness{sim: sim, gql: client.New(h), log: log}
-}
-
-// syncBuffer is a log that a request's goroutines may write together.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // gqlError is one entry of an answer's errors.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/maypok86/otter/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -27,6 +28,9 @@ const (
 	// so that one huge query cannot push out every other.
 	maxEntryShare = 64
 )
+
+// MaxAPQBytes is the largest persisted query a cache of budget bytes keeps.
+func MaxAPQBytes(budget int) int { return budget / maxEntryShare }
 
 // weightedCache is a gqlgen graphql.Cache bounded by weight.
 type weightedCache[V any] struct {
@@ -65,8 +69,10 @@ func newQueryCache(budget int) *weightedCache[*ast.QueryDocument] {
 	})
 }
 
-// newAPQCache keeps persisted queries by hash, weighed by their text.
-func newAPQCache(budget, entries int) *weightedCache[string] {
+// NewAPQCache keeps up to entries persisted queries by hash in process,
+// weighed by their text, budget bytes in all; one over budget/64 is not
+// kept (MaxAPQBytes).
+func NewAPQCache(budget, entries int) graphql.Cache[string] {
 	return newWeightedCache(uint64(budget), entries, func(hash, query string) uint64 {
 		return uint64(len(hash) + len(query))
 	})

@@ -10,10 +10,10 @@ import (
 func TestWeightedCacheKeepsToItsBudget(t *testing.T) {
 	ctx := context.Background()
 	const budget, entries = 64 << 10, 10
-	c := newAPQCache(budget, entries)
+	c := NewAPQCache(budget, entries).(*weightedCache[string])
 
 	// Too large for one entry (over budget/64): never kept.
-	c.Add(ctx, "big", strings.Repeat("q", budget/maxEntryShare+1))
+	c.Add(ctx, "big", strings.Repeat("q", MaxAPQBytes(budget)+1))
 	if _, ok := c.Get(ctx, "big"); ok {
 		t.Error("an entry over its share of the budget was kept")
 	}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -44,6 +45,10 @@ type Config struct {
 	// APQCacheBytes bounds the persisted queries kept, in bytes of their
 	// text. Default DefaultAPQCacheBytes.
 	APQCacheBytes int
+	// APQCache keeps the persisted queries, such as a store shared by the
+	// replicas. Default: NewAPQCache(APQCacheBytes, APQCacheSize), this
+	// process's own.
+	APQCache graphql.Cache[string]
 	// QueryCacheBytes bounds the parsed documents kept, in (estimated)
 	// bytes of memory. Default DefaultQueryCacheBytes.
 	QueryCacheBytes int
@@ -120,6 +125,9 @@ func (c Config) withDefaults() Config {
 	c.MaxJSONDepth = positive(c.MaxJSONDepth, d.MaxJSONDepth)
 	c.MaxAuthorizationBytes = positive(c.MaxAuthorizationBytes, d.MaxAuthorizationBytes)
 	c.ReadyCacheFor = positive(c.ReadyCacheFor, d.ReadyCacheFor)
+	if c.APQCache == nil {
+		c.APQCache = NewAPQCache(c.APQCacheBytes, c.APQCacheSize)
+	}
 	if len(c.AllowedHosts) == 0 {
 		c.AllowedHosts = d.AllowedHosts
 	}

@@ -110,7 +110,7 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 	} else {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: newAPQCache(cfg.APQCacheBytes, cfg.APQCacheSize)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: cfg.APQCache})
 	srv.Use(&graph.Representations{})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(calls.Limit())

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/internal/logbuf"
+
 	"go.uber.org/goleak"
 
 	"github.com/gitbook-graphql/facade/httpapi"
@@ -116,7 +118,7 @@ func TestHungUpstreamEndsAtTheDeadlineAndLeaksNothing(t *testing.T) {
 // Tokens appear in no log line and no error, whatever fails.
 func TestTokensAreNeverLogged(t *testing.T) {
 	// Both the facade's own logger and the default one, at debug.
-	var logs syncBuffer
+	var logs logbuf.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	previous := slog.Default()
 	slog.SetDefault(logger)

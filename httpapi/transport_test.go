@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/internal/logbuf"
+
 	"github.com/gitbook-graphql/facade/httpapi"
 )
 
@@ -68,7 +70,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 // What no transport serves still gets the error contract: a JSON body, a
 // code, the right status, and the code in the access log.
 func TestRefusalsKeepTheErrorContract(t *testing.T) {
-	var logs syncBuffer
+	var logs logbuf.Buffer
 	f := newFacade(t, setup{config: func(c *httpapi.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	}})

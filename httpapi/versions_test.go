@@ -8,8 +8,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/gitbook-graphql/facade/internal/logbuf"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -137,24 +138,6 @@ func olderOrganizationsAnswerInFull(t *testing.T, northwind, acme olderOrganizat
 	}
 }
 
-// syncBuffer is a log destination the handler writes to from many requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // driftQuery reads what drift changes: a space's visibility, every field of
 // its integrations, and the categories of every demo space's integrations.
 const driftQuery = `query($all: [ID!]!) {
@@ -185,7 +168,7 @@ type driftAnswer struct {
 
 func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 	registry := prometheus.NewRegistry()
-	var logs syncBuffer
+	var logs logbuf.Buffer
 	f := newFacade(t, setup{
 		sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Drift())},
 		config: func(c *httpapi.Config) {

@@ -35,7 +35,9 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 		ans, err = c.read(ctx, op, method, target)
 	} else {
 		ans, err = c.send(ctx, op, method, target, body)
-		c.cache.forget(c.authorization) // what the write changed must be read afresh
+		if c.cache != nil {
+			c.cache.Forget(ctx, c.credential) // what the write changed must be read afresh
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -25,10 +25,11 @@ type Client struct {
 	reads, writes *retryablehttp.Client
 	guard         *guard
 	authorization string
+	credential    Credential // of authorization
 	userAgent     string
 	calls         *callCounter        // nil: no per-copy limit
 	flight        *singleflight.Group // nil: reads are not coalesced
-	cache         *readCache          // nil: reads are not cached
+	cache         ReadCache           // nil: reads are not cached
 }
 
 // New makes a client for the API at baseURL (such as DefaultBaseURL).
@@ -43,13 +44,16 @@ func New(baseURL string, opts Options) (*Client, error) {
 	g := newGuard(hc.Transport, opts)
 	hc.Transport = g
 	c := &Client{
-		base:      strings.TrimRight(u.String(), "/"),
-		hc:        hc,
-		reads:     retryClient(hc, *opts.Retry, g.budgeted(opts.Retry.CheckRetry)),
-		writes:    retryClient(hc, *opts.Retry, unsentOnly(opts.Retry.CheckRetry)),
-		guard:     g,
-		userAgent: opts.UserAgent,
-		cache:     newReadCache(opts.Sharing),
+		base:       strings.TrimRight(u.String(), "/"),
+		hc:         hc,
+		reads:      retryClient(hc, *opts.Retry, g.budgeted(opts.Retry.CheckRetry)),
+		writes:     retryClient(hc, *opts.Retry, unsentOnly(opts.Retry.CheckRetry)),
+		guard:      g,
+		userAgent:  opts.UserAgent,
+		credential: CredentialOf(""),
+	}
+	if opts.Sharing.CacheTTL > 0 {
+		c.cache = opts.Sharing.Store
 	}
 	if !opts.Sharing.NoCoalescing {
 		c.flight = &singleflight.Group{}
@@ -105,6 +109,7 @@ type callCounter struct {
 func (c *Client) WithAuthorization(header string) *Client {
 	cp := *c
 	cp.authorization = header
+	cp.credential = CredentialOf(header)
 	return &cp
 }
 

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"net/http"
 )
 
 // read makes a GET, shared as the client's Sharing allows, always within
@@ -12,20 +13,25 @@ func (c *Client) read(ctx context.Context, op, method, target string) (*answer, 
 	if c.flight == nil && c.cache == nil {
 		return c.send(ctx, op, method, target, nil)
 	}
-	key := readKey(c.authorization, target)
-	if a, ok := c.cache.get(key); ok {
-		return a, nil
+	var keep func([]byte)
+	if c.cache != nil {
+		body, hit, k := c.cache.Get(ctx, c.credential, target)
+		if hit {
+			return &answer{status: http.StatusOK, data: body}, nil
+		}
+		keep = k
 	}
 	fetch := func() (*answer, error) {
 		a, err := c.send(ctx, op, method, target, nil)
-		if err == nil {
-			c.cache.add(key, a)
+		if err == nil && keep != nil && a.status >= 200 && a.status <= 299 {
+			keep(a.data) // failures are asked again
 		}
 		return a, err
 	}
 	if c.flight == nil {
 		return fetch()
 	}
+	key := string(c.credential[:]) + target
 	for {
 		ch := c.flight.DoChan(key, func() (any, error) { return fetch() })
 		select {
@@ -45,11 +51,4 @@ func (c *Client) read(ctx context.Context, op, method, target string) (*answer, 
 // made it stopped waiting, which says nothing to the others.
 func leaderGaveUp(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// readKey is the credential (hashed: the process keeps no token) and the
-// URL: what reads are shared by.
-func readKey(authorization, target string) string {
-	k := credentialKey(authorization)
-	return string(k[:]) + target
 }

@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"context"
-	"crypto/sha256"
 	"io"
 	"net/http"
 	"sync"
@@ -15,14 +14,15 @@ import (
 
 // guard is the http.RoundTripper under go-retryablehttp: every attempt,
 // first or retry, from every request, passes through it. It holds what must
-// be shared by the whole process: the rate-limit holds of each credential,
+// be shared by the whole process: the rate-limit holds of each credential
+// (in its HoldStore, which replicas may share),
 // the window of attempts that the breaker and the retry budget judge the
 // upstream by, and the bound on calls in flight; and it gives each attempt
 // its own timeout, and tells the observer of it.
 type guard struct {
 	next  http.RoundTripper
 	slots *semaphore.Weighted
-	holds *rateLimitHolds
+	holds HoldStore
 	// health counts attempts and failures over a rolling window, for the
 	// retry budget, and is the circuit breaker unless breakerOff.
 	health         *gobreaker.TwoStepCircuitBreaker[struct{}]
@@ -39,7 +39,7 @@ func newGuard(next http.RoundTripper, opts Options) *guard {
 	return &guard{
 		next:           next,
 		slots:          semaphore.NewWeighted(int64(opts.MaxInFlight)),
-		holds:          newRateLimitHolds(),
+		holds:          opts.Holds,
 		health:         newHealth(*opts.Breaker),
 		breakerOff:     opts.Breaker.Disabled,
 		budget:         *opts.Budget,
@@ -53,8 +53,8 @@ func newGuard(next http.RoundTripper, opts Options) *guard {
 // and the timeout last until the answer's body is closed.
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	key := credentialKey(req.Header.Get("Authorization"))
-	if err := g.holds.wait(ctx, key); err != nil {
+	key := CredentialOf(req.Header.Get("Authorization"))
+	if err := waitHold(ctx, g.holds, key); err != nil {
 		return nil, err
 	}
 	done, err := g.health.Allow()
@@ -88,7 +88,9 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	attempt.Status = resp.StatusCode
-	g.holds.observe(key, resp)
+	if until, ok := HoldOf(resp, time.Now()); ok {
+		g.holds.Hold(ctx, key, until)
+	}
 	switch {
 	case resp.StatusCode >= 500:
 		done(errServerFailure)
@@ -111,11 +113,6 @@ func (b *releasingBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.release()
 	return err
-}
-
-// credentialKey identifies a credential without keeping it.
-func credentialKey(authorization string) [32]byte {
-	return sha256.Sum256([]byte(authorization))
 }
 
 // Stats reports the process-wide guards, for metrics and tests.

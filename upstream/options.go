@@ -36,6 +36,9 @@ type Options struct {
 	Retry *RetryPolicy
 	// Budget bounds retries across the process. Default: DefaultRetryBudget().
 	Budget *RetryBudget
+	// Holds keeps the rate-limit holds GitBook asks of each credential.
+	// Default: NewLocalHolds(), this process's own.
+	Holds HoldStore
 	// Breaker stops calls to a failing upstream; its zero Window and
 	// OpenFor are the default's. Default: DefaultBreakerPolicy().
 	Breaker *BreakerPolicy
@@ -53,8 +56,11 @@ type Sharing struct {
 	// a change made in GitBook by anyone else, or with another credential,
 	// shows only once the entry expires.
 	CacheTTL time.Duration
-	// CacheSize bounds the cache's entries. Default 10000.
+	// CacheSize bounds the in-process cache's entries. Default 10000.
 	CacheSize int
+	// Store keeps the cached reads when CacheTTL is set. Default:
+	// NewLocalReadCache(CacheSize, CacheTTL), this process's own.
+	Store ReadCache
 }
 
 // DefaultOptions are what the zero fields of Options stand for, the one
@@ -107,6 +113,12 @@ func (o Options) withDefaults() Options {
 		breaker = o.Breaker.withDefaults()
 	}
 	o.Breaker = &breaker
+	if o.Holds == nil {
+		o.Holds = NewLocalHolds()
+	}
+	if o.Sharing.CacheTTL > 0 && o.Sharing.Store == nil {
+		o.Sharing.Store = NewLocalReadCache(o.Sharing.CacheSize, o.Sharing.CacheTTL)
+	}
 	if o.Observer == nil {
 		o.Observer = noObserver{}
 	}

@@ -1,11 +1,8 @@
 package upstream
 
 import (
-	"context"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -70,82 +67,6 @@ func parseEpoch(v string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(secs, 0), true
-}
-
-// rateLimitHolds keeps, per credential, the time before which GitBook asked
-// it to make no call: after a 429 (Retry-After or X-RateLimit-Reset), or a
-// success with X-RateLimit-Remaining: 0 (until X-RateLimit-Reset).
-type rateLimitHolds struct {
-	mu    sync.Mutex
-	until map[[32]byte]time.Time
-}
-
-func newRateLimitHolds() *rateLimitHolds {
-	return &rateLimitHolds{until: map[[32]byte]time.Time{}}
-}
-
-// defaultHold is how long a 429 that names no time holds its credential.
-const defaultHold = time.Second
-
-// wait returns when the credential may call again. A hold that would outlast
-// the caller's deadline is refused at once with a *RateLimitHoldError.
-func (h *rateLimitHolds) wait(ctx context.Context, key [32]byte) error {
-	h.mu.Lock()
-	until, held := h.until[key]
-	now := time.Now()
-	if held && !until.After(now) {
-		delete(h.until, key)
-		held = false
-	}
-	h.mu.Unlock()
-	if !held {
-		return nil
-	}
-	if deadline, ok := ctx.Deadline(); ok && deadline.Before(until) {
-		return &RateLimitHoldError{Until: until}
-	}
-	// A little jitter, so that callers held together do not all call at once.
-	t := time.NewTimer(until.Sub(now) + rand.N(50*time.Millisecond))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (h *rateLimitHolds) observe(key [32]byte, resp *http.Response) {
-	now := time.Now()
-	var until time.Time
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		wait, ok := ServerWait(resp, now)
-		if !ok {
-			wait = defaultHold
-		}
-		until = now.Add(wait)
-	case resp.Header.Get("X-RateLimit-Remaining") == "0":
-		reset, ok := parseEpoch(resp.Header.Get("X-RateLimit-Reset"))
-		if !ok || !reset.After(now) {
-			return
-		}
-		until = reset
-	default:
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if until.After(h.until[key]) {
-		h.until[key] = until
-	}
-	if len(h.until) > 1024 { // forget holds that have passed
-		for k, u := range h.until {
-			if !u.After(now) {
-				delete(h.until, k)
-			}
-		}
-	}
 }
 
 // RateLimitHoldError is a call refused without being sent: GitBook asked

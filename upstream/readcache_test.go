@@ -58,3 +58,28 @@ func installed(t *testing.T, c *upstream.Client) []upstream.Integration {
 	}
 	return list.Items
 }
+
+// A read in flight when its credential writes may predate the write: it is
+// not kept.
+func TestLocalReadCacheKeepsNoReadThatAWriteOvertook(t *testing.T) {
+	rc := upstream.NewLocalReadCache(10, time.Minute)
+	alice := upstream.CredentialOf("Bearer alice")
+	ctx := t.Context()
+	_, hit, keep := rc.Get(ctx, alice, "/spaces/s1")
+	if hit {
+		t.Fatal("an empty cache hit")
+	}
+	rc.Forget(ctx, alice)
+	keep([]byte("from before the write"))
+	if body, hit, _ := rc.Get(ctx, alice, "/spaces/s1"); hit {
+		t.Errorf("served %q, read before the write", body)
+	}
+	_, _, keep = rc.Get(ctx, alice, "/spaces/s1")
+	keep([]byte("after"))
+	if body, hit, _ := rc.Get(ctx, alice, "/spaces/s1"); !hit || string(body) != "after" {
+		t.Errorf("%q, %v: a read with no write between was not kept", body, hit)
+	}
+	if _, hit, _ := rc.Get(ctx, upstream.CredentialOf("Bearer bob"), "/spaces/s1"); hit {
+		t.Error("another credential was served alice's read")
+	}
+}

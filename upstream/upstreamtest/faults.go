@@ -230,3 +230,40 @@ func RateLimited(wait time.Duration) Fault {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(wait).Unix(), 10))
 	return Fault{Status: http.StatusTooManyRequests, Header: h}
 }
+
+// RateLimitPerToken lets each token make limit calls per window, windows
+// starting at whole multiples of window since the epoch, as a quota reset
+// at X-RateLimit-Reset would. Every answer says the quota as GitBook does
+// (X-RateLimit-Limit, -Remaining, -Reset); past it, calls get a 429 until
+// the window ends. It is the 429 storm of the replica benchmark.
+func RateLimitPerToken(limit int, window time.Duration) FaultFunc {
+	var mu sync.Mutex
+	type quota struct {
+		window time.Time
+		used   int
+	}
+	used := map[string]*quota{}
+	return func(c Call) *Fault {
+		now := time.Now()
+		start := now.Truncate(window)
+		mu.Lock()
+		q := used[c.Authorization]
+		if q == nil || !q.window.Equal(start) {
+			q = &quota{window: start}
+			used[c.Authorization] = q
+		}
+		q.used++
+		n := q.used
+		mu.Unlock()
+		if n > limit {
+			f := RateLimited(start.Add(window).Sub(now))
+			f.Header.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+			return &f
+		}
+		h := http.Header{}
+		h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(limit-n))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(start.Add(window).Unix(), 10))
+		return &Fault{Header: h}
+	}
+}

@@ -106,3 +106,25 @@ func TestFaultsOverHTTP(t *testing.T) {
 		t.Error("the install whose answer was lost did not take effect")
 	}
 }
+
+func TestRateLimitPerTokenCountsEachTokensWindow(t *testing.T) {
+	limit := upstreamtest.RateLimitPerToken(2, time.Hour)
+	a, b := upstreamtest.Call{Authorization: "Bearer a"}, upstreamtest.Call{Authorization: "Bearer b"}
+	for want := 1; want >= 0; want-- {
+		f := limit(a)
+		if f == nil || f.Status != 0 || f.Header.Get("X-RateLimit-Remaining") != strconv.Itoa(want) {
+			t.Fatalf("within the quota: %+v, want an answer with %d remaining", f, want)
+		}
+	}
+	f := limit(a)
+	if f == nil || f.Status != http.StatusTooManyRequests {
+		t.Fatalf("past the quota: %+v", f)
+	}
+	reset, _ := strconv.ParseInt(f.Header.Get("X-RateLimit-Reset"), 10, 64)
+	if want := time.Now().Truncate(time.Hour).Add(time.Hour).Unix(); reset != want {
+		t.Errorf("X-RateLimit-Reset %d, want the window's end %d", reset, want)
+	}
+	if f := limit(b); f == nil || f.Status != 0 {
+		t.Errorf("another token shares the quota: %+v", f)
+	}
+}

@@ -47,7 +47,8 @@ func (s *stats) begin(op string, r *http.Request) callRef {
 			s.counts = map[string]int{}
 		}
 		s.counts[op]++
-		return callRef{Call: Call{Seq: s.total - 1, Op: op, Method: r.Method}, index: -1}
+		// Not kept; a fault may still tell callers apart (RateLimitPerToken).
+		return callRef{Call: Call{Seq: s.total - 1, Op: op, Method: r.Method, Authorization: r.Header.Get("Authorization")}, index: -1}
 	}
 	c := Call{
 		Seq: len(s.calls), Op: op, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
