@@ -80,8 +80,15 @@ func need(t *testing.T, command, pkg string) {
 
 func deploy(t *testing.T, extra ...string) *deployment {
 	t.Helper()
+	redis := redistest.Start(t)
+	return deployOn(t, redis, redis.URL(2), extra...)
+}
+
+// deployOn is deploy with a Redis of the test's own, at redisURL.
+func deployOn(t *testing.T, redis *redistest.Server, redisURL string, extra ...string) *deployment {
+	t.Helper()
 	need(t, "haproxy", "haproxy")
-	d := &deployment{redis: redistest.Start(t), logs: &logbuf.Buffer{}}
+	d := &deployment{redis: redis, logs: &logbuf.Buffer{}}
 	buildOnce.Do(func() {
 		if buildDir, buildErr = os.MkdirTemp("", "facade-replicas-"); buildErr == nil {
 			binary, buildErr = replicas.Build("..", buildDir)
@@ -93,7 +100,7 @@ func deploy(t *testing.T, extra ...string) *deployment {
 	d.sim = upstreamtest.NewServer(upstreamtest.Options{MaxPageSize: upstreamtest.DemoMaxPageSize})
 	t.Cleanup(d.sim.Close)
 	args := append([]string{
-		"-upstream", d.sim.URL, "-redis-url", d.redis.URL(2), "-upstream-cache-ttl", "1m",
+		"-upstream", d.sim.URL, "-redis-url", redisURL, "-upstream-cache-ttl", "1m",
 		"-drain-delay", "1500ms", "-cursor-secret", "shared-by-the-replicas", "-log-format", "text", "-log-level", "warn",
 	}, extra...)
 	for range 3 {
@@ -410,6 +417,49 @@ func TestRedisKilledMidRunThenBack(t *testing.T) {
 	}
 	if n := strings.Count(d.logText(), "redis unavailable"); n != len(d.replicas) {
 		t.Errorf("the outage was logged %d times by 3 replicas, want once each", n)
+	}
+}
+
+// Redis that stops answering (SIGSTOP) is Redis too slow: each operation
+// gives up at -redis-timeout, and the replicas go on from their own memory.
+func TestRedisStalledMidRun(t *testing.T) {
+	d := deploy(t)
+	l := startLoad(d.proxy.URL(), 8)
+	time.Sleep(500 * time.Millisecond)
+	d.redis.Pause()
+	for _, r := range d.replicas {
+		waitMetric(t, r, "facade_redis_up 0")
+	}
+	time.Sleep(time.Second)
+	d.redis.Resume()
+	for _, r := range d.replicas {
+		waitMetric(t, r, "facade_redis_up 1")
+	}
+	time.Sleep(500 * time.Millisecond)
+	l.end(t)
+}
+
+// rediss:// with a password and a database: the replicas share through a
+// Redis that takes TLS alone, trusting its CA through SSL_CERT_FILE.
+func TestRedisOverTLSWithAPassword(t *testing.T) {
+	redis := redistest.StartTLS(t, "--requirepass", "tls-pass")
+	t.Setenv("SSL_CERT_FILE", redis.CAFile) // the replicas inherit it
+	d := deployOn(t, redis, "rediss://:tls-pass@"+redis.Addr()+"/4")
+	for _, r := range d.replicas {
+		waitMetric(t, r, "facade_redis_up 1")
+	}
+	const query = `query OverTLS { space(id: "acme-handbook") { title } }`
+	if a := d.post(t, d.replicas[0].URL(), admin, replicas.Request{Query: query, Extensions: persisted(query)}); len(a.Errors) > 0 {
+		t.Fatalf("%+v", a.Errors)
+	}
+	if a := d.post(t, d.replicas[1].URL(), admin, replicas.Request{Extensions: persisted(query)}); len(a.Errors) > 0 {
+		t.Errorf("through another replica, over TLS: %+v", a.Errors)
+	}
+	if keys, err := redis.Client(4).Do(t.Context(), redis.Client(4).B().Keys().Pattern("*").Build()).AsStrSlice(); err != nil || len(keys) == 0 {
+		t.Errorf("database 4 holds %v (%v)", keys, err)
+	}
+	if strings.Contains(d.logText(), "tls-pass") {
+		t.Error("the Redis password was logged")
 	}
 }
 

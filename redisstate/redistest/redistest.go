@@ -6,6 +6,7 @@ package redistest
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -23,12 +24,22 @@ type Server struct {
 	t    testing.TB
 	Port int
 	Args []string // besides the port: no persistence, loopback only
-	cmd  *exec.Cmd
+	// CAFile, for a server of StartTLS, is the PEM of the CA its
+	// certificate is from.
+	CAFile  string
+	tls     *tls.Config
+	tlsArgs func(port int) []string
+	cmd     *exec.Cmd
 }
 
 // Start starts a redis-server, stopped when the test ends. args are added
 // to its command line (such as "--requirepass", "secret").
 func Start(t testing.TB, args ...string) *Server {
+	t.Helper()
+	return (&Server{}).start(t, args)
+}
+
+func (s *Server) start(t testing.TB, args []string) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("CI") != "" {
@@ -36,7 +47,7 @@ func Start(t testing.TB, args ...string) *Server {
 		}
 		t.Skip("redis-server is not installed (apt-get install redis-server)")
 	}
-	s := &Server{t: t, Port: freePort(t), Args: args}
+	s.t, s.Port, s.Args = t, freePort(t), args
 	s.Restart()
 	t.Cleanup(s.Stop)
 	return s
@@ -45,8 +56,14 @@ func Start(t testing.TB, args ...string) *Server {
 // Addr is host:port.
 func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.Port) }
 
-// URL is the redis:// URL of database db.
-func (s *Server) URL(db int) string { return fmt.Sprintf("redis://%s/%d", s.Addr(), db) }
+// URL is the URL of database db: redis://, or rediss:// for StartTLS's.
+func (s *Server) URL(db int) string {
+	scheme := "redis"
+	if s.tls != nil {
+		scheme = "rediss"
+	}
+	return fmt.Sprintf("%s://%s/%d", scheme, s.Addr(), db)
+}
 
 // Stop kills the server (SIGKILL: as a crash would), and waits for it.
 func (s *Server) Stop() {
@@ -63,7 +80,11 @@ func (s *Server) Stop() {
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()
-	args := append([]string{"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.t.TempDir()}, s.Args...)
+	args := []string{"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.t.TempDir()}
+	if s.tlsArgs != nil {
+		args = append(args, s.tlsArgs(s.Port)...) // later options win: TLS only
+	}
+	args = append(args, s.Args...)
 	s.cmd = exec.Command("redis-server", args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -94,7 +115,7 @@ func (s *Server) password() string {
 }
 
 func (s *Server) ping() bool {
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.Addr()}, Password: s.password(), ForceSingleClient: true, DisableCache: true})
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.Addr()}, Password: s.password(), TLSConfig: s.tls, ForceSingleClient: true, DisableCache: true})
 	if err != nil {
 		return false
 	}
@@ -106,7 +127,7 @@ func (s *Server) ping() bool {
 // Redis holds; closed when the test ends.
 func (s *Server) Client(db int) rueidis.Client {
 	s.t.Helper()
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.Addr()}, Password: s.password(), SelectDB: db, ForceSingleClient: true, DisableCache: true})
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.Addr()}, Password: s.password(), TLSConfig: s.tls, SelectDB: db, ForceSingleClient: true, DisableCache: true})
 	if err != nil {
 		s.t.Fatal(err)
 	}
