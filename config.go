@@ -39,6 +39,7 @@ type config struct {
 	introspection bool
 	loaders       bool
 	coalesce      bool
+	dedupe        bool
 	corsOrigins   string
 	allowedHosts  string
 	cursorSecret  string
@@ -105,6 +106,7 @@ func bindUpstream(fs *flag.FlagSet, env *envDefaults, c *config) {
 	fs.IntVar(&c.handler.PageSize, "upstream-page-size", env.integer("UPSTREAM_PAGE_SIZE", c.handler.PageSize), "integrations asked per upstream page, 1 to 1000 (UPSTREAM_PAGE_SIZE)")
 	fs.DurationVar(&c.client.AttemptTimeout, "upstream-attempt-timeout", env.duration("UPSTREAM_ATTEMPT_TIMEOUT", c.client.AttemptTimeout), "deadline of one upstream attempt, retries aside (UPSTREAM_ATTEMPT_TIMEOUT)")
 	fs.IntVar(&c.client.MaxInFlight, "upstream-concurrency", env.integer("UPSTREAM_CONCURRENCY", c.client.MaxInFlight), "upstream calls in flight from the whole process; more wait their turn (UPSTREAM_CONCURRENCY)")
+	fs.BoolVar(&c.dedupe, "dedupe-requests", env.boolean("DEDUPE_REQUESTS", !c.handler.NoDedupe), "execute identical queries of one credential in flight at once (same document, variables, operation name) once, and give each caller the answer (DEDUPE_REQUESTS)")
 	fs.BoolVar(&c.coalesce, "upstream-coalesce", env.boolean("UPSTREAM_COALESCE", !c.client.Sharing.NoCoalescing), "make identical reads of one credential that are in flight at once one call (UPSTREAM_COALESCE)")
 }
 
@@ -202,6 +204,7 @@ func (c *config) settle() {
 	c.handler.CORSOrigins = splitList(c.corsOrigins)
 	c.handler.CursorSecret = []byte(c.cursorSecret)
 	c.client.Sharing.NoCoalescing = !c.coalesce
+	c.handler.NoDedupe = !c.dedupe
 }
 
 func splitList(s string) []string {

@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.DurationVar(&c.warmup, "warmup", time.Second, "load before each measurement, not counted")
 	latencies := fs.String("latencies", "0ms,20ms", "upstream latencies to measure at, comma-separated")
 	servers := fs.String("servers", strings.Join([]string{serverFacade, serverNaive, serverMesh, serverTailcall, serverDirect}, ","), "what to measure, comma-separated")
-	loads := fs.String("workloads", "a,b,c,d", "workloads to run, comma-separated")
+	loads := fs.String("workloads", "a,b,c,d,e,f", "workloads to run, comma-separated")
 	fs.IntVar(&c.memoryConcurrency, "memory-concurrency", 500, "concurrent requests of the memory measurement (workload d at the highest latency); 0 skips it")
 	fs.StringVar(&c.outDir, "out", "bench/results", "where latest.md and latest.json are written")
 	fs.StringVar(&c.peersDir, "peers", "bench/peers", "Mesh's and Tailcall's configurations and node_modules")

@@ -20,11 +20,14 @@ const (
 )
 
 // simSpaces and simUsers size the simulated upstream: ScaledData's spaces
-// space-00 ... space-29, and callers gb_bench_0 ... gb_bench_7 besides the
-// demo token.
+// space-00 ... space-299, and callers gb_bench_0 ... gb_bench_63 besides
+// the demo token. Workloads (a) to (d) use the first 30 spaces and (d) the
+// first 8 tokens; (e) and (f), whose requests share nothing, all of them.
 const (
-	simSpaces = 30
-	simUsers  = 8
+	simSpaces   = 300
+	simUsers    = 64
+	firstSpaces = 30
+	mixedUsers  = 8
 )
 
 // request is one request of a workload: a GraphQL body for a GraphQL
@@ -60,7 +63,10 @@ func (w workload) servers() []string {
 	return out
 }
 
-func spaceID(i int) string { return fmt.Sprintf("space-%02d", i%simSpaces) }
+func spaceID(i int) string { return fmt.Sprintf("space-%02d", i%firstSpaces) }
+
+// anySpaceID is any of the simulated upstream's spaces.
+func anySpaceID(i int) string { return fmt.Sprintf("space-%02d", i%simSpaces) }
 
 func gql(query string, vars map[string]any) json.RawMessage {
 	b, err := json.Marshal(map[string]any{"query": query, "variables": vars})
@@ -75,17 +81,12 @@ const integrationFields = `name owner { id title } blocks { id title }`
 // Workload (a): one space with its integrations, their owner and blocks.
 // Two calls: the space and its integrations, at once.
 func oneSpace() workload {
-	id, token := spaceID(0), upstreamtest.BenchToken(0)
-	return workload{
+	w := workload{
 		Name: "a", Title: "one space with integrations, owner and blocks", Concurrency: 32, LeastCalls: 2,
-		marker: `"owner"`, wantCount: 5,
-		requests: map[string][]request{
-			serverFacade:   {{Token: token, Body: gql(`query A($id: ID!) { space(id: $id) { id title integrations { nodes { `+integrationFields+` } } } }`, map[string]any{"id": id})}},
-			serverMesh:     {{Token: token, Body: gql(`query A($id: EntityId!) { getSpaceById(spaceId: $id) { id title installedIntegrations { items { `+integrationFields+` } } } }`, map[string]any{"id": id})}},
-			serverTailcall: {{Token: token, Body: gql(`query A($id: String!) { space(id: $id) { id title integrations { items { `+integrationFields+` } } } }`, map[string]any{"id": id})}},
-			serverDirect:   {{Token: token, Plan: &plan{Spaces: []string{id}, Integrations: true}}},
-		},
+		marker: `"owner"`, wantCount: 5, requests: map[string][]request{},
 	}
+	w.add(oneSpaceOf(upstreamtest.BenchToken(0), spaceID(0)))
+	return w
 }
 
 // Workload (b): 30 spaces with organization, integrations (owner, blocks)
@@ -93,26 +94,84 @@ func oneSpace() workload {
 // 30 lists of blocks at once, and the 3 distinct organizations as soon as
 // a space names them.
 func thirtySpaces() workload {
-	token := upstreamtest.BenchToken(0)
-	ids := make([]string, simSpaces)
+	ids := make([]string, firstSpaces)
 	for i := range ids {
 		ids[i] = spaceID(i)
 	}
+	w := workload{
+		Name: "b", Title: "30 spaces with organization, integrations, owner, blocks and integration blocks", Concurrency: 16, LeastCalls: 93,
+		marker: `"owner"`, wantCount: 150, requests: map[string][]request{},
+	}
+	w.add(thirtySpacesOf(upstreamtest.BenchToken(0), ids))
+	return w
+}
+
+// thirtySpacesOf is the request of (b) for each server, for ids.
+func thirtySpacesOf(token string, ids []string) map[string]request {
 	var mesh, tailcall strings.Builder
 	for i, id := range ids {
 		fmt.Fprintf(&mesh, `s%d: getSpaceById(spaceId: %q) { id title org { ... on Organization { id title } } installedIntegrations { items { %s } } blocksOfIntegrations { ... on query_listSpaceIntegrationsBlocks_oneOf_0_items { name blocks { id title } } } } `, i, id, integrationFields)
 		fmt.Fprintf(&tailcall, `s%d: space(id: %q) { id title org { id title } integrations { items { %s } } integrationBlocks { name blocks { id title } } } `, i, id, integrationFields)
 	}
-	return workload{
-		Name: "b", Title: "30 spaces with organization, integrations, owner, blocks and integration blocks", Concurrency: 16, LeastCalls: 93,
-		marker: `"owner"`, wantCount: 150,
-		requests: map[string][]request{
-			serverFacade:   {{Token: token, Body: gql(`query B($ids: [ID!]!) { spaces(ids: $ids) { id title organization { id title } integrations { nodes { `+integrationFields+` } } integrationBlocks { name blocks { id title } } } }`, map[string]any{"ids": ids})}},
-			serverMesh:     {{Token: token, Body: gql(`query B { `+mesh.String()+`}`, nil)}},
-			serverTailcall: {{Token: token, Body: gql(`query B { `+tailcall.String()+`}`, nil)}},
-			serverDirect:   {{Token: token, Plan: &plan{Spaces: ids, Organization: true, Integrations: true, IntegrationBlocks: true}}},
-		},
+	return map[string]request{
+		serverFacade:   {Token: token, Body: gql(`query B($ids: [ID!]!) { spaces(ids: $ids) { id title organization { id title } integrations { nodes { `+integrationFields+` } } integrationBlocks { name blocks { id title } } } }`, map[string]any{"ids": ids})},
+		serverMesh:     {Token: token, Body: gql(`query B { `+mesh.String()+`}`, nil)},
+		serverTailcall: {Token: token, Body: gql(`query B { `+tailcall.String()+`}`, nil)},
+		serverDirect:   {Token: token, Plan: &plan{Spaces: ids, Organization: true, Integrations: true, IntegrationBlocks: true}},
 	}
+}
+
+// add appends one request of each server.
+func (w *workload) add(each map[string]request) {
+	for server, r := range each {
+		w.requests[server] = append(w.requests[server], r)
+	}
+}
+
+// oneSpaceOf is the request of (a) for each server, for one space.
+func oneSpaceOf(token, id string) map[string]request {
+	return map[string]request{
+		serverFacade:   {Token: token, Body: gql(`query A($id: ID!) { space(id: $id) { id title integrations { nodes { `+integrationFields+` } } } }`, map[string]any{"id": id})},
+		serverMesh:     {Token: token, Body: gql(`query A($id: EntityId!) { getSpaceById(spaceId: $id) { id title installedIntegrations { items { `+integrationFields+` } } } }`, map[string]any{"id": id})},
+		serverTailcall: {Token: token, Body: gql(`query A($id: String!) { space(id: $id) { id title integrations { items { `+integrationFields+` } } } }`, map[string]any{"id": id})},
+		serverDirect:   {Token: token, Plan: &plan{Spaces: []string{id}, Integrations: true}},
+	}
+}
+
+// distinctRequests is how many different requests (e) and (f) rotate
+// through: more than any concurrency they run at, so that no two requests
+// in flight at once are alike.
+const distinctRequests = 4 * simUsers
+
+// Workload (e): the selection of (a), each request another space with
+// another token, so that no two requests in flight share any work (not an
+// upstream read, not an execution). Two calls.
+func distinctSpaces() workload {
+	w := workload{
+		Name: "e", Title: "(a), every request in flight another space and token", Concurrency: 32, LeastCalls: 2,
+		marker: `"owner"`, wantCount: 5, requests: map[string][]request{},
+	}
+	for k := range distinctRequests {
+		w.add(oneSpaceOf(upstreamtest.BenchToken(k%simUsers), anySpaceID(k*7)))
+	}
+	return w
+}
+
+// Workload (f): the selection of (b), each request 30 other spaces with
+// another token. 93 calls.
+func distinctThirtySpaces() workload {
+	w := workload{
+		Name: "f", Title: "(b), every request in flight 30 other spaces and another token", Concurrency: 16, LeastCalls: 93,
+		marker: `"owner"`, wantCount: 150, requests: map[string][]request{},
+	}
+	for k := range distinctRequests {
+		ids := make([]string, firstSpaces)
+		for i := range ids {
+			ids[i] = anySpaceID(k*firstSpaces + i)
+		}
+		w.add(thirtySpacesOf(upstreamtest.BenchToken(k%simUsers), ids))
+	}
+	return w
 }
 
 // Workload (c): 50 federation representations, as a gateway sends them:
@@ -180,9 +239,9 @@ func mixed() workload {
 		},
 	}
 	// 8 tokens x 30 spaces x 3 shapes, in an order that mixes all three.
-	for k := range simUsers * simSpaces * len(shapes) {
-		token := upstreamtest.BenchToken(k % simUsers)
-		id := spaceID(k / simUsers)
+	for k := range mixedUsers * firstSpaces * len(shapes) {
+		token := upstreamtest.BenchToken(k % mixedUsers)
+		id := spaceID(k / mixedUsers)
 		s := shapes[k%len(shapes)]
 		vars := map[string]any{"id": id}
 		p := s.plan
@@ -195,9 +254,9 @@ func mixed() workload {
 	return w
 }
 
-// workloads are the four of the issue, in order.
+// workloads are the six, in order.
 func workloads() []workload {
-	ws := []workload{oneSpace(), thirtySpaces(), entities(), mixed()}
+	ws := []workload{oneSpace(), thirtySpaces(), entities(), mixed(), distinctSpaces(), distinctThirtySpaces()}
 	for i := range ws {
 		// The naive facade speaks the facade's schema.
 		if r, ok := ws[i].requests[serverFacade]; ok {

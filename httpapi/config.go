@@ -60,6 +60,10 @@ type Config struct {
 	// MaxResponseBytes bounds one answer; a larger one is replaced by a
 	// RESPONSE_TOO_LARGE error. Default DefaultMaxResponseBytes.
 	MaxResponseBytes int
+	// NoDedupe executes every query, even one identical to a query in
+	// flight (same credential, document, variables and operation name),
+	// whose answer it would otherwise share.
+	NoDedupe bool
 	// CursorSecret signs the connections' cursors; replicas behind one
 	// address need the same. Default: a random key of this process.
 	CursorSecret []byte

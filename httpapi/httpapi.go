@@ -92,7 +92,12 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 	})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors, maxResponseBytes: cfg.MaxResponseBytes, maxJSONDepth: cfg.MaxJSONDepth})
+	var shared *dedupe
+	if !cfg.NoDedupe {
+		shared = newDedupe()
+	}
+	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors, maxResponseBytes: cfg.MaxResponseBytes, maxJSONDepth: cfg.MaxJSONDepth,
+		dedupe: shared, metrics: cfg.Metrics})
 	queries := newQueryCache(cfg.QueryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.Document.Tokens)

@@ -39,6 +39,10 @@ type overHTTP struct {
 	maxErrors        int // errors in one answer; past it, one more says how many were left out
 	maxResponseBytes int // an answer larger than this is replaced by an error
 	maxJSONDepth     int // nesting a request's JSON may have
+	// dedupe, when set, executes identical queries in flight at once once.
+	dedupe *dedupe
+	// metrics count the requests dedupe answered from another's execution.
+	metrics *telemetry.Metrics
 }
 
 var _ graphql.Transport = overHTTP{}
@@ -64,7 +68,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	noStore(w.Header())
 
 	start := graphql.Now()
-	params, msg := readParams(r, t.maxJSONDepth)
+	params, raw, msg := readParams(r, t.maxJSONDepth)
 	if msg != "" {
 		refuse(w, r, http.StatusBadRequest, codes.BadRequest, msg)
 		return
@@ -93,27 +97,57 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		}}})
 		return
 	}
+	multipart := accepts(r.Header.Get("Accept"), mediaMultipart)
+	if t.shareable(r, opCtx, multipart) {
+		answer, joined, ok := t.dedupe.do(ctx, dedupeKey(r, raw, media), func(ctx context.Context) sharedAnswer {
+			responses, ctx := exec.DispatchOperation(ctx, opCtx)
+			resp := responses(ctx)
+			outcome := telemetry.OutcomeOf(resp)
+			return sharedAnswer{data: t.encode(ctx, resp, responses), outcome: outcome}
+		})
+		if joined {
+			t.metrics.Shared(ctx, opCtx, answer.outcome)
+		}
+		if ok {
+			_, _ = w.Write(answer.data)
+		}
+		return
+	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
+	if pending(resp) && multipart {
+		t.writeParts(ctx, w, resp, responses)
+		return
+	}
+	_, _ = w.Write(t.encode(ctx, resp, responses))
+}
+
+// shareable says whether the request may share another's execution: a
+// query, whose caller asked neither for its own cost nor for @defer's
+// parts (a document that does not say "defer" has none).
+func (t overHTTP) shareable(r *http.Request, opCtx *graphql.OperationContext, multipart bool) bool {
+	return t.dedupe != nil && opCtx.Operation.Operation == ast.Query && r.Header.Get(DebugHeader) == "" &&
+		!(multipart && strings.Contains(opCtx.RawQuery, "defer"))
+}
+
+// encode is the whole answer as one JSON document: deferred parts spliced
+// in, errors capped, and replaced by an error past -max-response-bytes.
+func (t overHTTP) encode(ctx context.Context, resp *graphql.Response, responses graphql.ResponseHandler) []byte {
 	if pending(resp) {
-		if accepts(r.Header.Get("Accept"), mediaMultipart) {
-			t.writeParts(ctx, w, resp, responses)
-			return
-		}
 		resp = whole(ctx, resp, responses)
 	}
 	resp.Errors = capErrors(resp.Errors, t.maxErrors)
 	data, err := json.Marshal(resp)
 	if err != nil {
-		writeJSON(w, resp) // says it could not be encoded
-		return
+		return encodingFailed
 	}
 	if t.maxResponseBytes > 0 && len(data) > t.maxResponseBytes {
-		writeJSON(w, map[string]any{"data": nil, "errors": gqlerror.List{tooLarge(ctx, len(data), t.maxResponseBytes)}})
-		return
+		data, _ = json.Marshal(map[string]any{"data": nil, "errors": gqlerror.List{tooLarge(ctx, len(data), t.maxResponseBytes)}})
 	}
-	_, _ = w.Write(data)
+	return data
 }
+
+var encodingFailed = []byte(`{"errors":[{"message":"the response could not be encoded","extensions":{"code":"` + codes.Internal + `"}}]}`)
 
 // tooLarge is the error that replaces an answer of size bytes, past max;
 // the request's log line names its code.
@@ -204,10 +238,12 @@ func noStore(h http.Header) {
 }
 
 // readParams reads the request's GraphQL parameters, or says what is wrong
-// with them. Numbers in variables stay json.Number for gqlgen's coercion.
-func readParams(r *http.Request, maxDepth int) (*graphql.RawParams, string) {
-	params := &graphql.RawParams{}
+// with them; raw is them as sent (the body, or a GET's query string).
+// Numbers in variables stay json.Number for gqlgen's coercion.
+func readParams(r *http.Request, maxDepth int) (params *graphql.RawParams, raw []byte, problem string) {
+	params = &graphql.RawParams{}
 	if r.Method == http.MethodGet {
+		raw = []byte(r.URL.RawQuery)
 		q := r.URL.Query()
 		params.Query, params.OperationName = q.Get("query"), q.Get("operationName")
 		for _, part := range []struct {
@@ -216,7 +252,7 @@ func readParams(r *http.Request, maxDepth int) (*graphql.RawParams, string) {
 		}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
 			if v := q.Get(part.name); v != "" {
 				if err := decodeJSON([]byte(v), part.to, maxDepth); err != nil {
-					return nil, "the " + part.name + " parameter " + jsonProblem(err, "is not a JSON object")
+					return nil, nil, "the " + part.name + " parameter " + jsonProblem(err, "is not a JSON object")
 				}
 			}
 		}
@@ -227,17 +263,18 @@ func readParams(r *http.Request, maxDepth int) (*graphql.RawParams, string) {
 		} else {
 			var err error
 			if body, err = io.ReadAll(r.Body); err != nil {
-				return nil, "the request body could not be read"
+				return nil, nil, "the request body could not be read"
 			}
 		}
+		raw = body
 		if err := decodeParams(body, params, maxDepth); err != nil {
-			return nil, "the request body " + jsonProblem(err, "is not a JSON object of GraphQL request parameters")
+			return nil, nil, "the request body " + jsonProblem(err, "is not a JSON object of GraphQL request parameters")
 		}
 	}
 	if strings.TrimSpace(params.Query) == "" && params.Extensions["persistedQuery"] == nil {
-		return nil, "the request has no query"
+		return nil, nil, "the request has no query"
 	}
-	return params, ""
+	return params, raw, ""
 }
 
 // decodeParams decodes a POST body of GraphQL request parameters, numbers
@@ -319,7 +356,7 @@ func jsonProblem(err error, otherwise string) string {
 func writeJSON(w io.Writer, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
-		data = []byte(`{"errors":[{"message":"the response could not be encoded","extensions":{"code":"` + codes.Internal + `"}}]}`)
+		data = encodingFailed
 	}
 	_, _ = w.Write(data)
 }

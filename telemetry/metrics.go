@@ -21,6 +21,7 @@ type Metrics struct {
 	batchSize       *prometheus.HistogramVec
 	inFlight        prometheus.Gauge
 	unknownValues   *prometheus.CounterVec
+	deduplicated    prometheus.Counter
 	operations      *boundedNames
 }
 
@@ -63,6 +64,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "gitbook_upstream_unknown_values_total",
 			Help: "Enum values GitBook sent that the schema does not list, served as null with an error, by GraphQL enum and field (Type.field).",
 		}, []string{"type", "field"})).(*prometheus.CounterVec),
+		deduplicated: f(prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "graphql_requests_deduplicated_total",
+			Help: "GraphQL requests answered by the execution of an identical query (same credential, document, variables and operation name) in flight at the same time: executions saved.",
+		})).(prometheus.Counter),
 		operations: &boundedNames{max: 100, seen: map[string]bool{}},
 	}
 }
