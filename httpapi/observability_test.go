@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -101,6 +103,32 @@ func TestTracesFollowTheCallerToTheUpstream(t *testing.T) {
 		if !strings.HasPrefix(c.Traceparent, "00-"+traceID+"-") {
 			t.Errorf("%s reached the upstream with traceparent %q", c.Path, c.Traceparent)
 		}
+	}
+}
+
+// With tracing off the facade makes no span, and passes the caller's trace
+// context on as it came: each upstream call is a child of the caller's span.
+func TestTheCallersTraceparentReachesTheUpstreamWithTracingOff(t *testing.T) {
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	tp := tracenoop.NewTracerProvider()
+	f := newFacade(t, setup{
+		upstream: func(o *upstream.Options) { o.Transport = telemetry.Transport(upstream.PooledTransport(16), tp) },
+		config:   func(c *httpapi.Config) { c.TracerProvider = tp },
+	})
+	const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	f.do(t, `query Handbook { space(id: "acme-handbook") { title organization { title } } }`, setHeader("Traceparent", traceparent))
+	f.do(t, `{ space(id: "acme-api-reference") { title } }`)
+	calls := f.sim.Calls()
+	if len(calls) != 3 {
+		t.Fatalf("%d calls, want 3", len(calls))
+	}
+	for _, c := range calls[:2] {
+		if c.Traceparent != traceparent {
+			t.Errorf("%s reached the upstream with traceparent %q, want the caller's %q", c.Path, c.Traceparent, traceparent)
+		}
+	}
+	if c := calls[2]; c.Traceparent != "" {
+		t.Errorf("a caller who sent no traceparent: %s was sent %q", c.Path, c.Traceparent)
 	}
 }
 
