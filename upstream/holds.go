@@ -81,8 +81,8 @@ func HoldOf(resp *http.Response, now time.Time) (until time.Time, ok bool) {
 			wait = defaultHold
 		}
 		return now.Add(wait), true
-	case resp.Header.Get("X-RateLimit-Remaining") == "0":
-		reset, ok := parseEpoch(resp.Header.Get("X-RateLimit-Reset"))
+	case headerValue(resp.Header, headerRemaining) == "0":
+		reset, ok := parseEpoch(headerValue(resp.Header, headerReset))
 		if !ok || !reset.After(now) {
 			return time.Time{}, false
 		}

@@ -14,18 +14,36 @@ type RateLimit struct {
 	RetryAfter time.Duration // Retry-After, zero when absent
 }
 
+// GitBook's rate-limit headers, in Go's canonical form: Header.Get of
+// "X-RateLimit-Remaining" makes the canonical key anew, an allocation, on
+// each of the three reads of every answer.
+var (
+	headerLimit      = http.CanonicalHeaderKey("X-RateLimit-Limit")
+	headerRemaining  = http.CanonicalHeaderKey("X-RateLimit-Remaining")
+	headerReset      = http.CanonicalHeaderKey("X-RateLimit-Reset")
+	headerRetryAfter = http.CanonicalHeaderKey("Retry-After")
+)
+
+// headerValue is h's first value for a canonical key.
+func headerValue(h http.Header, canonical string) string {
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // rateLimitOf reads GitBook's rate-limit headers, nil when none came.
 func rateLimitOf(resp *http.Response) *RateLimit {
 	h := resp.Header
-	if h.Get("X-RateLimit-Limit") == "" && h.Get("X-RateLimit-Remaining") == "" &&
-		h.Get("X-RateLimit-Reset") == "" && h.Get("Retry-After") == "" {
+	if headerValue(h, headerLimit) == "" && headerValue(h, headerRemaining) == "" &&
+		headerValue(h, headerReset) == "" && headerValue(h, headerRetryAfter) == "" {
 		return nil
 	}
 	rl := &RateLimit{}
-	rl.Limit, _ = strconv.Atoi(h.Get("X-RateLimit-Limit"))
-	rl.Remaining, _ = strconv.Atoi(h.Get("X-RateLimit-Remaining"))
-	rl.Reset, _ = parseEpoch(h.Get("X-RateLimit-Reset"))
-	rl.RetryAfter, _ = parseRetryAfter(h.Get("Retry-After"), time.Now())
+	rl.Limit, _ = strconv.Atoi(headerValue(h, headerLimit))
+	rl.Remaining, _ = strconv.Atoi(headerValue(h, headerRemaining))
+	rl.Reset, _ = parseEpoch(headerValue(h, headerReset))
+	rl.RetryAfter, _ = parseRetryAfter(headerValue(h, headerRetryAfter), time.Now())
 	return rl
 }
 
@@ -34,11 +52,11 @@ func rateLimitOf(resp *http.Response) *RateLimit {
 // 429, until X-RateLimit-Reset. ok is false when it named no wait. A Backoff
 // of one's own should honour it, as DefaultBackoff does.
 func ServerWait(resp *http.Response, now time.Time) (wait time.Duration, ok bool) {
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+	if d, ok := parseRetryAfter(headerValue(resp.Header, headerRetryAfter), now); ok {
 		return d, true
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
-		if reset, ok := parseEpoch(resp.Header.Get("X-RateLimit-Reset")); ok {
+		if reset, ok := parseEpoch(headerValue(resp.Header, headerReset)); ok {
 			return max(reset.Sub(now), 0), true
 		}
 	}
