@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -174,5 +175,24 @@ func readBody(resp *http.Response) ([]byte, error) {
 		}
 		return buf, nil
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, limit))
+	// Else (a chunked answer) it is read into a buffer kept from earlier
+	// answers, then copied out at its size: io.ReadAll's doubling would
+	// allocate about three times the body.
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit)); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// bodyBuffers are the buffers chunked answers are read into; one that grew
+// past maxPooledBody is let go rather than kept.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 1 << 20
