@@ -46,6 +46,7 @@ type config struct {
 	memoryConcurrency int
 	outDir            string
 	peersDir          string
+	readme            string // README whose summary block the run rewrites; empty for none
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -58,6 +59,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "replicas" {
 		return runReplicas(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "report" {
+		return rerender(args[1:], stderr)
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
@@ -68,6 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	loads := fs.String("workloads", "a,b,c,d,e,f", "workloads to run, comma-separated")
 	fs.IntVar(&c.memoryConcurrency, "memory-concurrency", 500, "concurrent requests of the memory measurement (workload d at the highest latency); 0 skips it")
 	fs.StringVar(&c.outDir, "out", "bench/results", "where latest.md and latest.json are written")
+	fs.StringVar(&c.readme, "readme", "", "README.md whose bench summary block is rewritten from this run (bench/run.sh passes it); empty leaves it")
 	fs.StringVar(&c.peersDir, "peers", "bench/peers", "Mesh's and Tailcall's configurations and node_modules")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -109,6 +114,48 @@ func runLoad(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	return json.NewEncoder(stdout).Encode(generateLoad(ctx, spec))
 }
 
+// rerender writes latest.md and the README's summary again from
+// latest.json, as the run wrote them (go run ./bench report), for when the
+// report's form changes and not its figures.
+func rerender(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("out", "bench/results", "where latest.json is, and latest.md is written")
+	readme := fs.String("readme", "README.md", "README.md whose bench summary block is rewritten; empty leaves it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(filepath.Join(*dir, "latest.json"))
+	if err != nil {
+		return err
+	}
+	var rep report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return err
+	}
+	if err := rep.write(*dir); err != nil {
+		return err
+	}
+	return rewriteSummary(*readme, &rep)
+}
+
+// rewriteSummary puts rep's summary in the README at path; none when path
+// is empty.
+func rewriteSummary(path string, rep *report) error {
+	if path == "" {
+		return nil
+	}
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	updated, err := withSummary(string(readme), rep)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(updated), 0o644)
+}
+
 func runBenchmark(ctx context.Context, c config, log io.Writer) error {
 	workDir, err := os.MkdirTemp("", "facade-bench-")
 	if err != nil {
@@ -148,7 +195,10 @@ func runBenchmark(ctx context.Context, c config, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report.write(c.outDir)
+	if err := report.write(c.outDir); err != nil {
+		return err
+	}
+	return rewriteSummary(c.readme, report)
 }
 
 // measureAt runs every selected workload on every selected server over
