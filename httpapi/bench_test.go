@@ -81,6 +81,29 @@ func BenchmarkOneSpaceParallel(b *testing.B) {
 		func(ids []string) map[string]any { return map[string]any{"id": ids[0]} })
 }
 
+// BenchmarkOneSpaceIdenticalParallel is workload (a) as bench/ sends it:
+// every client the same query with the same token, so that identical
+// requests in flight share one execution.
+func BenchmarkOneSpaceIdenticalParallel(b *testing.B) {
+	data, ids := upstreamtest.ScaledData(parallelSpaces, parallelTokens)
+	f := newFacade(b, setup{sim: upstreamtest.Options{Data: data, CountOnly: true}})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	opts := []option{rawBody(requestBody(`query($id: ID!) { space(id: $id) { id title integrations { nodes { name owner { id title } blocks { id title } } } } }`,
+		variables(map[string]any{"id": ids[0]}))), bearer(upstreamtest.BenchToken(0)), rawAnswer(), via(client)}
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := f.do(b, "", opts...); r.status != http.StatusOK || bytes.Contains(r.body, []byte(`"errors"`)) {
+				b.Errorf("HTTP %d: %.300s", r.status, r.body)
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(f.sim.CallCount(""))/float64(b.N), "upstream-calls/op")
+}
+
 // parallelTokens and parallelSpaces size the data the parallel benchmarks
 // rotate through: more distinct requests than are ever in flight at once.
 const (

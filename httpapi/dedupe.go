@@ -30,8 +30,9 @@ type dedupe struct {
 // sharedAnswer is an execution's encoded answer, and what the requests it
 // answers record of it.
 type sharedAnswer struct {
-	data    []byte
-	outcome telemetry.Outcome
+	data      []byte
+	operation string // its name, for the callers' metrics and log lines
+	outcome   telemetry.Outcome
 }
 
 type flight struct {
@@ -44,16 +45,33 @@ type flight struct {
 func newDedupe() *dedupe { return &dedupe{flights: map[[32]byte]*flight{}} }
 
 // dedupeKey names what an answer depends on: the credential, the raw
-// parameters (a POST body, or a GET's query string) and the media type.
-func dedupeKey(r *http.Request, raw []byte, media string) [32]byte {
+// parameters (a POST body, or a GET's query string), the media type, and
+// whether the caller takes @defer's parts.
+func dedupeKey(r *http.Request, raw []byte, media string, multipart bool) [32]byte {
+	parts := "whole"
+	if multipart {
+		parts = "parts"
+	}
 	h := sha256.New()
-	for _, part := range [][]byte{[]byte(r.Header.Get("Authorization")), []byte(r.Method), []byte(media), raw} {
+	for _, part := range [][]byte{[]byte(r.Header.Get("Authorization")), []byte(r.Method), []byte(media), []byte(parts), raw} {
 		h.Write(part)
 		h.Write([]byte{0})
 	}
 	var k [32]byte
 	h.Sum(k[:0])
 	return k
+}
+
+// join makes the caller a waiter for the flight of key, if one is in the
+// air: a query being executed for an identical request.
+func (d *dedupe) join(key [32]byte) (*flight, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f, found := d.flights[key]
+	if found {
+		f.waiters++
+	}
+	return f, found
 }
 
 // do returns the answer of execute for key, run once for every caller of
@@ -67,7 +85,8 @@ func (d *dedupe) do(ctx context.Context, key [32]byte, execute func(context.Cont
 	if f, found := d.flights[key]; found {
 		f.waiters++
 		d.mu.Unlock()
-		return d.wait(ctx, key, f)
+		answer, ok := d.wait(ctx, key, f)
+		return answer, true, ok
 	}
 	execCtx, cancel := detached(ctx)
 	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
@@ -87,21 +106,22 @@ func (d *dedupe) do(ctx context.Context, key [32]byte, execute func(context.Cont
 	return f.answer, false, !errors.Is(ctx.Err(), context.Canceled)
 }
 
-// wait is a later caller's part: the answer of the flight it joined.
-func (d *dedupe) wait(ctx context.Context, key [32]byte, f *flight) (sharedAnswer, bool, bool) {
+// wait is a later caller's part: the answer of the flight it joined; ok is
+// false when the caller went away first.
+func (d *dedupe) wait(ctx context.Context, key [32]byte, f *flight) (answer sharedAnswer, ok bool) {
 	select {
 	case <-f.done:
-		return f.answer, true, true
+		return f.answer, true
 	case <-ctx.Done():
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		// The execution has the deadline of the caller that began it, no
 		// later than this one's: its answer, with its timeouts, is coming.
 		<-f.done
-		return f.answer, true, true
+		return f.answer, true
 	}
 	d.leave(key, f)
-	return sharedAnswer{}, true, false
+	return sharedAnswer{}, false
 }
 
 // leave counts a caller gone; when none is left, the execution stops, and

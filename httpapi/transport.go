@@ -68,7 +68,28 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	noStore(w.Header())
 
 	start := graphql.Now()
-	params, raw, msg := readParams(r, t.maxJSONDepth)
+	multipart := accepts(r.Header.Get("Accept"), mediaMultipart)
+	// A request identical to a query in flight waits for its answer, before
+	// it is even parsed: that query was parsed, validated and limited as
+	// this one would be.
+	var key [32]byte
+	sharing := t.dedupe != nil && r.Header.Get(DebugHeader) == ""
+	if sharing {
+		raw, ok := rawParams(r)
+		if !ok {
+			refuse(w, r, http.StatusBadRequest, codes.BadRequest, "the request body could not be read")
+			return
+		}
+		key = dedupeKey(r, raw, media, multipart)
+		if f, found := t.dedupe.join(key); found {
+			if answer, ok := t.dedupe.wait(ctx, key, f); ok {
+				t.metrics.Shared(ctx, answer.operation, start, answer.outcome)
+				_, _ = w.Write(answer.data)
+			}
+			return
+		}
+	}
+	params, msg := readParams(r, t.maxJSONDepth)
 	if msg != "" {
 		refuse(w, r, http.StatusBadRequest, codes.BadRequest, msg)
 		return
@@ -97,16 +118,14 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		}}})
 		return
 	}
-	multipart := accepts(r.Header.Get("Accept"), mediaMultipart)
-	if t.shareable(r, opCtx, multipart) {
-		answer, joined, ok := t.dedupe.do(ctx, dedupeKey(r, raw, media), func(ctx context.Context) sharedAnswer {
+	if sharing && shareable(opCtx, multipart) {
+		answer, joined, ok := t.dedupe.do(ctx, key, func(ctx context.Context) sharedAnswer {
 			responses, ctx := exec.DispatchOperation(ctx, opCtx)
 			resp := responses(ctx)
-			outcome := telemetry.OutcomeOf(resp)
-			return sharedAnswer{data: t.encode(ctx, resp, responses), outcome: outcome}
+			return sharedAnswer{data: t.encode(ctx, resp, responses), operation: telemetry.OperationName(opCtx), outcome: telemetry.OutcomeOf(resp)}
 		})
-		if joined {
-			t.metrics.Shared(ctx, opCtx, answer.outcome)
+		if joined && ok {
+			t.metrics.Shared(ctx, answer.operation, start, answer.outcome)
 		}
 		if ok {
 			_, _ = w.Write(answer.data)
@@ -122,12 +141,11 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	_, _ = w.Write(t.encode(ctx, resp, responses))
 }
 
-// shareable says whether the request may share another's execution: a
-// query, whose caller asked neither for its own cost nor for @defer's
-// parts (a document that does not say "defer" has none).
-func (t overHTTP) shareable(r *http.Request, opCtx *graphql.OperationContext, multipart bool) bool {
-	return t.dedupe != nil && opCtx.Operation.Operation == ast.Query && r.Header.Get(DebugHeader) == "" &&
-		!(multipart && strings.Contains(opCtx.RawQuery, "defer"))
+// shareable says whether an operation's execution may be shared: a query,
+// unless its caller asked for @defer's parts (a document that does not say
+// "defer" has none).
+func shareable(opCtx *graphql.OperationContext, multipart bool) bool {
+	return opCtx.Operation.Operation == ast.Query && !(multipart && strings.Contains(opCtx.RawQuery, "defer"))
 }
 
 // encode is the whole answer as one JSON document: deferred parts spliced
@@ -238,12 +256,10 @@ func noStore(h http.Header) {
 }
 
 // readParams reads the request's GraphQL parameters, or says what is wrong
-// with them; raw is them as sent (the body, or a GET's query string).
-// Numbers in variables stay json.Number for gqlgen's coercion.
-func readParams(r *http.Request, maxDepth int) (params *graphql.RawParams, raw []byte, problem string) {
-	params = &graphql.RawParams{}
+// with them. Numbers in variables stay json.Number for gqlgen's coercion.
+func readParams(r *http.Request, maxDepth int) (*graphql.RawParams, string) {
+	params := &graphql.RawParams{}
 	if r.Method == http.MethodGet {
-		raw = []byte(r.URL.RawQuery)
 		q := r.URL.Query()
 		params.Query, params.OperationName = q.Get("query"), q.Get("operationName")
 		for _, part := range []struct {
@@ -252,29 +268,40 @@ func readParams(r *http.Request, maxDepth int) (params *graphql.RawParams, raw [
 		}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
 			if v := q.Get(part.name); v != "" {
 				if err := decodeJSON([]byte(v), part.to, maxDepth); err != nil {
-					return nil, nil, "the " + part.name + " parameter " + jsonProblem(err, "is not a JSON object")
+					return nil, "the " + part.name + " parameter " + jsonProblem(err, "is not a JSON object")
 				}
 			}
 		}
 	} else {
-		var body []byte
-		if b, ok := r.Body.(*bufferedBody); ok {
-			body = b.data
-		} else {
-			var err error
-			if body, err = io.ReadAll(r.Body); err != nil {
-				return nil, nil, "the request body could not be read"
-			}
+		body, ok := rawParams(r)
+		if !ok {
+			return nil, "the request body could not be read"
 		}
-		raw = body
 		if err := decodeParams(body, params, maxDepth); err != nil {
-			return nil, nil, "the request body " + jsonProblem(err, "is not a JSON object of GraphQL request parameters")
+			return nil, "the request body " + jsonProblem(err, "is not a JSON object of GraphQL request parameters")
 		}
 	}
 	if strings.TrimSpace(params.Query) == "" && params.Extensions["persistedQuery"] == nil {
-		return nil, nil, "the request has no query"
+		return nil, "the request has no query"
 	}
-	return params, raw, ""
+	return params, ""
+}
+
+// rawParams are the request's GraphQL parameters as sent: a POST's body
+// (read once, and kept for whoever reads it next), or a GET's query string.
+func rawParams(r *http.Request) ([]byte, bool) {
+	if r.Method == http.MethodGet {
+		return []byte(r.URL.RawQuery), true
+	}
+	if b, ok := r.Body.(*bufferedBody); ok {
+		return b.data, true
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, false
+	}
+	r.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
+	return body, true
 }
 
 // decodeParams decodes a POST body of GraphQL request parameters, numbers

@@ -26,15 +26,17 @@ func OutcomeOf(resp *graphql.Response) Outcome {
 	return o
 }
 
+// OperationName is the name an operation is logged and counted under.
+func OperationName(opCtx *graphql.OperationContext) string { return operationName(opCtx) }
+
 // Shared records a request answered by another's execution of the same
-// operation: in its record (the access log's line) the operation and the
-// answer's error codes, no upstream call; in the metrics, the request as
-// any other, and once more in graphql_requests_deduplicated_total. m may
-// be nil.
-func (m *Metrics) Shared(ctx context.Context, opCtx *graphql.OperationContext, o Outcome) {
-	name := operationName(opCtx)
+// query, operation, begun at start: in its record (the access log's line)
+// the operation and the answer's error codes, no upstream call; in the
+// metrics, the request as any other, and once more in
+// graphql_requests_deduplicated_total. m may be nil.
+func (m *Metrics) Shared(ctx context.Context, operation string, start time.Time, o Outcome) {
 	if rec := RecordOf(ctx); rec != nil {
-		rec.SetOperation(name)
+		rec.SetOperation(operation)
 		for _, code := range o.Codes {
 			rec.AddErrorCode(code)
 		}
@@ -42,10 +44,6 @@ func (m *Metrics) Shared(ctx context.Context, opCtx *graphql.OperationContext, o
 	if m == nil {
 		return
 	}
-	start := opCtx.Stats.OperationStart
-	if start.IsZero() {
-		start = time.Now()
-	}
-	m.observeRequest(name, o.Outcome, time.Since(start).Seconds())
+	m.observeRequest(operation, o.Outcome, time.Since(start).Seconds())
 	m.deduplicated.Inc()
 }
