@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/redis/rueidis"
 )
 
 // APQ is gqlgen's persisted-query cache shared by the replicas: a query
@@ -57,13 +58,7 @@ func (a *APQ) Add(ctx context.Context, hash, query string) {
 	if len(hash) > maxHashBytes || len(query) > a.maxBytes {
 		return
 	}
-	client, ok := a.conn.use("apq")
-	if !ok {
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	opCtx, cancel := a.conn.opContext(ctx)
-	defer cancel()
-	err := client.Do(opCtx, client.B().Set().Key(a.key(hash)).Value(query).Px(a.ttl).Build()).Error()
-	a.conn.failed(ctx, "apq", err)
+	a.conn.write(ctx, "apq", func(ctx context.Context, client rueidis.Client) error {
+		return client.Do(ctx, client.B().Set().Key(a.key(hash)).Value(query).Px(a.ttl).Build()).Error()
+	})
 }

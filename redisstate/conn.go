@@ -152,6 +152,22 @@ func (c *Conn) opContext(ctx context.Context) (context.Context, context.CancelFu
 	return context.WithTimeout(ctx, c.opts.Timeout)
 }
 
+// write runs op, a store's write, under the operation deadline, and even
+// if the caller has gone: the other replicas need what it writes. It says
+// whether Redis took it.
+func (c *Conn) write(ctx context.Context, store string, op func(context.Context, rueidis.Client) error) bool {
+	client, ok := c.use(store)
+	if !ok {
+		return false
+	}
+	ctx = context.WithoutCancel(ctx)
+	opCtx, cancel := c.opContext(ctx)
+	defer cancel()
+	err := op(opCtx, client)
+	c.failed(ctx, store, err)
+	return err == nil
+}
+
 // failed judges an operation's error: Redis's absence is not a cache miss,
 // so anything but a nil reply takes Redis down, unless the caller went
 // away first, which says nothing of Redis.

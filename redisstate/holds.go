@@ -66,14 +66,7 @@ func (h *Holds) HeldUntil(ctx context.Context, c upstream.Credential) time.Time 
 
 func (h *Holds) Hold(ctx context.Context, c upstream.Credential, until time.Time) {
 	h.local.Hold(ctx, c, until)
-	client, ok := h.conn.use("holds")
-	if !ok {
-		return
-	}
-	// The other replicas need the hold even if this caller has gone.
-	ctx = context.WithoutCancel(ctx)
-	opCtx, cancel := h.conn.opContext(ctx)
-	defer cancel()
-	err := holdLater.Exec(opCtx, client, []string{h.key(c)}, []string{strconv.FormatInt(until.UnixMilli(), 10)}).Error()
-	h.conn.failed(ctx, "holds", err)
+	h.conn.write(ctx, "holds", func(ctx context.Context, client rueidis.Client) error {
+		return holdLater.Exec(ctx, client, []string{h.key(c)}, []string{strconv.FormatInt(until.UnixMilli(), 10)}).Error()
+	})
 }

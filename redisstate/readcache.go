@@ -102,31 +102,18 @@ func (rc *ReadCache) Get(ctx context.Context, c upstream.Credential, target stri
 }
 
 func (rc *ReadCache) keep(ctx context.Context, key string, body []byte) {
-	client, ok := rc.conn.use("cache")
-	if !ok {
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	opCtx, cancel := rc.conn.opContext(ctx)
-	defer cancel()
-	err := client.Do(opCtx, client.B().Set().Key(key).Value(rueidis.BinaryString(body)).Px(rc.ttl).Build()).Error()
-	rc.conn.failed(ctx, "cache", err)
+	rc.conn.write(ctx, "cache", func(ctx context.Context, client rueidis.Client) error {
+		return client.Do(ctx, client.B().Set().Key(key).Value(rueidis.BinaryString(body)).Px(rc.ttl).Build()).Error()
+	})
 }
 
 func (rc *ReadCache) Forget(ctx context.Context, c upstream.Credential) {
 	rc.local.Forget(ctx, c)
-	client, ok := rc.conn.use("cache")
-	if !ok {
-		rc.wroteWhileDown.Store(true)
-		return
-	}
-	ctx = context.WithoutCancel(ctx) // the write happened: the others must hear of it
-	opCtx, cancel := rc.conn.opContext(ctx)
-	defer cancel()
-	err := client.Do(opCtx, client.B().Set().Key(rc.generationKey(c)).Value(newGeneration()).Px(rc.generationTTL()).Build()).Error()
-	if err != nil {
-		rc.wroteWhileDown.Store(true)
-		rc.conn.failed(ctx, "cache", err)
+	took := rc.conn.write(ctx, "cache", func(ctx context.Context, client rueidis.Client) error {
+		return client.Do(ctx, client.B().Set().Key(rc.generationKey(c)).Value(newGeneration()).Px(rc.generationTTL()).Build()).Error()
+	})
+	if !took {
+		rc.wroteWhileDown.Store(true) // Redis must hear of it when it is back
 	}
 }
 

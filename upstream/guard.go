@@ -88,7 +88,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	attempt.Status = resp.StatusCode
-	if until, ok := HoldOf(resp, time.Now()); ok {
+	if until, ok := holdOf(resp, time.Now()); ok {
 		g.holds.Hold(ctx, key, until)
 	}
 	switch {

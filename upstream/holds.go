@@ -69,11 +69,11 @@ func (h *LocalHolds) Hold(_ context.Context, c Credential, until time.Time) {
 // defaultHold is how long a 429 that names no time holds its credential.
 const defaultHold = time.Second
 
-// HoldOf is the hold an answer asks of its credential: after a 429, until
+// holdOf is the hold an answer asks of its credential: after a 429, until
 // Retry-After or X-RateLimit-Reset (defaultHold when it names neither);
 // after a success with X-RateLimit-Remaining: 0, until X-RateLimit-Reset.
 // ok is false when the answer asks none.
-func HoldOf(resp *http.Response, now time.Time) (until time.Time, ok bool) {
+func holdOf(resp *http.Response, now time.Time) (until time.Time, ok bool) {
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		wait, ok := ServerWait(resp, now)
