@@ -11,6 +11,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,7 @@ type config struct {
 	servers           map[string]bool
 	workloads         map[string]bool
 	memoryConcurrency int
+	rounds            int // measurements of the facade and Tailcall per workload and latency
 	outDir            string
 	peersDir          string
 	readme            string // README whose summary block the run rewrites; empty for none
@@ -70,12 +72,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	latencies := fs.String("latencies", "0ms,20ms", "upstream latencies to measure at, comma-separated")
 	servers := fs.String("servers", strings.Join([]string{serverFacade, serverNaive, serverMesh, serverTailcall, serverDirect}, ","), "what to measure, comma-separated")
 	loads := fs.String("workloads", "a,b,c,d,e,f", "workloads to run, comma-separated")
+	fs.IntVar(&c.rounds, "rounds", 3, "measurements of the facade and Tailcall per workload and latency, alternating; each reports its median by req/s (the other servers are measured once)")
 	fs.IntVar(&c.memoryConcurrency, "memory-concurrency", 500, "concurrent requests of the memory measurement (workload d at the highest latency); 0 skips it")
 	fs.StringVar(&c.outDir, "out", "bench/results", "where latest.md and latest.json are written")
 	fs.StringVar(&c.readme, "readme", "", "README.md whose bench summary block is rewritten from this run (bench/run.sh passes it); empty leaves it")
 	fs.StringVar(&c.peersDir, "peers", "bench/peers", "Mesh's and Tailcall's configurations and node_modules")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.rounds < 1 {
+		return errors.New("-rounds must be at least 1")
 	}
 	for _, l := range strings.Split(*latencies, ",") {
 		d, err := time.ParseDuration(strings.TrimSpace(l))
@@ -213,16 +219,27 @@ func measureAt(ctx context.Context, c config, e *env, report *report, latency ti
 		if !c.workloads[w.Name] {
 			continue
 		}
+		// The facade and Tailcall, whose ratio the targets are, are measured
+		// in rounds that alternate with the other servers, so that a stretch
+		// of a slower machine falls on both; each reports its median round.
+		rounds := map[string][]result{}
+		for round := range c.rounds {
+			for _, server := range w.servers() {
+				if !c.servers[server] || (round > 0 && !repeated(server)) {
+					continue
+				}
+				r, err := measure(ctx, c, e, w, server, w.Concurrency, latency)
+				if err != nil {
+					return fmt.Errorf("workload %s on %s at %s: %w", w.Name, server, latency, err)
+				}
+				fmt.Fprintln(log, r.line())
+				rounds[server] = append(rounds[server], r)
+			}
+		}
 		for _, server := range w.servers() {
-			if !c.servers[server] {
-				continue
+			if rs := rounds[server]; len(rs) > 0 {
+				report.Results = append(report.Results, median(rs))
 			}
-			r, err := measure(ctx, c, e, w, server, w.Concurrency, latency)
-			if err != nil {
-				return fmt.Errorf("workload %s on %s at %s: %w", w.Name, server, latency, err)
-			}
-			fmt.Fprintln(log, r.line())
-			report.Results = append(report.Results, r)
 		}
 	}
 	if !last || c.memoryConcurrency == 0 || !c.workloads["d"] {
@@ -242,6 +259,23 @@ func measureAt(ctx context.Context, c config, e *env, report *report, latency ti
 		report.Results = append(report.Results, r)
 	}
 	return nil
+}
+
+// repeated says whether server is measured in every round.
+func repeated(server string) bool { return server == serverFacade || server == serverTailcall }
+
+// median is the round of median req/s (the lower middle of an even
+// number), with every round's req/s beside it.
+func median(rounds []result) result {
+	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b result) int { return cmp.Compare(a.Load.RPS, b.Load.RPS) })
+	m := sorted[(len(sorted)-1)/2]
+	if len(rounds) > 1 {
+		m.RoundsRPS = make([]float64, len(rounds))
+		for i, r := range rounds {
+			m.RoundsRPS[i] = r.Load.RPS
+		}
+	}
+	return m
 }
 
 // measure starts server afresh, checks its answers, warms it up, and

@@ -26,6 +26,9 @@ type result struct {
 	// PeakRSSMiB its largest resident set. Zero for the direct client.
 	CPUms      float64 `json:"cpuMsPerRequest"`
 	PeakRSSMiB float64 `json:"peakRssMiB"`
+	// RoundsRPS are the req/s of each round, in order, when the server
+	// was measured more than once; the rest of the result is the median's.
+	RoundsRPS []float64 `json:"roundsRps,omitempty"`
 }
 
 func (r result) line() string {
@@ -45,12 +48,13 @@ type report struct {
 	Date       string   `json:"date"`
 	Machine    machine  `json:"machine"`
 	Duration   string   `json:"durationPerMeasurement"`
+	Rounds     int      `json:"rounds,omitempty"`
 	Results    []result `json:"results"`
 	Benchmarks []string `json:"goBenchmarks"`
 }
 
 func newReport(c config) *report {
-	return &report{Date: time.Now().UTC().Format(time.RFC3339), Machine: readMachine(), Duration: c.duration.String()}
+	return &report{Date: time.Now().UTC().Format(time.RFC3339), Machine: readMachine(), Duration: c.duration.String(), Rounds: c.rounds}
 }
 
 func readMachine() machine {
@@ -110,6 +114,9 @@ func (rep *report) markdown() string {
 	m := rep.Machine
 	fmt.Fprintf(&b, "# Benchmark results\n\n%s, on %s (%d cores), Linux %s, %s, Node %s; %s per measurement, after a warm-up.\n",
 		rep.Date, m.CPU, m.Cores, m.Kernel, m.Go, m.Node, rep.Duration)
+	if rep.Rounds > 1 {
+		fmt.Fprintf(&b, "The facade and Tailcall were measured in %d rounds, alternating with each other and the other servers; each row of theirs is the median round, with every round's req/s in brackets.\n", rep.Rounds)
+	}
 	b.WriteString("Written by `bench/run.sh`; how to read it: the README's \"Benchmark\" section.\n\n")
 	titles := map[string]string{}
 	for _, w := range workloads() {
@@ -148,8 +155,16 @@ func (r result) row(title string) string {
 	if r.Server != serverDirect {
 		cpu, rss = fmt.Sprintf("%.3f", r.CPUms), fmt.Sprintf("%.1f", r.PeakRSSMiB)
 	}
-	return fmt.Sprintf("| (%s) %s | %s | %d | %.0f | %.2f | %.2f | %.2f (%g) | %s | %s |\n",
-		r.Workload, title, r.Server, r.Concurrency, r.Load.RPS, r.Load.P50ms, r.Load.P99ms, r.UpstreamCalls, r.LeastCalls, cpu, rss)
+	rps := fmt.Sprintf("%.0f", r.Load.RPS)
+	if len(r.RoundsRPS) > 1 {
+		each := make([]string, len(r.RoundsRPS))
+		for i, v := range r.RoundsRPS {
+			each[i] = fmt.Sprintf("%.0f", v)
+		}
+		rps += " (" + strings.Join(each, ", ") + ")"
+	}
+	return fmt.Sprintf("| (%s) %s | %s | %d | %s | %.2f | %.2f | %.2f (%g) | %s | %s |\n",
+		r.Workload, title, r.Server, r.Concurrency, rps, r.Load.P50ms, r.Load.P99ms, r.UpstreamCalls, r.LeastCalls, cpu, rss)
 }
 
 func (rep *report) memoryRows() string {
@@ -257,8 +272,12 @@ func (rep *report) targets() string {
 func (rep *report) summary() string {
 	var b strings.Builder
 	m := rep.Machine
-	fmt.Fprintf(&b, "From `bench/run.sh` of %s, on %s (%d cores); every figure of that run, and each target met or missed, in [bench/results/latest.md](bench/results/latest.md).\n\n",
+	fmt.Fprintf(&b, "From `bench/run.sh` of %s, on %s (%d cores); every figure of that run, and each target met or missed, in [bench/results/latest.md](bench/results/latest.md).",
 		rep.Date[:10], m.CPU, m.Cores)
+	if rep.Rounds > 1 {
+		fmt.Fprintf(&b, " The facade's and Tailcall's figures are each the median of %d rounds, measured alternately.", rep.Rounds)
+	}
+	b.WriteString("\n\n")
 	b.WriteString("| workload | latency | facade req/s | Tailcall req/s | × Tailcall | × direct REST | facade CPU ms/req | Tailcall CPU ms/req |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, lat := range rep.latencies() {
 		for _, w := range workloads() {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gitbook-graphql/facade/graph/model"
 )
@@ -129,6 +130,10 @@ func contains(list []string, s string) bool {
 // _entities as a whole, and in a batch, with every representation of its
 // type: here each is refused at its own index, BAD_USER_INPUT, and stands
 // in the list as a placeholder that resolves to null, so the others answer.
+//
+// It wraps the field middleware of operations that name _entities only: a
+// field interceptor would run, and allocate, for every field of every
+// operation.
 type Representations struct {
 	keys        map[string]string // entity type → its key field, from the schema's @key
 	placeholder map[string]any
@@ -136,7 +141,7 @@ type Representations struct {
 
 var _ interface {
 	graphql.HandlerExtension
-	graphql.FieldInterceptor
+	graphql.OperationContextMutator
 } = &Representations{}
 
 func (*Representations) ExtensionName() string { return "Representations" }
@@ -164,11 +169,27 @@ func (r *Representations) Validate(es graphql.ExecutableSchema) error {
 
 type placeholdersKey struct{}
 
-func (r *Representations) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Object != "Query" || fc.Field.Name != "_entities" {
-		return next(ctx)
+// MutateOperationContext puts the check around the fields of an operation
+// whose document names _entities; no other operation can select it.
+func (r *Representations) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if !strings.Contains(oc.RawQuery, "_entities") {
+		return nil
 	}
+	next := oc.ResolverMiddleware
+	oc.ResolverMiddleware = func(ctx context.Context, resolve graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		if fc == nil || fc.Object != "Query" || fc.Field.Name != "_entities" {
+			return next(ctx, resolve)
+		}
+		return next(r.checkRepresentations(ctx, fc), resolve)
+	}
+	return nil
+}
+
+// checkRepresentations refuses the representations of _entities the runtime
+// cannot read, each at its index, and puts the placeholder in their place;
+// the context it returns says whether it did.
+func (r *Representations) checkRepresentations(ctx context.Context, fc *graphql.FieldContext) context.Context {
 	reps, _ := fc.Args["representations"].([]map[string]any)
 	checked := make([]map[string]any, len(reps))
 	refused := false
@@ -181,10 +202,10 @@ func (r *Representations) InterceptField(ctx context.Context, next graphql.Resol
 		checked[i] = rep
 	}
 	if !refused {
-		return next(ctx)
+		return ctx
 	}
 	fc.Args["representations"] = checked
-	return next(context.WithValue(ctx, placeholdersKey{}, true))
+	return context.WithValue(ctx, placeholdersKey{}, true)
 }
 
 // check says what is wrong with a representation, if anything: the runtime

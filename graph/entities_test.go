@@ -142,3 +142,22 @@ func TestMalformedRepresentationsAreRefusedAtTheirIndex(t *testing.T) {
 	}
 	h.calls(t, map[string]int{"getSpaceById": 1, "getIntegrationByName": 1})
 }
+
+// The check is put on operations that name _entities, however they reach
+// it: here through a fragment, under an alias, beside another root field.
+func TestRepresentationsAreCheckedThroughAFragment(t *testing.T) {
+	h := newHarness(t, setup{})
+	reps := []any{rep("Space", "id", "acme-changelog"), map[string]any{"id": "acme-handbook"}}
+	var got struct {
+		Found []*struct{ ID, Title string }
+	}
+	errs := h.post(t, `query($r: [_Any!]!) { ...F  __typename }
+	fragment F on Query { found: _entities(representations: $r) { ... on Space { id title } } }`, &got, client.Var("r", reps))
+	if want := map[string]string{`["found",1]`: "BAD_USER_INPUT"}; !maps.Equal(byPath(t, errs), want) {
+		t.Errorf("errors %+v, want %v", errs, want)
+	}
+	if len(got.Found) != 2 || got.Found[0] == nil || got.Found[0].Title != "Changelog" || got.Found[1] != nil {
+		t.Errorf("found %+v", got.Found)
+	}
+	h.calls(t, map[string]int{"getSpaceById": 1})
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -35,7 +34,7 @@ func pending(resp *graphql.Response) bool { return resp.HasNext != nil && *resp.
 // accepts says whether an Accept header names media (parameters aside).
 func accepts(accept, media string) bool {
 	for _, part := range strings.Split(accept, ",") {
-		if mediaType, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mediaType == media {
+		if mediaType, _, err := parseMedia(strings.TrimSpace(part)); err == nil && mediaType == media {
 			return true
 		}
 	}

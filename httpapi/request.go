@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"slices"
@@ -143,7 +142,7 @@ func acceptOnly(next http.Handler) http.Handler {
 		switch r.Method {
 		case http.MethodGet, http.MethodOptions:
 		case http.MethodPost:
-			if media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || media != mediaJSON {
+			if media, _, err := parseMedia(r.Header.Get("Content-Type")); err != nil || media != mediaJSON {
 				w.Header().Set("Accept-Post", mediaJSON)
 				refuse(w, r, http.StatusUnsupportedMediaType, codes.UnsupportedMediaType,
 					"a POST to /graphql must send its parameters as application/json")

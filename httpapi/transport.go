@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,7 +54,7 @@ func (overHTTP) Supports(r *http.Request) bool {
 	case http.MethodGet:
 		return true
 	case http.MethodPost:
-		mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		mediaType, _, err := parseMedia(r.Header.Get("Content-Type"))
 		return err == nil && mediaType == mediaJSON
 	}
 	return false
@@ -226,7 +225,7 @@ type requestError struct {
 func responseMedia(accept string) string {
 	best, bestQ := mediaJSON, -1.0
 	for _, part := range strings.Split(accept, ",") {
-		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		mediaType, params, err := parseMedia(strings.TrimSpace(part))
 		if err != nil || (mediaType != mediaJSON && mediaType != mediaGraphQLResponse) {
 			continue
 		}

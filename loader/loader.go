@@ -52,14 +52,17 @@ type IntegrationPage struct {
 	Limit   int
 }
 
-// Loaders is one caller's view of the upstream for one request.
+// Loaders is one caller's view of the upstream for one request. Each
+// loader is made on first use: a request uses two or three of the five.
 type Loaders struct {
-	client           *upstream.Client
-	spaces           *dataloader.Loader[string, *upstream.Space]
-	organizations    *dataloader.Loader[string, *upstream.Organization]
-	integrations     *dataloader.Loader[string, *upstream.Integration]
-	integrationPages *dataloader.Loader[IntegrationPage, *upstream.IntegrationList]
-	spaceBlocks      *dataloader.Loader[string, []upstream.SpaceIntegrationBlocks]
+	client *upstream.Client
+	cfg    Config
+
+	spaceLoader           lazyLoader[string, *upstream.Space]
+	organizationLoader    lazyLoader[string, *upstream.Organization]
+	integrationLoader     lazyLoader[string, *upstream.Integration]
+	integrationPageLoader lazyLoader[IntegrationPage, *upstream.IntegrationList]
+	spaceBlocksLoader     lazyLoader[string, []upstream.SpaceIntegrationBlocks]
 
 	naive bool
 
@@ -69,13 +72,50 @@ type Loaders struct {
 // New makes the loaders of one request; client carries the caller's credential.
 func New(client *upstream.Client, cfg Config) *Loaders {
 	cfg = cfg.withDefaults()
-	l := &Loaders{client: client, naive: cfg.Naive}
-	l.spaces = newLoader(cfg, "spaces", client.GetSpace)
-	l.organizations = newLoader(cfg, "organizations", client.GetOrganization)
-	l.integrations = newLoader(cfg, "integrations", client.GetIntegration)
-	l.integrationPages = newLoader(cfg, "integrationPages", l.fetchIntegrationPage)
-	l.spaceBlocks = newLoader(cfg, "spaceBlocks", client.ListSpaceIntegrationBlocks)
-	return l
+	return &Loaders{client: client, cfg: cfg, naive: cfg.Naive}
+}
+
+// lazyLoader is a loader made the first time it is asked for.
+type lazyLoader[K comparable, V any] struct {
+	once   sync.Once
+	loader *dataloader.Loader[K, V]
+}
+
+// get makes the loader on first use, over fetch: a function of no captures,
+// so that a loader never used costs nothing.
+func (z *lazyLoader[K, V]) get(l *Loaders, name string, fetch func(*Loaders, context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+	z.once.Do(func() {
+		z.loader = newLoader(l.cfg, name, func(ctx context.Context, key K) (V, error) { return fetch(l, ctx, key) })
+	})
+	return z.loader
+}
+
+func (l *Loaders) spaces() *dataloader.Loader[string, *upstream.Space] {
+	return l.spaceLoader.get(l, "spaces", func(l *Loaders, ctx context.Context, id string) (*upstream.Space, error) {
+		return l.client.GetSpace(ctx, id)
+	})
+}
+
+func (l *Loaders) organizations() *dataloader.Loader[string, *upstream.Organization] {
+	return l.organizationLoader.get(l, "organizations", func(l *Loaders, ctx context.Context, id string) (*upstream.Organization, error) {
+		return l.client.GetOrganization(ctx, id)
+	})
+}
+
+func (l *Loaders) integrations() *dataloader.Loader[string, *upstream.Integration] {
+	return l.integrationLoader.get(l, "integrations", func(l *Loaders, ctx context.Context, name string) (*upstream.Integration, error) {
+		return l.client.GetIntegration(ctx, name)
+	})
+}
+
+func (l *Loaders) integrationPages() *dataloader.Loader[IntegrationPage, *upstream.IntegrationList] {
+	return l.integrationPageLoader.get(l, "integrationPages", (*Loaders).fetchIntegrationPage)
+}
+
+func (l *Loaders) spaceBlocks() *dataloader.Loader[string, []upstream.SpaceIntegrationBlocks] {
+	return l.spaceBlocksLoader.get(l, "spaceBlocks", func(l *Loaders, ctx context.Context, id string) ([]upstream.SpaceIntegrationBlocks, error) {
+		return l.client.ListSpaceIntegrationBlocks(ctx, id)
+	})
 }
 
 // newLoader makes a loader whose batch sends one call per key, all at once:
@@ -83,13 +123,21 @@ func New(client *upstream.Client, cfg Config) *Loaders {
 func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		results := make([]*dataloader.Result[V], len(keys))
+		if len(keys) == 0 {
+			return results
+		}
+		// The batch runs on a goroutine of its own already: the last key is
+		// fetched on it, and a batch of one starts no other.
+		last := len(keys) - 1
 		var wg sync.WaitGroup
-		for i, key := range keys {
+		for i, key := range keys[:last] {
 			wg.Go(func() {
 				v, err := fetch(ctx, key)
 				results[i] = &dataloader.Result[V]{Data: v, Error: err}
 			})
 		}
+		v, err := fetch(ctx, keys[last])
+		results[last] = &dataloader.Result[V]{Data: v, Error: err}
 		wg.Wait()
 		return results
 	}
@@ -135,22 +183,22 @@ func load[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V], 
 
 // Space is getSpaceById.
 func (l *Loaders) Space(ctx context.Context, id string) (*upstream.Space, error) {
-	return load(ctx, l.spaces, id)
+	return load(ctx, l.spaces(), id)
 }
 
 // Spaces loads several spaces together; results and errors follow ids.
 func (l *Loaders) Spaces(ctx context.Context, ids []string) ([]*upstream.Space, []error) {
-	return loadMany(ctx, l.spaces, ids)
+	return loadMany(ctx, l.spaces(), ids)
 }
 
 // Organizations loads several organizations together, like Spaces.
 func (l *Loaders) Organizations(ctx context.Context, ids []string) ([]*upstream.Organization, []error) {
-	return loadMany(ctx, l.organizations, ids)
+	return loadMany(ctx, l.organizations(), ids)
 }
 
 // Integrations loads several integrations together, like Spaces.
 func (l *Loaders) Integrations(ctx context.Context, names []string) ([]*upstream.Integration, []error) {
-	return loadMany(ctx, l.integrations, names)
+	return loadMany(ctx, l.integrations(), names)
 }
 
 // loadMany asks for every key before waiting for any, so that they share a
@@ -173,17 +221,17 @@ func loadMany[V any](ctx context.Context, l *dataloader.Loader[string, V], keys 
 
 // Organization is getOrganizationById, unless an answer already embedded it.
 func (l *Loaders) Organization(ctx context.Context, id string) (*upstream.Organization, error) {
-	return load(ctx, l.organizations, id)
+	return load(ctx, l.organizations(), id)
 }
 
 // Integration is getIntegrationByName, unless a list already held it.
 func (l *Loaders) Integration(ctx context.Context, name string) (*upstream.Integration, error) {
-	return load(ctx, l.integrations, name)
+	return load(ctx, l.integrations(), name)
 }
 
 // SpaceIntegrationBlocks is listSpaceIntegrationsBlocks.
 func (l *Loaders) SpaceIntegrationBlocks(ctx context.Context, spaceID string) ([]upstream.SpaceIntegrationBlocks, error) {
-	return load(ctx, l.spaceBlocks, spaceID)
+	return load(ctx, l.spaceBlocks(), spaceID)
 }
 
 // InstallIntegrationOnSpace is installIntegrationOnSpace, sent once. The
@@ -195,7 +243,7 @@ func (l *Loaders) InstallIntegrationOnSpace(ctx context.Context, integration, in
 		return nil, err
 	}
 	if s := inst.Space.Space; s != nil {
-		l.spaces.Clear(ctx, s.ID).Prime(ctx, s.ID, s)
+		l.spaces().Clear(ctx, s.ID).Prime(ctx, s.ID, s)
 	}
 	return inst, nil
 }

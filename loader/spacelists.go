@@ -102,7 +102,7 @@ func (r *listRecord) forget(spaceID string) {
 // IntegrationPage is one page of listSpaceIntegrations.
 func (l *Loaders) IntegrationPage(ctx context.Context, key IntegrationPage) (*upstream.IntegrationList, error) {
 	l.noteListed(ctx, key)
-	return load(ctx, l.integrationPages, key)
+	return load(ctx, l.integrationPages(), key)
 }
 
 // PrefetchIntegrationPage starts loading a page without waiting for it.
@@ -115,7 +115,7 @@ func (l *Loaders) PrefetchIntegrationPage(ctx context.Context, key IntegrationPa
 // noteListed starts loading a page and, when it lists all of a space's
 // integrations, records it for the blocks and the space's organization.
 func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
-	thunk := l.integrationPages.Load(ctx, key)
+	thunk := l.integrationPages().Load(ctx, key)
 	if key.Search == "" && !l.naive {
 		l.lists.noteListed(key.SpaceID, thunk)
 	}
@@ -125,7 +125,7 @@ func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
 // waiting for them.
 func (l *Loaders) PrefetchSpaceIntegrationBlocks(ctx context.Context, spaceID string) {
 	if !l.naive {
-		l.spaceBlocks.Load(ctx, spaceID)
+		l.spaceBlocks().Load(ctx, spaceID)
 	}
 }
 
@@ -183,9 +183,9 @@ func (l *Loaders) fetchIntegrationPage(ctx context.Context, key IntegrationPage)
 	}
 	for i := range list.Items {
 		in := &list.Items[i]
-		l.integrations.Prime(ctx, in.Name, in)
+		l.integrations().Prime(ctx, in.Name, in)
 		if in.Owner.ID != "" {
-			l.organizations.Prime(ctx, in.Owner.ID, &in.Owner)
+			l.organizations().Prime(ctx, in.Owner.ID, &in.Owner)
 		}
 	}
 	l.lists.notePage(key, list)
@@ -215,7 +215,7 @@ func (l *Loaders) LoadEnabledIntegrations(ctx context.Context, spaceID string, n
 		if pagesLeft(total, seen, pageSize) > len(missing) {
 			return // by name costs fewer calls
 		}
-		list, err := load(ctx, l.integrationPages, page)
+		list, err := load(ctx, l.integrationPages(), page)
 		if err != nil {
 			return
 		}
@@ -249,7 +249,7 @@ func pagesLeft(total, seen, pageSize int) int {
 // forgetSpaceLists drops what a write to a space's installations changes,
 // even when the write failed: its outcome may be unknown.
 func (l *Loaders) forgetSpaceLists(ctx context.Context, spaceID string) {
-	l.integrationPages.ClearAll()
-	l.spaceBlocks.Clear(ctx, spaceID)
+	l.integrationPages().ClearAll()
+	l.spaceBlocks().Clear(ctx, spaceID)
 	l.lists.forget(spaceID)
 }

@@ -5,8 +5,8 @@ import (
 	"net/http"
 )
 
-// An attempt's context says which call it belongs to and which attempt it
-// is. The context is all that go-retryablehttp's CheckRetry is given of a
+// An attempt's context says which call it belongs to, whose credential it
+// carries, and which attempt it is. The context is all that go-retryablehttp's CheckRetry is given of a
 // call (no request, and no answer when the attempt failed), and the guard,
 // one RoundTripper under every call, sees only the request: so both facts
 // travel in it. Neither is ever changed: the operation is set when the call
@@ -18,14 +18,33 @@ type operationKey struct{}
 
 type attemptKey struct{}
 
-func withOperation(ctx context.Context, op string) context.Context {
-	return context.WithValue(ctx, operationKey{}, op)
+// call is what an attempt's context carries of its call. The credential
+// is the client's own hash of the Authorization header it sends, so the
+// guard need not hash the header again on every attempt.
+type call struct {
+	op         string
+	credential Credential
+}
+
+func withCall(ctx context.Context, op string, credential Credential) context.Context {
+	return context.WithValue(ctx, operationKey{}, &call{op: op, credential: credential})
 }
 
 // OperationOf names the operationId of the call ctx belongs to, or "".
 func OperationOf(ctx context.Context) string {
-	op, _ := ctx.Value(operationKey{}).(string)
-	return op
+	if c, ok := ctx.Value(operationKey{}).(*call); ok {
+		return c.op
+	}
+	return ""
+}
+
+// credentialOf is the credential of the call req belongs to: the client's,
+// or for a request sent some other way, the hash of its header.
+func credentialOf(req *http.Request) Credential {
+	if c, ok := req.Context().Value(operationKey{}).(*call); ok {
+		return c.credential
+	}
+	return CredentialOf(req.Header.Get("Authorization"))
 }
 
 // attemptOf numbers the attempt ctx belongs to: 0 for a call's first.

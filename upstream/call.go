@@ -110,7 +110,7 @@ type answer struct {
 // send makes one call, retries as the policy says, and reads its answer.
 func (c *Client) send(ctx context.Context, op, method, target string, body []byte) (*answer, error) {
 	idempotent := isRead(method)
-	ctx = withOperation(ctx, op)
+	ctx = withCall(ctx, op, c.credential)
 	var rawBody any
 	if body != nil {
 		rawBody = body

@@ -50,7 +50,7 @@ func New(baseURL string, opts Options) (*Client, error) {
 		writes:     retryClient(hc, *opts.Retry, unsentOnly(opts.Retry.CheckRetry)),
 		guard:      g,
 		userAgent:  opts.UserAgent,
-		credential: CredentialOf(""),
+		credential: anonymous,
 	}
 	if opts.Sharing.CacheTTL > 0 {
 		c.cache = opts.Sharing.Store
@@ -130,7 +130,7 @@ func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 // sent without credentials and not retried. Any HTTP answer below 500 is
 // success.
 func (c *Client) Ping(ctx context.Context) error {
-	ctx = withOperation(ctx, "ping")
+	ctx = withCall(ctx, "ping", anonymous)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/", nil)
 	if err != nil {
 		return err

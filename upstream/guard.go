@@ -53,7 +53,7 @@ func newGuard(next http.RoundTripper, opts Options) *guard {
 // and the timeout last until the answer's body is closed.
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	key := CredentialOf(req.Header.Get("Authorization"))
+	key := credentialOf(req)
 	if err := waitHold(ctx, g.holds, key); err != nil {
 		return nil, err
 	}

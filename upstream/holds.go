@@ -17,6 +17,9 @@ type Credential [32]byte
 // CredentialOf is the Credential of an Authorization header.
 func CredentialOf(authorization string) Credential { return sha256.Sum256([]byte(authorization)) }
 
+// anonymous is the Credential of calls sent without an Authorization header.
+var anonymous = CredentialOf("")
+
 // HoldStore keeps, per credential, the time before which GitBook asked it
 // to make no call. The client asks it before every attempt and tells it of
 // every answer that names a hold. NewLocalHolds keeps holds in process; a

@@ -29,7 +29,10 @@ type Options struct {
 	// answer's last byte. Default 5s.
 	AttemptTimeout time.Duration
 	// MaxInFlight bounds the attempts in flight from the whole process;
-	// more wait their turn, within their deadline. Default 1024.
+	// more wait their turn, within their deadline. Default 256: over
+	// HTTP/1.1 each attempt in flight holds a connection, with two
+	// goroutines and their buffers, and past a few hundred the collector's
+	// work for them cost more than the parallelism gave (bench/PROFILE.md).
 	MaxInFlight int
 	// Retry is the policy for reads; its nil hooks are the default ones.
 	// Default: DefaultRetryPolicy().
@@ -72,7 +75,7 @@ func DefaultOptions() Options {
 	return Options{
 		Sharing:        Sharing{CacheSize: 10000},
 		AttemptTimeout: 5 * time.Second,
-		MaxInFlight:    1024,
+		MaxInFlight:    256,
 		Retry:          &retry,
 		Budget:         &budget,
 		Breaker:        &breaker,

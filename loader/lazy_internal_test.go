@@ -1,0 +1,36 @@
+package loader
+
+import (
+	"testing"
+
+	"github.com/gitbook-graphql/facade/upstream"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+)
+
+// A request's loaders are made as it asks for them: one that reads a space
+// makes the space loader only.
+func TestLoadersAreMadeOnFirstUse(t *testing.T) {
+	sim := upstreamtest.NewServer(upstreamtest.Options{})
+	t.Cleanup(sim.Close)
+	client, err := upstream.New(sim.URL, upstream.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := New(client.WithAuthorization("Bearer "+upstreamtest.DemoToken), Config{})
+	if _, err := l.Space(t.Context(), "acme-changelog"); err != nil {
+		t.Fatal(err)
+	}
+	if l.spaceLoader.loader == nil {
+		t.Error("the space loader was not made")
+	}
+	for name, made := range map[string]bool{
+		"organizations":    l.organizationLoader.loader != nil,
+		"integrations":     l.integrationLoader.loader != nil,
+		"integrationPages": l.integrationPageLoader.loader != nil,
+		"spaceBlocks":      l.spaceBlocksLoader.loader != nil,
+	} {
+		if made {
+			t.Errorf("the %s loader was made, and never asked for", name)
+		}
+	}
+}
