@@ -65,21 +65,16 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		done(errCallerGaveUp)
 		return nil, err
 	}
-	attempt := Attempt{Op: OperationOf(ctx), Retry: attemptOf(ctx) > 0}
+	// One allocation holds the attempt's slot and, when it answers, its body.
+	body := &releasingBody{attemptSlot: attemptSlot{g: g, ctx: ctx, start: time.Now(), attempt: Attempt{Op: OperationOf(ctx), Retry: attemptOf(ctx) > 0}}}
+	slot := &body.attemptSlot
 	g.observer.InFlight(1)
-	start := time.Now()
 	attemptCtx, cancel := context.WithTimeout(ctx, g.attemptTimeout)
-	release := sync.OnceFunc(func() {
-		cancel()
-		g.slots.Release(1)
-		g.observer.InFlight(-1)
-		attempt.Duration = time.Since(start)
-		g.observer.Attempt(ctx, attempt)
-	})
+	slot.cancel = cancel
 	resp, err := g.next.RoundTrip(req.WithContext(attemptCtx))
 	if err != nil {
-		attempt.Err = err
-		release()
+		slot.attempt.Err = err
+		slot.release()
 		if ctx.Err() != nil {
 			done(errCallerGaveUp) // not the upstream's failure
 		} else {
@@ -87,7 +82,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	attempt.Status = resp.StatusCode
+	slot.attempt.Status = resp.StatusCode
 	if until, ok := holdOf(resp, time.Now()); ok {
 		g.holds.Hold(ctx, key, until)
 	}
@@ -99,14 +94,37 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	default:
 		done(nil)
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	body.ReadCloser = resp.Body
+	resp.Body = body
 	return resp, nil
+}
+
+// attemptSlot is an attempt's slot and timeout, given back once: when its
+// answer's body is closed, or as soon as it failed; the observer then
+// hears of the attempt.
+type attemptSlot struct {
+	once    sync.Once
+	g       *guard
+	ctx     context.Context
+	cancel  context.CancelFunc
+	start   time.Time
+	attempt Attempt
+}
+
+func (s *attemptSlot) release() {
+	s.once.Do(func() {
+		s.cancel()
+		s.g.slots.Release(1)
+		s.g.observer.InFlight(-1)
+		s.attempt.Duration = time.Since(s.start)
+		s.g.observer.Attempt(s.ctx, s.attempt)
+	})
 }
 
 // releasingBody gives back an attempt's slot when its body is closed.
 type releasingBody struct {
 	io.ReadCloser
-	release func()
+	attemptSlot
 }
 
 func (b *releasingBody) Close() error {
