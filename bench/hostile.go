@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -57,11 +56,9 @@ func runHostile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer os.RemoveAll(workDir)
-	facadeBin, simBin := filepath.Join(workDir, "facade"), filepath.Join(workDir, "gitbook-sim")
-	for bin, pkg := range map[string]string{facadeBin: ".", simBin: "./cmd/gitbook-sim"} {
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
-		}
+	facadeBin, simBin, err := buildBinaries(ctx, workDir)
+	if err != nil {
+		return err
 	}
 	sim, simAddr, err := startSim(simBin, workDir, 0)
 	if err != nil {

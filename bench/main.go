@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "replicas" {
 		return runReplicas(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "pgo" {
+		return runPGO(ctx, args[1:], stderr)
+	}
 	if len(args) > 0 && args[0] == "report" {
 		return rerender(args[1:], stderr)
 	}
@@ -168,16 +171,9 @@ func runBenchmark(ctx context.Context, c config, log io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(workDir)
-	e := &env{
-		facadeBin: filepath.Join(workDir, "facade"),
-		simBin:    filepath.Join(workDir, "gitbook-sim"),
-		peersDir:  c.peersDir,
-		workDir:   workDir,
-	}
-	for bin, pkg := range map[string]string{e.facadeBin: ".", e.simBin: "./cmd/gitbook-sim"} {
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
-		}
+	e := &env{peersDir: c.peersDir, workDir: workDir}
+	if e.facadeBin, e.simBin, err = buildBinaries(ctx, workDir); err != nil {
+		return err
 	}
 	if (c.servers[serverMesh] || c.servers[serverTailcall]) && !peersInstalled(e) {
 		fmt.Fprintf(log, "peers not installed in %s (run bench/run.sh): measuring without Mesh and Tailcall\n", c.peersDir)

@@ -237,3 +237,16 @@ func statusKB(status []byte, key string) int64 {
 	}
 	return 0
 }
+
+// buildBinaries builds the facade and the simulated upstream from the tree
+// into workDir, with flags passed to go build; it returns their paths.
+func buildBinaries(ctx context.Context, workDir string, flags ...string) (facade, sim string, err error) {
+	facade, sim = filepath.Join(workDir, "facade"), filepath.Join(workDir, "gitbook-sim")
+	for bin, pkg := range map[string]string{facade: ".", sim: "./cmd/gitbook-sim"} {
+		args := append(append([]string{"build"}, flags...), "-o", bin, pkg)
+		if out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput(); err != nil {
+			return "", "", fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
+		}
+	}
+	return facade, sim, nil
+}
