@@ -43,104 +43,77 @@ func rue(b *testing.B, csc bool) rueidis.Client {
 	return c
 }
 
+// inParallel runs op from every goroutine of b.RunParallel, failing on
+// its first error.
+func inParallel(b *testing.B, op func(context.Context) error) {
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := op(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // A hold check: GET of a key that is absent (no hold), every upstream call.
-func BenchmarkHoldCheck_GoRedis(b *testing.B) {
-	c := goredis(b, false)
-	ctx := context.Background()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := c.Get(ctx, "hold:absent").Err(); err != redis.Nil {
-				b.Fatal(err)
-			}
+func goRedisHoldCheck(b *testing.B, csc bool) {
+	c := goredis(b, csc)
+	inParallel(b, func(ctx context.Context) error {
+		if err := c.Get(ctx, "hold:absent").Err(); err != redis.Nil {
+			return err
 		}
+		return nil
 	})
 }
 
-func BenchmarkHoldCheck_GoRedisCSC(b *testing.B) {
-	c := goredis(b, true)
-	ctx := context.Background()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := c.Get(ctx, "hold:absent").Err(); err != redis.Nil {
-				b.Fatal(err)
-			}
+func rueidisHoldCheck(b *testing.B, csc bool) {
+	c := rue(b, csc)
+	inParallel(b, func(ctx context.Context) error {
+		get := c.B().Get().Key("hold:absent")
+		var err error
+		if csc {
+			err = c.DoCache(ctx, get.Cache(), time.Minute).Error()
+		} else {
+			err = c.Do(ctx, get.Build()).Error()
 		}
+		if !rueidis.IsRedisNil(err) {
+			return err
+		}
+		return nil
 	})
 }
 
-func BenchmarkHoldCheck_Rueidis(b *testing.B) {
-	c := rue(b, false)
-	ctx := context.Background()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := c.Do(ctx, c.B().Get().Key("hold:absent").Build()).Error(); !rueidis.IsRedisNil(err) {
-				b.Fatal(err)
-			}
-		}
-	})
-}
-
-func BenchmarkHoldCheck_RueidisCSC(b *testing.B) {
-	c := rue(b, true)
-	ctx := context.Background()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := c.DoCache(ctx, c.B().Get().Key("hold:absent").Cache(), time.Minute).Error(); !rueidis.IsRedisNil(err) {
-				b.Fatal(err)
-			}
-		}
-	})
-}
+func BenchmarkHoldCheck_GoRedis(b *testing.B)    { goRedisHoldCheck(b, false) }
+func BenchmarkHoldCheck_GoRedisCSC(b *testing.B) { goRedisHoldCheck(b, true) }
+func BenchmarkHoldCheck_Rueidis(b *testing.B)    { rueidisHoldCheck(b, false) }
+func BenchmarkHoldCheck_RueidisCSC(b *testing.B) { rueidisHoldCheck(b, true) }
 
 // A cached read of 20 KB.
-func BenchmarkRead20K_GoRedis(b *testing.B) {
-	c := goredis(b, false)
-	ctx := context.Background()
-	c.Set(ctx, "rc:k", value, time.Hour)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.Get(ctx, "rc:k").Bytes(); err != nil {
-				b.Fatal(err)
-			}
-		}
+func goRedisRead(b *testing.B, csc bool) {
+	c := goredis(b, csc)
+	c.Set(context.Background(), "rc:k", value, time.Hour)
+	inParallel(b, func(ctx context.Context) error {
+		_, err := c.Get(ctx, "rc:k").Bytes()
+		return err
 	})
 }
 
-func BenchmarkRead20K_Rueidis(b *testing.B) {
-	c := rue(b, false)
-	ctx := context.Background()
-	c.Do(ctx, c.B().Set().Key("rc:k").Value(value).Ex(time.Hour).Build())
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.Do(ctx, c.B().Get().Key("rc:k").Build()).AsBytes(); err != nil {
-				b.Fatal(err)
-			}
+func rueidisRead(b *testing.B, csc bool) {
+	c := rue(b, csc)
+	c.Do(context.Background(), c.B().Set().Key("rc:k").Value(value).Ex(time.Hour).Build())
+	inParallel(b, func(ctx context.Context) error {
+		get := c.B().Get().Key("rc:k")
+		if csc {
+			_, err := c.DoCache(ctx, get.Cache(), time.Minute).AsBytes()
+			return err
 		}
+		_, err := c.Do(ctx, get.Build()).AsBytes()
+		return err
 	})
 }
 
-func BenchmarkRead20K_RueidisCSC(b *testing.B) {
-	c := rue(b, true)
-	ctx := context.Background()
-	c.Do(ctx, c.B().Set().Key("rc:k").Value(value).Ex(time.Hour).Build())
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.DoCache(ctx, c.B().Get().Key("rc:k").Cache(), time.Minute).AsBytes(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}
-
-func BenchmarkRead20K_GoRedisCSC(b *testing.B) {
-	c := goredis(b, true)
-	ctx := context.Background()
-	c.Set(ctx, "rc:k", value, time.Hour)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.Get(ctx, "rc:k").Bytes(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}
+func BenchmarkRead20K_GoRedis(b *testing.B)    { goRedisRead(b, false) }
+func BenchmarkRead20K_GoRedisCSC(b *testing.B) { goRedisRead(b, true) }
+func BenchmarkRead20K_Rueidis(b *testing.B)    { rueidisRead(b, false) }
+func BenchmarkRead20K_RueidisCSC(b *testing.B) { rueidisRead(b, true) }
