@@ -121,6 +121,7 @@ func bindLimits(fs *flag.FlagSet, env *envDefaults, h *httpapi.Config) {
 	fs.IntVar(&h.Document.NameLength, "max-name-length", env.integer("MAX_NAME_LENGTH", h.Document.NameLength), "bytes of any one name in a document, and of operationName (MAX_NAME_LENGTH)")
 	fs.IntVar(&h.MaxErrors, "max-errors", env.integer("MAX_ERRORS", h.MaxErrors), "errors one answer may carry; past it, one more says how many were left out (MAX_ERRORS)")
 	fs.IntVar(&h.MaxResponseBytes, "max-response-bytes", env.integer("MAX_RESPONSE_BYTES", h.MaxResponseBytes), "largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error (MAX_RESPONSE_BYTES)")
+	fs.IntVar(&h.MaxResponseValues, "max-response-values", env.integer("MAX_RESPONSE_VALUES", h.MaxResponseValues), "values one answer may hold (each field's value, each list element), charged as it is built; past it the answer is a RESPONSE_TOO_LARGE error (MAX_RESPONSE_VALUES)")
 	fs.IntVar(&h.MaxJSONDepth, "max-json-depth", env.integer("MAX_JSON_DEPTH", h.MaxJSONDepth), "deepest nesting of a request's JSON variables and extensions; deeper ones get 400 (MAX_JSON_DEPTH)")
 	fs.IntVar(&h.MaxAuthorizationBytes, "max-authorization-bytes", env.integer("MAX_AUTHORIZATION_BYTES", h.MaxAuthorizationBytes), "longest Authorization header; longer ones get 431 (MAX_AUTHORIZATION_BYTES)")
 }
@@ -157,7 +158,7 @@ func (c config) check() error {
 		{"-max-tokens", int64(h.Document.Tokens)}, {"-max-fields", int64(h.Document.Fields)}, {"-max-aliases", int64(h.Document.Aliases)},
 		{"-max-directives", int64(h.Document.Directives)}, {"-max-name-length", int64(h.Document.NameLength)},
 		{"-max-errors", int64(h.MaxErrors)}, {"-max-json-depth", int64(h.MaxJSONDepth)}, {"-max-authorization-bytes", int64(h.MaxAuthorizationBytes)},
-		{"-max-response-bytes", int64(h.MaxResponseBytes)}, {"-upstream-cache-size", int64(o.Sharing.CacheSize)},
+		{"-max-response-bytes", int64(h.MaxResponseBytes)}, {"-max-response-values", int64(h.MaxResponseValues)}, {"-upstream-cache-size", int64(o.Sharing.CacheSize)},
 		{"-redis-client-cache-bytes", int64(c.redis.ClientCacheBytes)},
 	}
 	for _, l := range atLeastOne {

@@ -15,6 +15,10 @@ const (
 	RateLimited         = "RATE_LIMITED"
 	UpstreamUnavailable = "UPSTREAM_UNAVAILABLE"
 	UpstreamTimeout     = "UPSTREAM_TIMEOUT"
+	// RequestTimeout: the request's deadline passed before a field was
+	// resolved, with no upstream call of its own waiting (see package
+	// answer).
+	RequestTimeout = "REQUEST_TIMEOUT"
 	UpstreamBadResponse = "UPSTREAM_BAD_RESPONSE"
 	Internal            = "INTERNAL_SERVER_ERROR"
 	// TooComplex is gqlgen's code for an operation past the complexity
@@ -40,5 +44,5 @@ const (
 var Facade = []string{
 	NotFound, Unauthenticated, Forbidden, BadUserInput, RateLimited, TooComplex,
 	BadRequest, TooManyErrors, ResponseTooLarge, UnsupportedMediaType, MethodNotAllowed,
-	UpstreamUnavailable, UpstreamTimeout, UpstreamBadResponse,
+	UpstreamUnavailable, UpstreamTimeout, RequestTimeout, UpstreamBadResponse,
 }

@@ -60,6 +60,11 @@ type Config struct {
 	// MaxResponseBytes bounds one answer; a larger one is replaced by a
 	// RESPONSE_TOO_LARGE error. Default DefaultMaxResponseBytes.
 	MaxResponseBytes int
+	// MaxResponseValues bounds the values one answer holds (each field's
+	// value, each list element), charged as it is built; the field that
+	// passes it is a RESPONSE_TOO_LARGE error, and the answer that error
+	// alone. Default DefaultMaxResponseValues.
+	MaxResponseValues int
 	// NoDedupe executes every query, even one identical to a query in
 	// flight (same credential, document, variables and operation name),
 	// whose answer it would otherwise share.
@@ -107,6 +112,7 @@ func DefaultConfig() Config {
 		Document:              DefaultDocumentLimits(),
 		MaxErrors:             DefaultMaxErrors,
 		MaxResponseBytes:      DefaultMaxResponseBytes,
+		MaxResponseValues:     DefaultMaxResponseValues,
 		MaxJSONDepth:          DefaultMaxJSONDepth,
 		MaxAuthorizationBytes: DefaultMaxAuthorizationBytes,
 		ReadyCacheFor:         5 * time.Second,
@@ -126,6 +132,7 @@ func (c Config) withDefaults() Config {
 	c.Document = c.Document.withDefaults()
 	c.MaxErrors = positive(c.MaxErrors, d.MaxErrors)
 	c.MaxResponseBytes = positive(c.MaxResponseBytes, d.MaxResponseBytes)
+	c.MaxResponseValues = positive(c.MaxResponseValues, d.MaxResponseValues)
 	c.MaxJSONDepth = positive(c.MaxJSONDepth, d.MaxJSONDepth)
 	c.MaxAuthorizationBytes = positive(c.MaxAuthorizationBytes, d.MaxAuthorizationBytes)
 	c.ReadyCacheFor = positive(c.ReadyCacheFor, d.ReadyCacheFor)

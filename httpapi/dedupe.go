@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gitbook-graphql/facade/telemetry"
 )
@@ -74,19 +75,29 @@ func (d *dedupe) join(key [32]byte) (*flight, bool) {
 	return f, found
 }
 
+// shared is what a shared execution gave one of its callers.
+type shared struct {
+	answer   sharedAnswer
+	answered bool // answer is the execution's
+	joined   bool // the execution was another caller's
+	timedOut bool // this caller's deadline passed first
+}
+
 // do returns the answer of execute for key, run once for every caller of
-// the same key in flight at once; joined says it was another caller's
-// execution, and ok is false when the caller went away before it came.
+// the same key in flight at once.
 //
 // The first caller executes on its own goroutine, whose stack has grown
-// to what an execution needs already.
-func (d *dedupe) do(ctx context.Context, key [32]byte, execute func(context.Context) sharedAnswer) (answer sharedAnswer, joined, ok bool) {
+// to what an execution needs already. execute gets the execution's
+// lifetime: the first caller's deadline, cancelled when every caller has
+// gone.
+func (d *dedupe) do(ctx context.Context, key [32]byte, execute func(life context.Context) sharedAnswer) shared {
 	d.mu.Lock()
 	if f, found := d.flights[key]; found {
 		f.waiters++
 		d.mu.Unlock()
-		answer, ok := d.wait(ctx, key, f)
-		return answer, true, ok
+		s := d.wait(ctx, key, f)
+		s.joined = true
+		return s
 	}
 	execCtx, cancel := detached(ctx)
 	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
@@ -103,25 +114,37 @@ func (d *dedupe) do(ctx context.Context, key [32]byte, execute func(context.Cont
 	stop()
 	d.forget(key, f)
 	close(f.done)
-	return f.answer, false, !errors.Is(ctx.Err(), context.Canceled)
+	return shared{answer: f.answer, answered: !errors.Is(ctx.Err(), context.Canceled)}
 }
 
-// wait is a later caller's part: the answer of the flight it joined; ok is
-// false when the caller went away first.
-func (d *dedupe) wait(ctx context.Context, key [32]byte, f *flight) (answer sharedAnswer, ok bool) {
+// lateAnswerGrace is how long past its own deadline a caller waits for a
+// shared execution's answer: the execution ends at the deadline of the
+// caller that began it, no later than this one's, with its timeouts in its
+// answer, but ending takes it a moment (its last calls return, its answer
+// is encoded). Past it, the caller answers its own timeout rather than
+// wait on.
+const lateAnswerGrace = time.Second
+
+// wait is a later caller's part: the answer of the flight it joined.
+func (d *dedupe) wait(ctx context.Context, key [32]byte, f *flight) shared {
 	select {
 	case <-f.done:
-		return f.answer, true
+		return shared{answer: f.answer, answered: true, joined: true}
 	case <-ctx.Done():
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		// The execution has the deadline of the caller that began it, no
-		// later than this one's: its answer, with its timeouts, is coming.
-		<-f.done
-		return f.answer, true
+		t := time.NewTimer(lateAnswerGrace)
+		defer t.Stop()
+		select {
+		case <-f.done:
+			return shared{answer: f.answer, answered: true, joined: true}
+		case <-t.C:
+		}
+		d.leave(key, f)
+		return shared{timedOut: true}
 	}
 	d.leave(key, f)
-	return sharedAnswer{}, false
+	return shared{}
 }
 
 // leave counts a caller gone; when none is left, the execution stops, and

@@ -15,8 +15,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/gitbook-graphql/facade/answer"
 	"github.com/gitbook-graphql/facade/budget"
 	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/graph/generated"
@@ -97,7 +99,8 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 		shared = newDedupe()
 	}
 	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors, maxResponseBytes: cfg.MaxResponseBytes, maxJSONDepth: cfg.MaxJSONDepth,
-		dedupe: shared, metrics: cfg.Metrics})
+		answerLimits: answer.Limits{Values: cfg.MaxResponseValues, Bytes: cfg.MaxResponseBytes, Errors: cfg.MaxErrors},
+		dedupe:       shared, metrics: cfg.Metrics})
 	queries := newQueryCache(cfg.QueryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.Document.Tokens)
@@ -120,7 +123,12 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(calls.Limit())
 	errs := graph.Errors{Logger: cfg.Logger}
-	srv.SetErrorPresenter(errs.Present)
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		if answer.Silent(err) {
+			return nil // a field the answer's meter cut, which says nothing
+		}
+		return errs.Present(ctx, err)
+	})
 	srv.SetRecoverFunc(errs.Recover)
 	return srv
 }

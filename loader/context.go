@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gitbook-graphql/facade/upstream"
 )
@@ -47,4 +48,41 @@ func Middleware(clientFor func(*http.Request) *upstream.Client, cfg Config) func
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), contextKey{}, z)))
 		})
 	}
+}
+
+type lifetimeKey struct{}
+
+// WithLifetime returns ctx carrying life, the lifetime of the request it
+// belongs to: its deadline, and its cancellation when the caller goes.
+// Every upstream call the loaders make, and every wait of theirs, ends with
+// life, whatever the context a resolver hands them: gqlgen's own context
+// for an execution is not cancelled until every part of its answer has
+// been read (see httpapi), so that no deferred part is ever lost.
+func WithLifetime(ctx, life context.Context) context.Context {
+	return context.WithValue(ctx, lifetimeKey{}, life)
+}
+
+// underLifetime is ctx's values under the deadline and cancellation of the
+// request's lifetime, when it carries one.
+func underLifetime(ctx context.Context) context.Context {
+	life, ok := ctx.Value(lifetimeKey{}).(context.Context)
+	if !ok {
+		return ctx
+	}
+	return lifetimeContext{Context: ctx, life: life}
+}
+
+// lifetimeContext keeps a context's values (the trace, the request's
+// record) and takes its deadline and cancellation from life. Its AfterFunc
+// lets contexts derived from it follow life without a goroutine each.
+type lifetimeContext struct {
+	context.Context
+	life context.Context
+}
+
+func (c lifetimeContext) Deadline() (time.Time, bool) { return c.life.Deadline() }
+func (c lifetimeContext) Done() <-chan struct{}       { return c.life.Done() }
+func (c lifetimeContext) Err() error                  { return c.life.Err() }
+func (c lifetimeContext) AfterFunc(f func()) func() bool {
+	return context.AfterFunc(c.life, f)
 }

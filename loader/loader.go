@@ -126,6 +126,7 @@ func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.
 		if len(keys) == 0 {
 			return results
 		}
+		ctx = underLifetime(ctx)
 		// The batch runs on a goroutine of its own already: the last key is
 		// fetched on it, and a batch of one starts no other.
 		last := len(keys) - 1
@@ -237,7 +238,7 @@ func (l *Loaders) SpaceIntegrationBlocks(ctx context.Context, spaceID string) ([
 // InstallIntegrationOnSpace is installIntegrationOnSpace, sent once. The
 // space's cached lists are dropped, so later fields of the request see it.
 func (l *Loaders) InstallIntegrationOnSpace(ctx context.Context, integration, installation, spaceID string) (*upstream.IntegrationSpaceInstallation, error) {
-	inst, err := l.client.InstallIntegrationOnSpace(ctx, integration, installation, spaceID)
+	inst, err := l.client.InstallIntegrationOnSpace(underLifetime(ctx), integration, installation, spaceID)
 	l.forgetSpaceLists(ctx, spaceID)
 	if err != nil {
 		return nil, err
@@ -250,7 +251,7 @@ func (l *Loaders) InstallIntegrationOnSpace(ctx context.Context, integration, in
 
 // UninstallIntegrationFromSpace is uninstallIntegrationFromSpace, sent once.
 func (l *Loaders) UninstallIntegrationFromSpace(ctx context.Context, integration, installation, spaceID string) error {
-	err := l.client.UninstallIntegrationFromSpace(ctx, integration, installation, spaceID)
+	err := l.client.UninstallIntegrationFromSpace(underLifetime(ctx), integration, installation, spaceID)
 	l.forgetSpaceLists(ctx, spaceID)
 	return err
 }

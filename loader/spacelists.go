@@ -166,7 +166,7 @@ func awaitFor[V any](ctx context.Context, thunks []dataloader.Thunk[V], d time.D
 	select {
 	case <-done:
 	case <-t.C:
-	case <-ctx.Done():
+	case <-underLifetime(ctx).Done():
 	}
 }
 

@@ -113,6 +113,13 @@ func (h *Handler) PeakInFlight() int {
 	return h.stats.peak
 }
 
+// InFlight is how many calls are being answered now.
+func (h *Handler) InFlight() int {
+	h.stats.mu.Lock()
+	defer h.stats.mu.Unlock()
+	return h.stats.inFlight
+}
+
 // RoundTrips is the length of the longest chain of calls in which each
 // began after the one before it had been answered: the number of dependent
 // round trips the caller made. Calls that overlap count once.
