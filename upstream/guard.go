@@ -15,14 +15,15 @@ import (
 // guard is the http.RoundTripper under go-retryablehttp: every attempt,
 // first or retry, from every request, passes through it. It holds what must
 // be shared by the whole process: the rate-limit holds of each credential
-// (in its HoldStore, which replicas may share),
-// the window of attempts that the breaker and the retry budget judge the
-// upstream by, and the bound on calls in flight; and it gives each attempt
-// its own timeout, and tells the observer of it.
+// (in its HoldStore, which replicas may share) and who probes when one
+// ends (its gates), the window of attempts that the breaker and the retry
+// budget judge the upstream by, and the bound on calls in flight; and it
+// gives each attempt its own timeout, and tells the observer of it.
 type guard struct {
 	next  http.RoundTripper
 	slots *semaphore.Weighted
 	holds HoldStore
+	gates holdGates
 	// health counts attempts and failures over a rolling window, for the
 	// retry budget, and is the circuit breaker unless breakerOff.
 	health         *gobreaker.TwoStepCircuitBreaker[struct{}]
@@ -48,20 +49,25 @@ func newGuard(next http.RoundTripper, opts Options) *guard {
 	}
 }
 
-// RoundTrip waits out the credential's rate-limit hold, asks the breaker,
-// waits for a slot, then sends the attempt under its own timeout. The slot
-// and the timeout last until the answer's body is closed.
+// RoundTrip waits out the credential's rate-limit hold (or its probe),
+// asks the breaker, waits for a slot, then sends the attempt under its own
+// timeout. The slot and the timeout last until the answer's body is
+// closed; a probe ends as soon as the answer's headers say whether it
+// named a hold.
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	key := credentialOf(req)
-	if err := waitHold(ctx, g.holds, key); err != nil {
+	probe, err := g.gates.wait(ctx, g.holds, key)
+	if err != nil {
 		return nil, err
 	}
 	done, err := g.health.Allow()
 	if err != nil {
+		g.gates.end(key, probe, false, false)
 		return nil, &CircuitOpenError{cause: err}
 	}
 	if err := g.slots.Acquire(ctx, 1); err != nil {
+		g.gates.end(key, probe, false, false)
 		done(errCallerGaveUp)
 		return nil, err
 	}
@@ -75,6 +81,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		slot.attempt.Err = err
 		slot.release()
+		g.gates.end(key, probe, false, false)
 		if ctx.Err() != nil {
 			done(errCallerGaveUp) // not the upstream's failure
 		} else {
@@ -83,9 +90,11 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	slot.attempt.Status = resp.StatusCode
-	if until, ok := holdOf(resp, time.Now()); ok {
+	until, held := holdOf(resp, time.Now())
+	if held {
 		g.holds.Hold(ctx, key, until)
 	}
+	g.gates.end(key, probe, true, held)
 	switch {
 	case resp.StatusCode >= 500:
 		done(errServerFailure)
