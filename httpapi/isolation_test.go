@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/gitbook-graphql/facade/internal/logbuf"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
 	"github.com/gitbook-graphql/facade/httpapi"
+	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
@@ -87,6 +90,78 @@ func TestCallersNeverSeeAnotherCallersData(t *testing.T) {
 	if values < tokens*25*20 {
 		t.Errorf("only %d values checked", values)
 	}
+}
+
+// GitBook failing every call of one token opens that token's breaker
+// alone: its requests end in UPSTREAM_UNAVAILABLE, at last without a call,
+// while another token's requests are answered throughout, each with its
+// own call.
+func TestOneTokensFailuresStopNoOther(t *testing.T) {
+	registry := prometheus.NewRegistry()
+	f := newFacade(t, setup{
+		sim: upstreamtest.Options{
+			Fault: upstreamtest.ForToken(upstreamtest.DemoToken, upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusServiceUnavailable})),
+		},
+		config: func(c *httpapi.Config) { c.Registry = registry },
+	})
+	telemetry.RegisterClient(registry, f.client)
+	const query = `{ space(id: "acme-handbook") { title } }`
+	callsWith := func(token string) int {
+		n := 0
+		for _, c := range f.sim.Calls() {
+			if c.Authorization == "Bearer "+token {
+				n++
+			}
+		}
+		return n
+	}
+	answered := 0
+	readHealthy := func() {
+		t.Helper()
+		var got struct{ Space struct{ Title string } }
+		f.do(t, query, bearer(upstreamtest.ReaderToken)).decode(t, &got)
+		answered++
+		if n := callsWith(upstreamtest.ReaderToken); n != answered {
+			t.Fatalf("%d answered requests of the healthy token made %d calls, want one each", answered, n)
+		}
+	}
+	failing := func() {
+		t.Helper()
+		if r := f.do(t, query); !slices.Equal(r.codes(), []string{"UPSTREAM_UNAVAILABLE"}) {
+			t.Fatalf("failing token: %+v, want UPSTREAM_UNAVAILABLE", r.Errors)
+		}
+	}
+	for range 40 {
+		failing()
+		readHealthy()
+	}
+	s := f.client.WithAuthorization("Bearer " + upstreamtest.DemoToken).CredentialStats()
+	if s.BreakerState != "open" || s.RetriesDenied == 0 {
+		t.Errorf("failing token: %+v, want its breaker open and its retries denied", s)
+	}
+	before := callsWith(upstreamtest.DemoToken)
+	failing()
+	if n := callsWith(upstreamtest.DemoToken) - before; n != 0 {
+		t.Errorf("the failing token's breaker let %d calls through", n)
+	}
+	for range 10 {
+		readHealthy()
+	}
+	// The readiness probe, sent with no credential, is not refused either.
+	if st := f.do(t, "", get("/readyz")).status; st != http.StatusOK {
+		t.Errorf("/readyz with one token's breaker open: %d, want 200", st)
+	}
+	scrape := f.do(t, "", get("/metrics")).body
+	for _, want := range []string{
+		"gitbook_upstream_breaker_open 1\n", // of two credentials
+		fmt.Sprintf("gitbook_upstream_retries_denied_total %d\n", s.RetriesDenied),
+	} {
+		if !bytes.Contains(scrape, []byte(want)) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	t.Logf("failing token: %d calls for 41 requests, %+v; healthy: %d calls for %d requests; %+v",
+		before, s, callsWith(upstreamtest.ReaderToken), answered, f.client.Stats())
 }
 
 // A hung upstream ends in UPSTREAM_TIMEOUT by the request's deadline, with

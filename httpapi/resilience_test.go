@@ -181,7 +181,7 @@ func TestSustainedOutage(t *testing.T) {
 			var got struct{ Space struct{ Title string } }
 			f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
 			f.do(t, `{ space(id: "acme-changelog") { title } }`).decode(t, &got)
-			if state := f.client.Stats().BreakerState; state != "closed" {
+			if state := f.client.WithAuthorization("Bearer " + upstreamtest.DemoToken).CredentialStats().BreakerState; state != "closed" {
 				t.Errorf("breaker %s after the upstream came back", state)
 			}
 		})

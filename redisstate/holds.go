@@ -67,6 +67,9 @@ func (h *Holds) HeldUntil(ctx context.Context, c upstream.Credential) time.Time 
 func (h *Holds) Hold(ctx context.Context, c upstream.Credential, until time.Time) {
 	h.local.Hold(ctx, c, until)
 	h.conn.write(ctx, "holds", func(ctx context.Context, client rueidis.Client) error {
-		return holdLater.Exec(ctx, client, []string{h.key(c)}, []string{strconv.FormatInt(until.UnixMilli(), 10)}).Error()
+		// Rounded up to the millisecond: rounded down, another replica would
+		// wake before the time GitBook named.
+		ms := until.Add(time.Millisecond - 1).UnixMilli()
+		return holdLater.Exec(ctx, client, []string{h.key(c)}, []string{strconv.FormatInt(ms, 10)}).Error()
 	})
 }

@@ -72,22 +72,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 }
 
-// RegisterClient adds the client's process-wide guards as series.
+// RegisterClient adds the client's guards, summed over credentials, as
+// series: never by credential, which would make a label of each.
 func RegisterClient(reg prometheus.Registerer, c *upstream.Client) {
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "gitbook_upstream_breaker_open",
-			Help: "1 while the circuit breaker refuses calls to GitBook (open or half-open), else 0.",
-		}, func() float64 {
-			switch c.Stats().BreakerState {
-			case "open", "half-open":
-				return 1
-			}
-			return 0
-		}),
+			Help: "Credentials whose circuit breaker is open, refusing their calls to GitBook.",
+		}, func() float64 { return float64(c.Stats().BreakersOpen) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "gitbook_upstream_retries_denied_total",
-			Help: "Retries the retry budget refused.",
+			Help: "Retries the credentials' retry budgets refused.",
 		}, func() float64 { return float64(c.Stats().RetriesDenied) }),
 	)
 }

@@ -47,6 +47,16 @@ func credentialOf(req *http.Request) Credential {
 	return CredentialOf(req.Header.Get("Authorization"))
 }
 
+// credentialOfContext is the credential of the call ctx belongs to, for
+// CheckRetry, which is given no request; every call the client makes says
+// it (anonymous otherwise).
+func credentialOfContext(ctx context.Context) Credential {
+	if c, ok := ctx.Value(operationKey{}).(*call); ok {
+		return c.credential
+	}
+	return anonymous
+}
+
 // attemptOf numbers the attempt ctx belongs to: 0 for a call's first.
 func attemptOf(ctx context.Context) int {
 	n, _ := ctx.Value(attemptKey{}).(int)

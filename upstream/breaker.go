@@ -7,8 +7,9 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-// BreakerPolicy says when the circuit breaker stops calls to a failing
-// upstream, and how it lets them back.
+// BreakerPolicy says when a credential's circuit breaker stops its calls
+// to a failing upstream, and how it lets them back. Each credential has a
+// breaker of its own: one whose calls fail stops no other's.
 type BreakerPolicy struct {
 	Disabled     bool
 	Window       time.Duration // failures are counted over this rolling window
@@ -17,8 +18,9 @@ type BreakerPolicy struct {
 	OpenFor      time.Duration // then refuses every call this long, before one probe
 }
 
-// DefaultBreakerPolicy opens when 90% of at least 30 attempts in the last
-// 10s failed (5xx, refused, reset, timed out), refuses calls for 5s, then
+// DefaultBreakerPolicy opens a credential's breaker when 90% of at least 30
+// of its attempts in the last 10s failed (5xx, refused, reset, timed out),
+// refuses its calls for 5s, then
 // lets one probe through: its success closes the circuit, its failure opens
 // it again. At a steady 50% of failures, 30 attempts reach 90% about once in
 // 250,000 windows.
@@ -38,9 +40,9 @@ func (p BreakerPolicy) withDefaults() BreakerPolicy {
 	return p
 }
 
-// CircuitOpenError is an attempt refused without a call because the upstream
-// has been failing: the circuit breaker is open, or is letting only its
-// probe through.
+// CircuitOpenError is an attempt refused without a call because the
+// upstream has been failing the credential's calls: its circuit breaker is
+// open, or is letting only its probe through.
 type CircuitOpenError struct{ cause error }
 
 func (e *CircuitOpenError) Error() string { return "circuit breaker open: " + e.cause.Error() }
@@ -53,10 +55,10 @@ var (
 	errCallerGaveUp       = errors.New("the caller gave up")
 )
 
-// newHealth makes the rolling window of attempts, which trips as a breaker
-// unless the policy disables it.
-func newHealth(p BreakerPolicy) *gobreaker.TwoStepCircuitBreaker[struct{}] {
-	return gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+// breakerSettings are the settings of each credential's breaker: its
+// rolling window of attempts, which trips unless the policy disables it.
+func breakerSettings(p BreakerPolicy) gobreaker.Settings {
+	return gobreaker.Settings{
 		Name:         "gitbook",
 		MaxRequests:  1,
 		Interval:     p.Window,
@@ -70,5 +72,5 @@ func newHealth(p BreakerPolicy) *gobreaker.TwoStepCircuitBreaker[struct{}] {
 			// nothing of the upstream's health.
 			return errors.Is(err, errCallerGaveUp) || errors.Is(err, errRateLimitedAttempt)
 		},
-	})
+	}
 }

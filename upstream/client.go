@@ -16,7 +16,7 @@ import (
 
 // Client calls the GitBook REST API. It is safe for concurrent use; copies
 // made with WithAuthorization or WithCallLimit share its connections and
-// its process-wide guards.
+// its guards.
 type Client struct {
 	base string // without a trailing slash
 	hc   *http.Client
@@ -86,9 +86,13 @@ func PooledTransport(conns int) *http.Transport {
 	return t
 }
 
-// Stats reports the client's process-wide guards: the breaker's state and
-// the retry budget.
+// Stats reports the client's guards across credentials: how many breakers
+// are open, and the retries the budgets granted and denied.
 func (c *Client) Stats() Stats { return c.guard.stats() }
+
+// CredentialStats reports the guards of this client's credential (the one
+// WithAuthorization gave it): its breaker and its retry budget.
+func (c *Client) CredentialStats() CredentialStats { return c.guard.credentialStats(c.credential) }
 
 // WithCallLimit returns a client that makes at most n calls (retries not
 // counted): the bound of one GraphQL request. Calls past it fail with

@@ -13,21 +13,24 @@ import (
 )
 
 // guard is the http.RoundTripper under go-retryablehttp: every attempt,
-// first or retry, from every request, passes through it. It holds what must
-// be shared by the whole process: the rate-limit holds of each credential
-// (in its HoldStore, which replicas may share),
-// the window of attempts that the breaker and the retry budget judge the
-// upstream by, and the bound on calls in flight; and it gives each attempt
-// its own timeout, and tells the observer of it.
+// first or retry, from every request, passes through it. It holds what
+// every request of the process must see alike, per credential: the
+// rate-limit holds (in its HoldStore, which replicas may share) and who
+// probes when one ends (its gates), and the window of attempts that the
+// credential's breaker and retry budget judge it by (its health); and,
+// for the whole process, the bound on calls in flight. It gives each
+// attempt its own timeout, and tells the observer of it.
 type guard struct {
 	next  http.RoundTripper
 	slots *semaphore.Weighted
 	holds HoldStore
-	// health counts attempts and failures over a rolling window, for the
-	// retry budget, and is the circuit breaker unless breakerOff.
-	health         *gobreaker.TwoStepCircuitBreaker[struct{}]
-	breakerOff     bool
-	budget         RetryBudget
+	gates holdGates
+	// health counts each credential's attempts and failures over a rolling
+	// window, for its retry budget, and is its breaker unless breakerOff.
+	health     *healthByCredential
+	breakerOff bool
+	budget     RetryBudget
+	// Retries granted and denied across credentials, those forgotten too.
 	retriesGranted atomic.Int64
 	retriesDenied  atomic.Int64
 	attemptTimeout time.Duration
@@ -40,7 +43,7 @@ func newGuard(next http.RoundTripper, opts Options) *guard {
 		next:           next,
 		slots:          semaphore.NewWeighted(int64(opts.MaxInFlight)),
 		holds:          opts.Holds,
-		health:         newHealth(*opts.Breaker),
+		health:         newHealthByCredential(*opts.Breaker, opts.TrackedCredentials),
 		breakerOff:     opts.Breaker.Disabled,
 		budget:         *opts.Budget,
 		attemptTimeout: opts.AttemptTimeout,
@@ -48,20 +51,25 @@ func newGuard(next http.RoundTripper, opts Options) *guard {
 	}
 }
 
-// RoundTrip waits out the credential's rate-limit hold, asks the breaker,
-// waits for a slot, then sends the attempt under its own timeout. The slot
-// and the timeout last until the answer's body is closed.
+// RoundTrip waits out the credential's rate-limit hold (or its probe),
+// asks the breaker, waits for a slot, then sends the attempt under its own
+// timeout. The slot and the timeout last until the answer's body is
+// closed; a probe ends as soon as the answer's headers say whether it
+// named a hold.
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	key := credentialOf(req)
-	if err := waitHold(ctx, g.holds, key); err != nil {
+	probe, err := g.gates.wait(ctx, g.holds, key)
+	if err != nil {
 		return nil, err
 	}
-	done, err := g.health.Allow()
+	done, err := g.health.of(key).breaker.Allow()
 	if err != nil {
+		g.gates.end(key, probe, false, false)
 		return nil, &CircuitOpenError{cause: err}
 	}
 	if err := g.slots.Acquire(ctx, 1); err != nil {
+		g.gates.end(key, probe, false, false)
 		done(errCallerGaveUp)
 		return nil, err
 	}
@@ -75,6 +83,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		slot.attempt.Err = err
 		slot.release()
+		g.gates.end(key, probe, false, false)
 		if ctx.Err() != nil {
 			done(errCallerGaveUp) // not the upstream's failure
 		} else {
@@ -83,9 +92,11 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	slot.attempt.Status = resp.StatusCode
-	if until, ok := holdOf(resp, time.Now()); ok {
+	until, held := holdOf(resp, time.Now())
+	if held {
 		g.holds.Hold(ctx, key, until)
 	}
+	g.gates.end(key, probe, true, held)
 	switch {
 	case resp.StatusCode >= 500:
 		done(errServerFailure)
@@ -133,8 +144,16 @@ func (b *releasingBody) Close() error {
 	return err
 }
 
-// Stats reports the process-wide guards, for metrics and tests.
+// Stats reports the guards across credentials, for metrics and tests.
 type Stats struct {
+	Credentials    int   // credentials whose breaker and budget are kept
+	BreakersOpen   int   // of which the breaker is open, refusing every call
+	RetriesGranted int64 // by the credentials' budgets, since the client was made
+	RetriesDenied  int64
+}
+
+// CredentialStats reports the guards of one credential.
+type CredentialStats struct {
 	BreakerState   string // closed, open or half-open; "disabled" when off
 	WindowAttempts uint32 // attempts in the rolling window
 	WindowFailures uint32 // of which failed
@@ -143,9 +162,17 @@ type Stats struct {
 }
 
 func (g *guard) stats() Stats {
-	c := g.health.Counts()
-	s := Stats{BreakerState: g.health.State().String(), WindowAttempts: c.Requests, WindowFailures: c.TotalFailures,
-		RetriesGranted: g.retriesGranted.Load(), RetriesDenied: g.retriesDenied.Load()}
+	open, kept := g.health.openBreakers()
+	return Stats{Credentials: kept, BreakersOpen: open, RetriesGranted: g.retriesGranted.Load(), RetriesDenied: g.retriesDenied.Load()}
+}
+
+func (g *guard) credentialStats(c Credential) CredentialStats {
+	s := CredentialStats{BreakerState: gobreaker.StateClosed.String()} // as it starts when it calls
+	if h, ok := g.health.peek(c); ok {
+		counts := h.breaker.Counts()
+		s = CredentialStats{BreakerState: h.breaker.State().String(), WindowAttempts: counts.Requests, WindowFailures: counts.TotalFailures,
+			RetriesGranted: h.retriesGranted.Load(), RetriesDenied: h.retriesDenied.Load()}
+	}
 	if g.breakerOff {
 		s.BreakerState = "disabled"
 	}

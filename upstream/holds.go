@@ -3,7 +3,6 @@ package upstream
 import (
 	"context"
 	"crypto/sha256"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -92,27 +91,4 @@ func holdOf(resp *http.Response, now time.Time) (until time.Time, ok bool) {
 		return reset, true
 	}
 	return time.Time{}, false
-}
-
-// waitHold returns when the credential may call again. A hold that would
-// outlast the caller's deadline is refused at once with a
-// *RateLimitHoldError.
-func waitHold(ctx context.Context, store HoldStore, c Credential) error {
-	until := store.HeldUntil(ctx, c)
-	now := time.Now()
-	if !until.After(now) {
-		return nil
-	}
-	if deadline, ok := ctx.Deadline(); ok && deadline.Before(until) {
-		return &RateLimitHoldError{Until: until}
-	}
-	// A little jitter, so that callers held together do not all call at once.
-	t := time.NewTimer(until.Sub(now) + rand.N(50*time.Millisecond))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -37,14 +37,20 @@ type Options struct {
 	// Retry is the policy for reads; its nil hooks are the default ones.
 	// Default: DefaultRetryPolicy().
 	Retry *RetryPolicy
-	// Budget bounds retries across the process. Default: DefaultRetryBudget().
+	// Budget bounds each credential's retries. Default: DefaultRetryBudget().
 	Budget *RetryBudget
 	// Holds keeps the rate-limit holds GitBook asks of each credential.
 	// Default: NewLocalHolds(), this process's own.
 	Holds HoldStore
-	// Breaker stops calls to a failing upstream; its zero Window and
-	// OpenFor are the default's. Default: DefaultBreakerPolicy().
+	// Breaker stops a credential's calls while the upstream fails them; its
+	// zero Window and OpenFor are the default's. Default:
+	// DefaultBreakerPolicy().
 	Breaker *BreakerPolicy
+	// TrackedCredentials bounds the credentials whose breaker and retry
+	// budget are kept; past it, the one used least recently is forgotten,
+	// and starts afresh (its breaker closed) when it calls again. Default
+	// 4096, under 3 MiB.
+	TrackedCredentials int
 	// UserAgent is sent with every call. Default "gitbook-graphql-facade".
 	UserAgent string
 }
@@ -73,13 +79,14 @@ type Sharing struct {
 func DefaultOptions() Options {
 	retry, budget, breaker := DefaultRetryPolicy(), DefaultRetryBudget(), DefaultBreakerPolicy()
 	return Options{
-		Sharing:        Sharing{CacheSize: 10000},
-		AttemptTimeout: 5 * time.Second,
-		MaxInFlight:    256,
-		Retry:          &retry,
-		Budget:         &budget,
-		Breaker:        &breaker,
-		UserAgent:      "gitbook-graphql-facade",
+		Sharing:            Sharing{CacheSize: 10000},
+		AttemptTimeout:     5 * time.Second,
+		MaxInFlight:        256,
+		Retry:              &retry,
+		Budget:             &budget,
+		Breaker:            &breaker,
+		TrackedCredentials: 4096,
+		UserAgent:          "gitbook-graphql-facade",
 	}
 }
 
@@ -98,6 +105,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = d.UserAgent
+	}
+	if o.TrackedCredentials <= 0 {
+		o.TrackedCredentials = d.TrackedCredentials
 	}
 	if o.Retry == nil {
 		o.Retry = d.Retry

@@ -17,7 +17,7 @@ import (
 //
 // The client applies it to reads. A write is resent only when it provably
 // never left (its connection could not be opened), and only then asks
-// CheckRetry; a read's retry of a failure also needs the process-wide
+// CheckRetry; a read's retry of a failure also needs its credential's
 // RetryBudget's leave. Those two rules are the client's, whatever the policy.
 type RetryPolicy struct {
 	MaxRetries int           // attempts after a call's first
@@ -35,8 +35,8 @@ type RetryPolicy struct {
 // exponential backoff from 25ms to 1s, honouring the upstream's Retry-After
 // and rate-limit reset up to 10s, and never past the caller's deadline. The
 // cap is a bound on one call's tail: at a steady 50% of failed attempts a
-// read still fails one time in 2^11. What bounds the load retries add is the
-// process-wide budget (DefaultRetryBudget) and the breaker
+// read still fails one time in 2^11. What bounds the load retries add is
+// each credential's budget (DefaultRetryBudget) and breaker
 // (DefaultBreakerPolicy).
 const (
 	DefaultMaxRetries    = 10

@@ -8,15 +8,17 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// RetryBudget bounds the load that retries add, across the process. It
-// reads the breaker's rolling window of attempts, and stops retries once the
-// window shows, with 95% confidence, that at least StopRatio of attempts
-// fail (the Wilson score interval's lower bound). So retries flow at a
-// steady 50% of failures, where a read needs them to answer (about two
-// attempts a call), and stop in an outage after 16 failures in a row, where
-// they would only multiply the load; past the breaker's FailureRatio even
-// first attempts stop. A budget that grants retries a fixed share of
-// requests (Finagle's 20%, the SRE book's 10%) would fail most reads at 50%.
+// RetryBudget bounds the load that retries add, per credential. It reads
+// the credential's breaker window of attempts, and stops its retries once
+// the window shows, with 95% confidence, that at least StopRatio of
+// attempts fail (the Wilson score interval's lower bound). So retries flow
+// at a steady 50% of failures, where a read needs them to answer (about
+// two attempts a call), and stop in an outage after 16 failures in a row,
+// where they would only multiply the load; past the breaker's FailureRatio
+// even first attempts stop. A budget that grants retries a fixed share of
+// requests (Finagle's 20%, the SRE book's 10%) would fail most reads at
+// 50%. Kept per credential, one credential's failures neither spend
+// another's budget nor hide among another's successes.
 type RetryBudget struct {
 	Disabled  bool
 	StopRatio float64
@@ -33,22 +35,24 @@ func (g *guard) budgeted(check retryablehttp.CheckRetry) retryablehttp.CheckRetr
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		retry, checkErr := check(ctx, resp, err)
 		if retry && (err != nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests) {
-			retry = g.retryAllowed()
+			retry = g.retryAllowed(g.health.of(credentialOfContext(ctx)))
 		}
 		return retry, checkErr
 	}
 }
 
-// retryAllowed says whether one more retry fits the budget.
-func (g *guard) retryAllowed() bool {
+// retryAllowed says whether one more retry of a credential fits its budget.
+func (g *guard) retryAllowed(h *credentialHealth) bool {
 	allowed := g.budget.Disabled
 	if !allowed {
-		c := g.health.Counts()
+		c := h.breaker.Counts()
 		allowed = wilsonLowerBound(c.TotalFailures, c.Requests) < g.budget.StopRatio
 	}
 	if allowed {
+		h.retriesGranted.Add(1)
 		g.retriesGranted.Add(1)
 	} else {
+		h.retriesDenied.Add(1)
 		g.retriesDenied.Add(1)
 	}
 	return allowed

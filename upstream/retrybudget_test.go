@@ -11,12 +11,14 @@ import (
 
 func TestRetryBudgetFollowsTheWindow(t *testing.T) {
 	g := &guard{
-		health:     newHealth(BreakerPolicy{Disabled: true, Window: time.Minute, MinAttempts: 30, OpenFor: time.Second}),
+		health:     newHealthByCredential(BreakerPolicy{Disabled: true, Window: time.Minute, MinAttempts: 30, OpenFor: time.Second}, 2),
 		breakerOff: true,
 		budget:     DefaultRetryBudget(),
 	}
+	c := CredentialOf("Bearer a")
+	h := g.health.of(c)
 	attempt := func(failed bool) {
-		done, err := g.health.Allow()
+		done, err := h.breaker.Allow()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,27 +31,34 @@ func TestRetryBudgetFollowsTheWindow(t *testing.T) {
 	for range 15 {
 		attempt(true)
 	}
-	if !g.retryAllowed() {
+	if !g.retryAllowed(h) {
 		t.Error("15 failures in a row do not yet show 80% failing with 95% confidence: retries should flow")
 	}
 	attempt(true)
-	if g.retryAllowed() {
+	if g.retryAllowed(h) {
 		t.Error("16 failures in a row show it: retries should stop")
 	}
 	for i := range 200 {
 		attempt(i%2 == 0)
 	}
-	if !g.retryAllowed() {
-		t.Errorf("at about half failures retries should flow: %+v", g.stats())
+	if !g.retryAllowed(h) {
+		t.Errorf("at about half failures retries should flow: %+v", g.credentialStats(c))
 	}
 	for range 900 {
 		attempt(true)
 	}
-	if g.retryAllowed() {
-		t.Errorf("at over 80%% failures retries should stop: %+v", g.stats())
+	if g.retryAllowed(h) {
+		t.Errorf("at over 80%% failures retries should stop: %+v", g.credentialStats(c))
 	}
-	if s := g.stats(); s.RetriesGranted != 2 || s.RetriesDenied != 2 || s.BreakerState != "disabled" {
+	if s := g.credentialStats(c); s.RetriesGranted != 2 || s.RetriesDenied != 2 || s.BreakerState != "disabled" {
 		t.Errorf("stats: %+v", s)
+	}
+	// Another credential's window is its own: its retries flow.
+	if !g.retryAllowed(g.health.of(CredentialOf("Bearer b"))) {
+		t.Error("another credential's retry was refused")
+	}
+	if s := g.stats(); s.Credentials != 2 || s.RetriesGranted != 3 || s.RetriesDenied != 2 {
+		t.Errorf("process stats: %+v", s)
 	}
 }
 

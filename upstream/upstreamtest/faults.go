@@ -231,6 +231,38 @@ func RateLimited(wait time.Duration) Fault {
 	return Fault{Status: http.StatusTooManyRequests, Header: h}
 }
 
+// ForToken applies f to the calls made with token alone ("Bearer " and
+// token as their Authorization); other tokens' calls go through.
+func ForToken(token string, f FaultFunc) FaultFunc {
+	auth := "Bearer " + token
+	return func(c Call) *Fault {
+		if c.Authorization != auth {
+			return nil
+		}
+		return f(c)
+	}
+}
+
+// RateLimitToken answers the first n calls made with token (every one when
+// n < 0) with a 429 asking for wait, its headers made at the call as
+// GitBook makes them (RateLimited); the token's later calls, and other
+// tokens', go through.
+func RateLimitToken(token string, n int, wait time.Duration) FaultFunc {
+	var mu sync.Mutex
+	seen := 0
+	return ForToken(token, func(Call) *Fault {
+		mu.Lock()
+		seen++
+		limited := n < 0 || seen <= n
+		mu.Unlock()
+		if !limited {
+			return nil
+		}
+		f := RateLimited(wait)
+		return &f
+	})
+}
+
 // RateLimitPerToken lets each token make limit calls per window, windows
 // starting at whole multiples of window since the epoch, as a quota reset
 // at X-RateLimit-Reset would. Every answer says the quota as GitBook does

@@ -128,3 +128,56 @@ func TestRateLimitPerTokenCountsEachTokensWindow(t *testing.T) {
 		t.Errorf("another token shares the quota: %+v", f)
 	}
 }
+
+func TestRateLimitTokenAndEarlyCalls(t *testing.T) {
+	srv := newServer(t, upstreamtest.Options{})
+	// An hour: every call of the demo token after the first is early.
+	srv.SetFault(upstreamtest.RateLimitToken(upstreamtest.DemoToken, 2, time.Hour))
+	a := get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook")
+	assertEnvelope(t, a, http.StatusTooManyRequests, "Too Many Requests")
+	if a.header.Get("Retry-After") != "3600" {
+		t.Errorf("Retry-After %q, want 3600", a.header.Get("Retry-After"))
+	}
+	if a := get(t, srv, upstreamtest.ReaderToken, "/spaces/acme-handbook"); a.status != http.StatusOK {
+		t.Errorf("another token's call: %d, want 200", a.status)
+	}
+	if a := get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook"); a.status != http.StatusTooManyRequests {
+		t.Errorf("second call: %d, want a 429", a.status)
+	}
+	if a := get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook"); a.status != http.StatusOK {
+		t.Errorf("third call: %d, want 200 (only the first two are limited)", a.status)
+	}
+	if n, m := srv.EarlyCalls(upstreamtest.DemoToken), srv.EarlyCalls(upstreamtest.ReaderToken); n != 2 || m != 0 {
+		t.Errorf("early calls: %d of the limited token, %d of the other; want 2 and 0", n, m)
+	}
+	srv.ResetStats()
+	get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook")
+	if n := srv.EarlyCalls(upstreamtest.DemoToken); n != 1 {
+		t.Errorf("after ResetStats: %d early calls, want 1 (the named time is kept)", n)
+	}
+}
+
+func TestLimitToken(t *testing.T) {
+	srv := newServer(t, upstreamtest.Options{})
+	until := time.Now().Add(90 * time.Minute)
+	srv.LimitToken(upstreamtest.DemoToken, until)
+	a := get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook")
+	assertEnvelope(t, a, http.StatusTooManyRequests, "Too Many Requests")
+	reset, _ := strconv.ParseInt(a.header.Get("X-RateLimit-Reset"), 10, 64)
+	if ra, _ := strconv.Atoi(a.header.Get("Retry-After")); ra < 5390 || ra > 5400 || time.Unix(reset, 0).Before(until) {
+		t.Errorf("429 names Retry-After %s, reset %d; want about 5400s, not before %v", a.header.Get("Retry-After"), reset, until)
+	}
+	if a := get(t, srv, upstreamtest.ReaderToken, "/spaces/acme-handbook"); a.status != http.StatusOK {
+		t.Errorf("another token's call: %d, want 200", a.status)
+	}
+	if n := srv.EarlyCalls(upstreamtest.DemoToken); n != 1 {
+		t.Errorf("%d early calls, want 1", n)
+	}
+}
+
+func TestForToken(t *testing.T) {
+	f := upstreamtest.ForToken("a", upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusServiceUnavailable}))
+	if f(upstreamtest.Call{Authorization: "Bearer a"}) == nil || f(upstreamtest.Call{Authorization: "Bearer b"}) != nil || f(upstreamtest.Call{}) != nil {
+		t.Error("ForToken fails the calls of its token alone")
+	}
+}

@@ -29,6 +29,7 @@ type Handler struct {
 	mu       sync.RWMutex // guards data
 	data     *Dataset
 	stats    stats
+	limits   rateLimits
 	faultMu  sync.RWMutex
 	fault    FaultFunc
 	closing  chan struct{}
@@ -82,12 +83,17 @@ type opHandler func(w http.ResponseWriter, r *http.Request, u *User)
 // latency, faults, then authentication.
 func (h *Handler) route(pattern, op string, fn opHandler) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w} // status stays 0 when nothing is answered
 		c := h.stats.begin(op, r)
+		rec := &statusRecorder{ResponseWriter: w, limits: &h.limits, auth: c.Authorization} // status stays 0 when nothing is answered
 		defer func() { h.stats.end(c, rec.status) }()
+		limitedUntil := h.limits.arrived(c.Authorization, time.Now())
 
 		if h.opts.Latency > 0 && !h.sleep(r, h.opts.Latency) {
 			resetConnection(rec) // returning would answer an empty 200
+			return
+		}
+		if !limitedUntil.IsZero() {
+			h.applyFault(rec, r, limitedAnswer(limitedUntil, time.Now()), nil)
 			return
 		}
 		h.faultMu.RLock()
@@ -161,11 +167,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	limits *rateLimits
+	auth   string
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+	}
+	if code == http.StatusTooManyRequests {
+		// Recorded before the answer leaves: a call that follows it is early.
+		s.limits.answered429(s.auth, s.Header(), time.Now())
 	}
 	s.ResponseWriter.WriteHeader(code)
 }

@@ -140,8 +140,10 @@ func (h *Handler) RoundTrips() int {
 	return longest
 }
 
-// ResetStats forgets the calls received so far and the peak.
+// ResetStats forgets the calls received so far, the peak and the early
+// calls (not the times 429s named: GitBook would not forget them).
 func (h *Handler) ResetStats() {
+	h.limits.resetCounts()
 	h.stats.mu.Lock()
 	defer h.stats.mu.Unlock()
 	h.stats.calls = nil
