@@ -20,8 +20,8 @@ func listenAddr(cfg config, defaultCredential bool) string {
 // allowedHosts is -allowed-hosts, or the loopback names and the host -addr
 // names.
 func allowedHosts(cfg config) []string {
-	if hosts := splitList(cfg.allowedHosts); len(hosts) > 0 {
-		return hosts
+	if len(cfg.allowedHosts) > 0 {
+		return cfg.allowedHosts
 	}
 	hosts := append([]string{}, httpapi.DefaultAllowedHosts...)
 	if host, _, err := net.SplitHostPort(cfg.addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {

@@ -123,7 +123,7 @@ func newHandler(cfg config, defaultAuth string, tracerProvider trace.TracerProvi
 		if opts.Sharing.CacheTTL > 0 {
 			opts.Sharing.Store = redisstate.NewReadCache(conn, opts.Sharing.CacheTTL, opts.Sharing.CacheSize)
 		}
-		h.APQCache = redisstate.NewAPQ(conn, httpapi.NewAPQCache(h.APQCacheBytes, h.APQCacheSize), cfg.apqTTL, httpapi.MaxAPQBytes(h.APQCacheBytes))
+		h.APQCache = redisstate.NewAPQ(conn, httpapi.NewAPQCache(h.APQCacheBytes, h.APQCacheSize), httpapi.MaxAPQBytes(h.APQCacheBytes))
 		log.Info("sharing rate-limit holds, persisted queries and the read cache through Redis", "redis", redisstate.Redacted(r.URL), "connected", conn.Up())
 	}
 	opts.Transport = telemetry.Transport(upstream.PooledTransport(opts.MaxInFlight), tracerProvider)

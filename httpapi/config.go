@@ -9,14 +9,15 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/gitbook-graphql/facade/budget"
-	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/loader"
+	"github.com/gitbook-graphql/facade/settings"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
-// Config is what the handler is built from.
+// Config is what the handler is built from. A field that has a flag has its
+// default, range and meaning in Settings; zero (or below, for a number)
+// stands for the default where it is out of range.
 type Config struct {
 	Client *upstream.Client
 	// DefaultAuthorization is sent upstream for callers who send no
@@ -25,7 +26,7 @@ type Config struct {
 	// AllowedHosts are the Host names at which DefaultAuthorization serves;
 	// "*" for any. Default DefaultAllowedHosts.
 	AllowedHosts []string
-	// RequestTimeout bounds a whole GraphQL request. Default DefaultConfig().
+	// RequestTimeout bounds a whole GraphQL request.
 	RequestTimeout time.Duration
 	// PageSize is the `limit` asked per upstream page. Default graph.DefaultPageSize.
 	PageSize int
@@ -33,14 +34,13 @@ type Config struct {
 	// that may need more are refused before any call, and a request that
 	// reaches it anyway makes no more. Default budget.DefaultMaxCalls.
 	MaxUpstreamCalls int
-	// MaxDepth bounds how deeply an operation nests fields. Default DefaultConfig().
+	// MaxDepth bounds how deeply an operation nests fields.
 	MaxDepth int
-	// MaxBodyBytes bounds a request body; larger ones get 413. Default DefaultConfig().
+	// MaxBodyBytes bounds a request body; larger ones get 413.
 	MaxBodyBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 	// APQCacheSize is how many automatic persisted queries are kept (LRU).
-	// Default DefaultConfig().
 	APQCacheSize int
 	// APQCacheBytes bounds the persisted queries kept, in bytes of their
 	// text. Default DefaultAPQCacheBytes.
@@ -96,45 +96,17 @@ type Config struct {
 	Loader        loader.Config
 }
 
-// DefaultConfig is the handler's defaults, written once: the flags bind to
-// them, and New fills in each field left at zero from them.
+// DefaultConfig is the handler's defaults: those of its Settings, and the
+// few that have no flag. New fills in each field left unset from them.
 func DefaultConfig() Config {
-	return Config{
-		AllowedHosts:          DefaultAllowedHosts,
-		RequestTimeout:        15 * time.Second,
-		PageSize:              graph.DefaultPageSize,
-		MaxUpstreamCalls:      budget.DefaultMaxCalls,
-		MaxDepth:              15,
-		MaxBodyBytes:          1 << 20,
-		APQCacheSize:          1000,
-		APQCacheBytes:         DefaultAPQCacheBytes,
-		QueryCacheBytes:       DefaultQueryCacheBytes,
-		Document:              DefaultDocumentLimits(),
-		MaxErrors:             DefaultMaxErrors,
-		MaxResponseBytes:      DefaultMaxResponseBytes,
-		MaxResponseValues:     DefaultMaxResponseValues,
-		MaxJSONDepth:          DefaultMaxJSONDepth,
-		MaxAuthorizationBytes: DefaultMaxAuthorizationBytes,
-		ReadyCacheFor:         5 * time.Second,
-	}
+	c := Config{AllowedHosts: DefaultAllowedHosts, ReadyCacheFor: 5 * time.Second}
+	settings.Reset(c.Settings())
+	return c
 }
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	c.RequestTimeout = positive(c.RequestTimeout, d.RequestTimeout)
-	c.PageSize = positive(c.PageSize, d.PageSize)
-	c.MaxUpstreamCalls = positive(c.MaxUpstreamCalls, d.MaxUpstreamCalls)
-	c.MaxDepth = positive(c.MaxDepth, d.MaxDepth)
-	c.MaxBodyBytes = positive(c.MaxBodyBytes, d.MaxBodyBytes)
-	c.APQCacheSize = positive(c.APQCacheSize, d.APQCacheSize)
-	c.APQCacheBytes = positive(c.APQCacheBytes, d.APQCacheBytes)
-	c.QueryCacheBytes = positive(c.QueryCacheBytes, d.QueryCacheBytes)
-	c.Document = c.Document.withDefaults()
-	c.MaxErrors = positive(c.MaxErrors, d.MaxErrors)
-	c.MaxResponseBytes = positive(c.MaxResponseBytes, d.MaxResponseBytes)
-	c.MaxResponseValues = positive(c.MaxResponseValues, d.MaxResponseValues)
-	c.MaxJSONDepth = positive(c.MaxJSONDepth, d.MaxJSONDepth)
-	c.MaxAuthorizationBytes = positive(c.MaxAuthorizationBytes, d.MaxAuthorizationBytes)
+	settings.Fill(c.Settings())
 	c.ReadyCacheFor = positive(c.ReadyCacheFor, d.ReadyCacheFor)
 	if c.APQCache == nil {
 		c.APQCache = NewAPQCache(c.APQCacheBytes, c.APQCacheSize)
@@ -158,7 +130,7 @@ func (c Config) withDefaults() Config {
 }
 
 // positive is v, or d where v was left at zero (or below).
-func positive[T int | int64 | time.Duration](v, d T) T {
+func positive(v, d time.Duration) time.Duration {
 	if v <= 0 {
 		return d
 	}

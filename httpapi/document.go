@@ -11,6 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/gitbook-graphql/facade/settings"
 )
 
 // Limits on one GraphQL document, checked before gqlgen validates it: the
@@ -41,19 +43,10 @@ type DocumentLimits struct {
 	NameLength int // bytes of any one name
 }
 
-// DefaultDocumentLimits is the limits' defaults.
+// DefaultDocumentLimits is the limits' defaults, from Config's Settings.
 func DefaultDocumentLimits() DocumentLimits {
-	return DocumentLimits{Tokens: DefaultMaxTokens, Fields: DefaultMaxFields, Aliases: DefaultMaxAliases,
-		Directives: DefaultMaxDirectives, NameLength: DefaultMaxNameLength}
-}
-
-func (l DocumentLimits) withDefaults() DocumentLimits {
-	d := DefaultDocumentLimits()
-	l.Tokens = positive(l.Tokens, d.Tokens)
-	l.Fields = positive(l.Fields, d.Fields)
-	l.Aliases = positive(l.Aliases, d.Aliases)
-	l.Directives = positive(l.Directives, d.Directives)
-	l.NameLength = positive(l.NameLength, d.NameLength)
+	var l DocumentLimits
+	settings.Reset(l.settings())
 	return l
 }
 

@@ -2,7 +2,6 @@ package redisstate
 
 import (
 	"context"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/redis/rueidis"
@@ -15,14 +14,13 @@ import (
 type APQ struct {
 	conn     *Conn
 	local    graphql.Cache[string]
-	ttl      time.Duration
 	maxBytes int
 }
 
 // NewAPQ shares persisted queries of up to maxBytes through Redis, each for
-// ttl, in front of local, this process's own cache.
-func NewAPQ(conn *Conn, local graphql.Cache[string], ttl time.Duration, maxBytes int) *APQ {
-	return &APQ{conn: conn, local: local, ttl: ttl, maxBytes: maxBytes}
+// conn's Options.APQTTL, in front of local, this process's own cache.
+func NewAPQ(conn *Conn, local graphql.Cache[string], maxBytes int) *APQ {
+	return &APQ{conn: conn, local: local, maxBytes: maxBytes}
 }
 
 // maxHashBytes: gqlgen's hashes are SHA-256 in hex; a longer one is a
@@ -59,6 +57,6 @@ func (a *APQ) Add(ctx context.Context, hash, query string) {
 		return
 	}
 	a.conn.write(ctx, "apq", func(ctx context.Context, client rueidis.Client) error {
-		return client.Do(ctx, client.B().Set().Key(a.key(hash)).Value(query).Px(a.ttl).Build()).Error()
+		return client.Do(ctx, client.B().Set().Key(a.key(hash)).Value(query).Px(a.conn.opts.APQTTL).Build()).Error()
 	})
 }

@@ -11,9 +11,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
+
+	"github.com/gitbook-graphql/facade/settings"
 )
 
-// Options configure a Conn; zero fields take DefaultOptions' values.
+// Options configure a Conn; zero fields take DefaultOptions' values. A
+// field that has a flag has its default, range and meaning in Settings.
 type Options struct {
 	// URL is redis://[user:password@]host:port[/db] or rediss:// for TLS.
 	URL string
@@ -26,6 +29,9 @@ type Options struct {
 	// ClientCacheBytes bounds the client-side cache of keys Redis tracks
 	// for this process, across its connections.
 	ClientCacheBytes int
+	// APQTTL is how long a persisted query stays in Redis after it is
+	// registered.
+	APQTTL time.Duration
 	// ProbeEvery is how often Redis is asked whether it is back, while it
 	// is not.
 	ProbeEvery time.Duration
@@ -35,27 +41,17 @@ type Options struct {
 	Registerer prometheus.Registerer
 }
 
-// DefaultOptions are the defaults of Options' zero fields.
+// DefaultOptions are the defaults of Options' zero fields: those of its
+// Settings, and ProbeEvery's.
 func DefaultOptions() Options {
-	return Options{
-		Prefix:           "gitbook-facade:",
-		Timeout:          100 * time.Millisecond,
-		ClientCacheBytes: 16 << 20,
-		ProbeEvery:       500 * time.Millisecond,
-	}
+	o := Options{ProbeEvery: 500 * time.Millisecond}
+	settings.Reset(o.Settings())
+	return o
 }
 
 func (o Options) withDefaults() Options {
 	d := DefaultOptions()
-	if o.Prefix == "" {
-		o.Prefix = d.Prefix
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = d.Timeout
-	}
-	if o.ClientCacheBytes <= 0 {
-		o.ClientCacheBytes = d.ClientCacheBytes
-	}
+	settings.Fill(o.Settings())
 	if o.ProbeEvery <= 0 {
 		o.ProbeEvery = d.ProbeEvery
 	}

@@ -140,8 +140,8 @@ func TestReadCacheIsSharedPerCredentialAndForgottenOnWrite(t *testing.T) {
 func TestPersistedQueriesAreShared(t *testing.T) {
 	srv := redistest.Start(t)
 	a, b := newReplica(t, srv.URL(0)), newReplica(t, srv.URL(0))
-	qa := redisstate.NewAPQ(a.conn, newLocal(), time.Hour, 100)
-	qb := redisstate.NewAPQ(b.conn, newLocal(), time.Hour, 100)
+	qa := redisstate.NewAPQ(a.conn, newLocal(), 100)
+	qb := redisstate.NewAPQ(b.conn, newLocal(), 100)
 	ctx := t.Context()
 	const hash = "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"
 	qa.Add(ctx, hash, "{ me { id } }")

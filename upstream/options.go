@@ -3,13 +3,16 @@ package upstream
 import (
 	"net/http"
 	"time"
+
+	"github.com/gitbook-graphql/facade/settings"
 )
 
 // DefaultBaseURL is GitBook's public API.
 const DefaultBaseURL = "https://api.gitbook.com/v1"
 
 // Options tune a Client; the zero value of each field means its default,
-// as DefaultOptions spells them out.
+// as DefaultOptions spells them out. A field that has a flag has its
+// default, range and meaning in Settings.
 type Options struct {
 	// HTTPClient sends each attempt; its Transport (http.DefaultTransport
 	// when nil) is wrapped by the client's guards. Default: a client over
@@ -26,13 +29,10 @@ type Options struct {
 	// by default, reads of the same URL in flight at once are made once.
 	Sharing Sharing
 	// AttemptTimeout bounds one attempt, from sending it to reading its
-	// answer's last byte. Default 5s.
+	// answer's last byte.
 	AttemptTimeout time.Duration
 	// MaxInFlight bounds the attempts in flight from the whole process;
-	// more wait their turn, within their deadline. Default 256: over
-	// HTTP/1.1 each attempt in flight holds a connection, with two
-	// goroutines and their buffers, and past a few hundred the collector's
-	// work for them cost more than the parallelism gave (bench/PROFILE.md).
+	// more wait their turn, within their deadline.
 	MaxInFlight int
 	// Retry is the policy for reads; its nil hooks are the default ones.
 	// Default: DefaultRetryPolicy().
@@ -48,8 +48,7 @@ type Options struct {
 	Breaker *BreakerPolicy
 	// TrackedCredentials bounds the credentials whose breaker and retry
 	// budget are kept; past it, the one used least recently is forgotten,
-	// and starts afresh (its breaker closed) when it calls again. Default
-	// 4096, under 3 MiB.
+	// and starts afresh (its breaker closed) when it calls again.
 	TrackedCredentials int
 	// UserAgent is sent with every call. Default "gitbook-graphql-facade".
 	UserAgent string
@@ -65,49 +64,35 @@ type Sharing struct {
 	// a change made in GitBook by anyone else, or with another credential,
 	// shows only once the entry expires.
 	CacheTTL time.Duration
-	// CacheSize bounds the in-process cache's entries. Default 10000.
+	// CacheSize bounds the in-process cache's entries.
 	CacheSize int
 	// Store keeps the cached reads when CacheTTL is set. Default:
 	// NewLocalReadCache(CacheSize, CacheTTL), this process's own.
 	Store ReadCache
 }
 
-// DefaultOptions are what the zero fields of Options stand for, the one
-// place the defaults are written: flags that tune the client take their
-// defaults from here. HTTPClient, Transport and Observer have none to give
-// (the transport's pool follows MaxInFlight).
+// DefaultOptions are what the zero fields of Options stand for: those of
+// its Settings, and those that have no flag. HTTPClient, Transport and
+// Observer have none to give (the transport's pool follows MaxInFlight).
 func DefaultOptions() Options {
 	retry, budget, breaker := DefaultRetryPolicy(), DefaultRetryBudget(), DefaultBreakerPolicy()
-	return Options{
-		Sharing:            Sharing{CacheSize: 10000},
-		AttemptTimeout:     5 * time.Second,
-		MaxInFlight:        256,
-		Retry:              &retry,
-		Budget:             &budget,
-		Breaker:            &breaker,
-		TrackedCredentials: 4096,
-		UserAgent:          "gitbook-graphql-facade",
+	o := Options{
+		Retry:     &retry,
+		Budget:    &budget,
+		Breaker:   &breaker,
+		UserAgent: "gitbook-graphql-facade",
 	}
+	settings.Reset(o.Settings())
+	return o
 }
 
 // withDefaults fills o's zero fields from DefaultOptions. It copies what o
 // points to rather than change it.
 func (o Options) withDefaults() Options {
 	d := DefaultOptions()
-	if o.Sharing.CacheSize <= 0 {
-		o.Sharing.CacheSize = d.Sharing.CacheSize
-	}
-	if o.AttemptTimeout <= 0 {
-		o.AttemptTimeout = d.AttemptTimeout
-	}
-	if o.MaxInFlight <= 0 {
-		o.MaxInFlight = d.MaxInFlight
-	}
+	settings.Fill(o.Settings())
 	if o.UserAgent == "" {
 		o.UserAgent = d.UserAgent
-	}
-	if o.TrackedCredentials <= 0 {
-		o.TrackedCredentials = d.TrackedCredentials
 	}
 	if o.Retry == nil {
 		o.Retry = d.Retry
