@@ -150,6 +150,7 @@ func serve(ctx context.Context, cfg config, ln net.Listener, handler *httpapi.Ha
 		WriteTimeout:      cfg.handler.RequestTimeout + 5*time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logHandler, slog.LevelWarn),
+		Protocols:         servedProtocols(),
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -171,4 +172,17 @@ func serve(ctx context.Context, cfg config, ln net.Listener, handler *httpapi.Ha
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// servedProtocols are HTTP/1.1 and HTTP/2 over cleartext with prior
+// knowledge (h2c, as curl --http2-prior-knowledge and gRPC-style clients
+// speak it, and proxies in front of a service often do). A client that
+// offers the upgrade instead (Upgrade: h2c, as curl --http2 sends) is
+// answered over HTTP/1.1, as HTTP lets a server do. Over TLS, which a
+// proxy in front terminates, HTTP/2 is the proxy's to speak.
+func servedProtocols() *http.Protocols {
+	p := new(http.Protocols)
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	return p
 }

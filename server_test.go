@@ -213,3 +213,40 @@ func TestACredentialOfItsOwnListensOnLoopback(t *testing.T) {
 		}
 	}
 }
+
+// HTTP/2 over cleartext with prior knowledge is served, and a client that
+// offers the upgrade (Upgrade: h2c, as curl --http2 sends) is answered
+// over HTTP/1.1 as JSON: no refusal outside the error contract.
+func TestHTTP2OverCleartext(t *testing.T) {
+	addr := startDemo(t, nil)
+	body := `{"query":"{ space(id: \"acme-handbook\") { title } }"}`
+	h2c := &http.Transport{Protocols: new(http.Protocols)}
+	h2c.Protocols.SetUnencryptedHTTP2(true)
+	defer h2c.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: h2c}).Post("http://"+addr+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != 200 || !strings.Contains(string(answer), "Employee Handbook") {
+		t.Errorf("h2c: %s %d %s", resp.Proto, resp.StatusCode, answer)
+	}
+
+	for _, upgrade := range []string{"h2c", "websocket"} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Connection", "Upgrade, HTTP2-Settings")
+		req.Header.Set("Upgrade", upgrade)
+		req.Header.Set("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(string(answer), "Employee Handbook") {
+			t.Errorf("Upgrade: %s: %d %s %s", upgrade, resp.StatusCode, resp.Header.Get("Content-Type"), answer)
+		}
+	}
+}

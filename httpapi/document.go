@@ -68,16 +68,21 @@ func (documentLimit) ExtensionName() string                   { return "Document
 func (documentLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (d documentLimit) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	// Before anything else: a document already cached, or persisted,
+	// passed its own limits, but the operation name comes with each
+	// request, and errors and logs repeat it.
+	if len(params.OperationName) > d.limits.NameLength {
+		return d.limits.tooLong("operationName", len(params.OperationName))
+	}
 	if params.Query == "" {
-		return nil // a persisted query's hash alone: APQ fills it in, later
+		// A persisted query's hash alone: APQ fills its text in, later;
+		// that text was measured here when it was registered.
+		return nil
 	}
 	if d.cache != nil {
 		if _, ok := d.cache.Get(ctx, params.Query); ok {
 			return nil
 		}
-	}
-	if len(params.OperationName) > d.limits.NameLength {
-		return d.limits.tooLong("operationName", len(params.OperationName))
 	}
 	if len(params.Query) > d.limits.Tokens && exceedsTokens(params.Query, d.limits.Tokens) {
 		err := gqlerror.Errorf("exceeded token limit of %d", d.limits.Tokens)

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -56,10 +58,36 @@ func TestDocumentLimits(t *testing.T) {
 	if n := f.sim.CallCount(""); n != 1 {
 		t.Errorf("%d upstream calls, want the one the accepted document needs", n)
 	}
-	// operationName is a name too.
-	r := f.do(t, "{ __typename }", operationName(strings.Repeat("Q", 21)))
-	if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
-		t.Errorf("a long operationName: %+v", r.Errors)
+}
+
+// operationName is a name too, held to -max-name-length on every path: a
+// document parsed anew, one already cached, one sent as a persisted
+// query's hash alone, and over GET; and never echoed back.
+func TestOperationNameIsLimitedOnEveryPath(t *testing.T) {
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.Document.NameLength = 20 }})
+	const query = "query Q { __typename }"
+	hash := apqHash(query)
+	long := operationName("Q" + strings.Repeat("x", 100))
+	persisted := extensions(map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}})
+	if r := f.do(t, query, persisted); len(r.Errors) > 0 { // cached, and persisted
+		t.Fatalf("registering: %+v", r.Errors)
+	}
+	for name, r := range map[string]response{
+		"parsed anew":   f.do(t, "query Other { __typename }", long),
+		"cached":        f.do(t, query, long),
+		"persisted":     f.do(t, "", persisted, long),
+		"GET":           f.do(t, query, long, method(http.MethodGet)),
+		"GET persisted": f.do(t, "", persisted, long, method(http.MethodGet)),
+	} {
+		if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) || !strings.Contains(r.Errors[0].Message, "-max-name-length") {
+			t.Errorf("%s: %+v", name, r.Errors)
+		}
+		if strings.Contains(string(r.body), "Qxxxx") {
+			t.Errorf("%s: the name is echoed: %s", name, r.body)
+		}
+	}
+	if n := f.sim.CallCount(""); n != 0 {
+		t.Errorf("%d upstream calls", n)
 	}
 }
 
@@ -109,4 +137,10 @@ func TestNoSuggestionsWithIntrospectionOff(t *testing.T) {
 			t.Errorf("introspection off=%v: %q", off, r.Errors[0].Message)
 		}
 	}
+}
+
+// apqHash is a query's hash as automatic persisted queries name it.
+func apqHash(query string) string {
+	sum := sha256.Sum256([]byte(query))
+	return hex.EncodeToString(sum[:])
 }
