@@ -114,6 +114,8 @@ func bindLimits(fs *flag.FlagSet, env *envDefaults, h *httpapi.Config) {
 	fs.IntVar(&h.MaxUpstreamCalls, "max-upstream-calls", env.integer("MAX_UPSTREAM_CALLS", h.MaxUpstreamCalls), "upstream calls one request may make; operations that may need more are refused (MAX_UPSTREAM_CALLS)")
 	fs.IntVar(&h.MaxDepth, "max-depth", env.integer("MAX_DEPTH", h.MaxDepth), "deepest field nesting an operation may have (MAX_DEPTH)")
 	fs.Int64Var(&h.MaxBodyBytes, "max-request-bytes", int64(env.integer("MAX_REQUEST_BYTES", int(h.MaxBodyBytes))), "largest request body; larger ones get 413 (MAX_REQUEST_BYTES)")
+	fs.IntVar(&h.MaxInflightRequests, "max-inflight-requests", env.integer("MAX_INFLIGHT_REQUESTS", h.MaxInflightRequests), "GraphQL requests answered at once; past it, 503 OVERLOADED with Retry-After, before the body is read (MAX_INFLIGHT_REQUESTS)")
+	fs.Int64Var(&h.MaxInflightBodyBytes, "max-inflight-body-bytes", int64(env.integer("MAX_INFLIGHT_BODY_BYTES", int(h.MaxInflightBodyBytes))), fmt.Sprintf("bytes of request bodies held at once, past each body's first %d KiB; a body that would pass it gets 503 OVERLOADED as it arrives; at least -max-request-bytes (MAX_INFLIGHT_BODY_BYTES)", httpapi.UnchargedBodyBytes>>10))
 	fs.IntVar(&h.Document.Tokens, "max-tokens", env.integer("MAX_TOKENS", h.Document.Tokens), "lexical tokens one GraphQL document may have (MAX_TOKENS)")
 	fs.IntVar(&h.Document.Fields, "max-fields", env.integer("MAX_FIELDS", h.Document.Fields), "selections one document may have, its fragments spread where they are used (MAX_FIELDS)")
 	fs.IntVar(&h.Document.Aliases, "max-aliases", env.integer("MAX_ALIASES", h.Document.Aliases), "aliased fields one document may have (MAX_ALIASES)")
@@ -153,6 +155,7 @@ func (c config) check() error {
 	}{
 		{"-upstream-concurrency", int64(o.MaxInFlight)}, {"-max-upstream-calls", int64(h.MaxUpstreamCalls)},
 		{"-max-depth", int64(h.MaxDepth)}, {"-max-request-bytes", h.MaxBodyBytes}, {"-apq-cache-size", int64(h.APQCacheSize)},
+		{"-max-inflight-requests", int64(h.MaxInflightRequests)}, {"-max-inflight-body-bytes", h.MaxInflightBodyBytes},
 		{"-apq-cache-bytes", int64(h.APQCacheBytes)}, {"-query-cache-bytes", int64(h.QueryCacheBytes)},
 		{"-max-tokens", int64(h.Document.Tokens)}, {"-max-fields", int64(h.Document.Fields)}, {"-max-aliases", int64(h.Document.Aliases)},
 		{"-max-directives", int64(h.Document.Directives)}, {"-max-name-length", int64(h.Document.NameLength)},
@@ -168,6 +171,9 @@ func (c config) check() error {
 	switch {
 	case h.RequestTimeout <= 0:
 		return errors.New("-request-timeout must be positive")
+	case h.MaxInflightBodyBytes < h.MaxBodyBytes:
+		// Else the largest body allowed could never be held: 503 for ever, not 413.
+		return errors.New("-max-inflight-body-bytes must be at least -max-request-bytes")
 	case h.PageSize < 1 || h.PageSize > upstream.MaxListLimit:
 		return errors.New("-upstream-page-size must be between 1 and 1000")
 	case c.logFormat != "json" && c.logFormat != "text":

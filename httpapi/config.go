@@ -37,6 +37,14 @@ type Config struct {
 	MaxDepth int
 	// MaxBodyBytes bounds a request body; larger ones get 413. Default DefaultConfig().
 	MaxBodyBytes int64
+	// MaxInflightRequests bounds the GraphQL requests answered at once;
+	// past it, 503 OVERLOADED before the body is read. Default
+	// DefaultMaxInflightRequests.
+	MaxInflightRequests int
+	// MaxInflightBodyBytes bounds the bytes of request bodies held at once,
+	// past each one's first UnchargedBodyBytes; a body that would pass it
+	// gets 503 OVERLOADED as it arrives. Default DefaultMaxInflightBodyBytes.
+	MaxInflightBodyBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 	// APQCacheSize is how many automatic persisted queries are kept (LRU).
@@ -101,6 +109,8 @@ func DefaultConfig() Config {
 		MaxUpstreamCalls:      budget.DefaultMaxCalls,
 		MaxDepth:              15,
 		MaxBodyBytes:          1 << 20,
+		MaxInflightRequests:   DefaultMaxInflightRequests,
+		MaxInflightBodyBytes:  DefaultMaxInflightBodyBytes,
 		APQCacheSize:          1000,
 		APQCacheBytes:         DefaultAPQCacheBytes,
 		QueryCacheBytes:       DefaultQueryCacheBytes,
@@ -120,6 +130,8 @@ func (c Config) withDefaults() Config {
 	c.MaxUpstreamCalls = positive(c.MaxUpstreamCalls, d.MaxUpstreamCalls)
 	c.MaxDepth = positive(c.MaxDepth, d.MaxDepth)
 	c.MaxBodyBytes = positive(c.MaxBodyBytes, d.MaxBodyBytes)
+	c.MaxInflightRequests = positive(c.MaxInflightRequests, d.MaxInflightRequests)
+	c.MaxInflightBodyBytes = positive(c.MaxInflightBodyBytes, d.MaxInflightBodyBytes)
 	c.APQCacheSize = positive(c.APQCacheSize, d.APQCacheSize)
 	c.APQCacheBytes = positive(c.APQCacheBytes, d.APQCacheBytes)
 	c.QueryCacheBytes = positive(c.QueryCacheBytes, d.QueryCacheBytes)
