@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,7 +41,19 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	c := config{handler: httpapi.DefaultConfig(), client: upstream.DefaultOptions(), redis: redisstate.DefaultOptions()}
 	given, err := c.command().Parse(args, getenv, stderr)
 	c.addrSet = given["addr"]
+	if err == nil {
+		err = c.check()
+	}
 	return c, err
+}
+
+// check refuses settings that are each in range but do not fit together.
+func (c *config) check() error {
+	if c.handler.MaxInflightBodyBytes < c.handler.MaxBodyBytes {
+		// Else the largest body allowed would always be refused for overload.
+		return errors.New("-max-inflight-body-bytes must be at least -max-request-bytes")
+	}
+	return nil
 }
 
 // command is every setting of the process, bound to c: -h and the README's

@@ -116,6 +116,8 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 		"bad integer in env":  {nil, map[string]string{"UPSTREAM_PAGE_SIZE": "many"}},
 		"no fields allowed":   {[]string{"-max-fields", "0"}, nil},
 		"no errors allowed":   {nil, map[string]string{"MAX_ERRORS": "0"}},
+		"no inflight slots":   {nil, map[string]string{"MAX_INFLIGHT_REQUESTS": "0"}},
+		"inflight under body": {[]string{"-max-inflight-body-bytes", "65536"}, nil},
 		"not a redis URL":     {[]string{"-redis-url", "http://:pw@127.0.0.1:6379"}, nil},
 		"zero redis timeout":  {nil, map[string]string{"REDIS_TIMEOUT": "0s"}},
 		"zero APQ TTL":        {[]string{"-apq-ttl", "0s"}, nil},
@@ -132,7 +134,8 @@ func TestConfigFromFlagsAndEnvironment(t *testing.T) {
 	for _, v := range []string{"ADDR", "GITBOOK_API_URL", "DEMO", "REQUEST_TIMEOUT", "GITBOOK_TOKEN",
 		"UPSTREAM_CONCURRENCY", "MAX_UPSTREAM_CALLS", "INTROSPECTION", "UPSTREAM_ATTEMPT_TIMEOUT", "MAX_DEPTH", "MAX_REQUEST_BYTES",
 		"MAX_TOKENS", "MAX_FIELDS", "MAX_ALIASES", "MAX_DIRECTIVES", "MAX_NAME_LENGTH", "MAX_ERRORS",
-		"QUERY_CACHE_BYTES", "APQ_CACHE_BYTES", "MAX_AUTHORIZATION_BYTES", "MAX_RESPONSE_BYTES", "REDIS_URL", "REDIS_TIMEOUT"} {
+		"QUERY_CACHE_BYTES", "APQ_CACHE_BYTES", "MAX_AUTHORIZATION_BYTES", "MAX_RESPONSE_BYTES", "REDIS_URL", "REDIS_TIMEOUT",
+		"MAX_INFLIGHT_REQUESTS", "MAX_INFLIGHT_BODY_BYTES"} {
 		if !strings.Contains(usage.String(), v) {
 			t.Errorf("-h does not mention %s", v)
 		}

@@ -116,7 +116,10 @@ func runHostile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		results = append(results, r)
 		fmt.Fprintf(stderr, "%-45s %7.1f ms CPU  %6.1f MiB above idle  %s\n", shape.Name, ms(r.CPU), mib(r.RSSAbove), r.Code)
 	}
-	return writeHostile(*outDir, results)
+	if err := writeHostile(*outDir, results); err != nil {
+		return err
+	}
+	return measureSlowBodies(ctx, e, *outDir, stderr)
 }
 
 func post(ctx context.Context, url string, body []byte, read func(status int, body []byte)) error {

@@ -58,6 +58,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "hostile" {
 		return runHostile(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "slowbodies" {
+		return runSlowBodies(ctx, args[1:], stderr)
+	}
 	if len(args) > 0 && args[0] == "replicas" {
 		return runReplicas(ctx, args[1:], stdout, stderr)
 	}

@@ -29,6 +29,9 @@ const (
 	BadRequest           = "BAD_REQUEST"
 	UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 	MethodNotAllowed     = "METHOD_NOT_ALLOWED"
+	// Overloaded is a request refused because the process already holds
+	// as many requests, or bytes of request bodies, as it may.
+	Overloaded = "OVERLOADED"
 	// Bounds on one answer.
 	ResponseTooLarge = "RESPONSE_TOO_LARGE"
 	TooManyErrors    = "TOO_MANY_ERRORS"
@@ -43,6 +46,6 @@ const (
 // table of errors explains.
 var Facade = []string{
 	NotFound, Unauthenticated, Forbidden, BadUserInput, RateLimited, TooComplex,
-	BadRequest, TooManyErrors, ResponseTooLarge, UnsupportedMediaType, MethodNotAllowed,
+	BadRequest, TooManyErrors, ResponseTooLarge, UnsupportedMediaType, MethodNotAllowed, Overloaded,
 	UpstreamUnavailable, UpstreamTimeout, RequestTimeout, UpstreamBadResponse,
 }

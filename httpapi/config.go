@@ -38,6 +38,14 @@ type Config struct {
 	MaxDepth int
 	// MaxBodyBytes bounds a request body; larger ones get 413.
 	MaxBodyBytes int64
+	// MaxInflightRequests bounds the GraphQL requests answered at once;
+	// past it, 503 OVERLOADED before the body is read. Default
+	// DefaultMaxInflightRequests.
+	MaxInflightRequests int
+	// MaxInflightBodyBytes bounds the bytes of request bodies held at once,
+	// past each one's first UnchargedBodyBytes; a body that would pass it
+	// gets 503 OVERLOADED as it arrives. Default DefaultMaxInflightBodyBytes.
+	MaxInflightBodyBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 	// APQCacheSize is how many automatic persisted queries are kept (LRU).

@@ -55,10 +55,14 @@ func New(cfg Config) *Handler {
 	var gql http.Handler = graphQLServer(cfg, calls)
 	gql = loader.Middleware(clientFor, cfg.Loader)(gql)
 	gql = withTimeout(cfg.RequestTimeout, gql)
-	gql = limitBody(cfg.MaxBodyBytes, gql)
+	admit := newAdmission(cfg.MaxInflightRequests, cfg.MaxInflightBodyBytes, cfg.Metrics)
+	gql = limitBody(cfg.MaxBodyBytes, admit, gql)
 	gql = limitAuthorization(cfg.MaxAuthorizationBytes, gql)
 	gql = acceptOnly(gql)
 	gql = guardDefaultCredential(cfg.DefaultAuthorization, cfg.AllowedHosts, gql)
+	// First after the log line and the span: an overloaded server refuses
+	// before anything else, and the refusal is still logged and counted.
+	gql = admit.limitRequests(gql)
 	gql = telemetry.Requests(cfg.Logger, gql)
 	gql = telemetry.Handler(gql, cfg.TracerProvider)
 	if len(cfg.CORSOrigins) > 0 {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -15,10 +14,12 @@ import (
 )
 
 // limitBody refuses request bodies larger than maxBytes with 413, before
-// anything reads them whole. Its answer is a GraphQL error response with
+// anything reads them whole, and reads the others whole, charged to the
+// bytes in flight (admission.readBody): one the budget cannot hold gets 503
+// OVERLOADED. Its other refusals are GraphQL error responses with
 // extensions.code BAD_REQUEST (as Apollo Server says it); the body is never
 // echoed back.
-func limitBody(maxBytes int64, next http.Handler) http.Handler {
+func limitBody(maxBytes int64, admit *admission, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tooLarge := func() {
 			refuse(w, r, http.StatusRequestEntityTooLarge, codes.BadRequest, fmt.Sprintf("the request body is larger than %d bytes", maxBytes))
@@ -28,15 +29,22 @@ func limitBody(maxBytes int64, next http.Handler) http.Handler {
 			return
 		}
 		if r.Body != nil && r.Method == http.MethodPost {
-			body, err := readBody(http.MaxBytesReader(w, r.Body, maxBytes), r.ContentLength)
-			var tooBig *http.MaxBytesError
-			switch {
-			case errors.As(err, &tooBig):
-				tooLarge()
+			body, held, err := admit.readBody(http.MaxBytesReader(w, r.Body, maxBytes), r.ContentLength, maxBytes)
+			if err != nil {
+				admit.release(held) // before the answer: its buffer is garbage now
+				var tooBig *http.MaxBytesError
+				switch {
+				case errors.Is(err, errOverloaded):
+					admit.refuse(w, r, telemetry.RefusedBodyBytes, "the server holds as many bytes of request bodies as it may at once (-max-inflight-body-bytes); retry later")
+				case errors.As(err, &tooBig):
+					tooLarge()
+				default:
+					refuse(w, r, http.StatusBadRequest, codes.BadRequest, "the request body could not be read")
+				}
 				return
-			case err != nil:
-				refuse(w, r, http.StatusBadRequest, codes.BadRequest, "the request body could not be read")
-				return
+			}
+			if held > 0 {
+				defer admit.release(held)
 			}
 			r.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
 		}
@@ -100,15 +108,6 @@ func hostAllowed(hostport string, allowed []string) bool {
 		}
 	}
 	return false
-}
-
-// readBody reads a body whole; one whose length is announced goes into a
-// buffer of that size (and room to read its end), not one grown by
-// doubling: twice the garbage for a body of a megabyte.
-func readBody(body io.Reader, length int64) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, max(length, 0)+bytes.MinRead))
-	_, err := buf.ReadFrom(body)
-	return buf.Bytes(), err
 }
 
 // bufferedBody is a body limitBody has read whole: the transport takes its

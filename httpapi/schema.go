@@ -59,3 +59,7 @@ func ClientSDL() string {
 	formatter.NewFormatter(&b, formatter.WithIndent("  ")).FormatSchema(&s)
 	return b.String()
 }
+
+// Schema is the schema clients see, for what builds documents over it
+// (package hostile's shapes and generator).
+func Schema() *ast.Schema { return servedSchema() }

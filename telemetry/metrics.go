@@ -22,13 +22,16 @@ type Metrics struct {
 	inFlight        prometheus.Gauge
 	unknownValues   *prometheus.CounterVec
 	deduplicated    prometheus.Counter
+	refused         *prometheus.CounterVec
+	requestsHeld    prometheus.Gauge
+	bodyBytesHeld   prometheus.Gauge
 	operations      *boundedNames
 }
 
 // NewMetrics registers the series with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	f := func(c prometheus.Collector) prometheus.Collector { reg.MustRegister(c); return c }
-	return &Metrics{
+	m := &Metrics{
 		requests: f(prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "graphql_requests_total",
 			Help: "GraphQL requests, by operation name and outcome (success, partial, error).",
@@ -68,9 +71,41 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "graphql_requests_deduplicated_total",
 			Help: "GraphQL requests answered by the execution of an identical query (same credential, document, variables and operation name) in flight at the same time: executions saved.",
 		})).(prometheus.Counter),
+		refused: f(prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "graphql_requests_refused_total",
+			Help: "GraphQL requests refused with OVERLOADED, by reason: requests (as many in flight as -max-inflight-requests) or body_bytes (bodies in flight past -max-inflight-body-bytes).",
+		}, []string{"reason"})).(*prometheus.CounterVec),
+		requestsHeld: f(prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "graphql_requests_in_flight",
+			Help: "GraphQL requests admitted and not yet answered.",
+		})).(prometheus.Gauge),
+		bodyBytesHeld: f(prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "graphql_request_body_bytes_reserved",
+			Help: "Bytes of request bodies in flight charged to -max-inflight-body-bytes (each body's first few KiB are not).",
+		})).(prometheus.Gauge),
 		operations: &boundedNames{max: 100, seen: map[string]bool{}},
 	}
+	// Both reasons from the start, at 0: a rate over a series that does
+	// not exist yet is no rate at all.
+	m.refused.WithLabelValues(RefusedRequests)
+	m.refused.WithLabelValues(RefusedBodyBytes)
+	return m
 }
+
+// Refusal reasons of graphql_requests_refused_total.
+const (
+	RefusedRequests  = "requests"
+	RefusedBodyBytes = "body_bytes"
+)
+
+// Refused counts a request refused for overload, for reason.
+func (m *Metrics) Refused(reason string) { m.refused.WithLabelValues(reason).Inc() }
+
+// RequestsInFlight adds delta to the requests admitted.
+func (m *Metrics) RequestsInFlight(delta float64) { m.requestsHeld.Add(delta) }
+
+// BodyBytesReserved adds delta to the bytes of request bodies reserved.
+func (m *Metrics) BodyBytesReserved(delta int64) { m.bodyBytesHeld.Add(float64(delta)) }
 
 // RegisterClient adds the client's guards, summed over credentials, as
 // series: never by credential, which would make a label of each.
