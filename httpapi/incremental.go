@@ -39,6 +39,12 @@ func (t overHTTP) writeParts(ctx context.Context, w http.ResponseWriter, exec gr
 	if first == nil {
 		first = &graphql.Response{}
 	}
+	if first.HasNext == nil {
+		// Nothing was deferred after all (@defer on a root field, or
+		// under a field that failed): the one part says it is the last.
+		last := false
+		first.HasNext = &last
+	}
 	first.Errors = capErrors(first.Errors, t.maxErrors, e.meter.Silenced())
 	sent, ok := t.writePart(ctx, w, 0, first, e.meter.Overflow(), func(err *gqlerror.Error) any {
 		return map[string]any{"data": nil, "errors": gqlerror.List{err}, "hasNext": false}
@@ -52,6 +58,7 @@ func (t overHTTP) writeParts(ctx context.Context, w http.ResponseWriter, exec gr
 		part.Errors = capErrors(part.Errors, t.maxErrors, 0)
 		part.Label = callerLabel(part.Label)
 		more := pending(part)
+		part.HasNext = nil // said once, by the part, not by each item in it
 		sent, ok = t.writePart(ctx, w, sent, map[string]any{"incremental": []*graphql.Response{part}, "hasNext": more}, e.meter.Overflow(), func(err *gqlerror.Error) any {
 			if err.Path == nil {
 				err.Path = part.Path

@@ -178,3 +178,11 @@ func (g *guard) credentialStats(c Credential) CredentialStats {
 	}
 	return s
 }
+
+// CloseIdleConnections closes the keep-alive connections of the transport
+// under the guards, as http.Client.CloseIdleConnections asks of it.
+func (g *guard) CloseIdleConnections() {
+	if c, ok := g.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
