@@ -18,7 +18,7 @@ const (
 	// RequestTimeout: the request's deadline passed before a field was
 	// resolved, with no upstream call of its own waiting (see package
 	// answer).
-	RequestTimeout = "REQUEST_TIMEOUT"
+	RequestTimeout      = "REQUEST_TIMEOUT"
 	UpstreamBadResponse = "UPSTREAM_BAD_RESPONSE"
 	Internal            = "INTERNAL_SERVER_ERROR"
 	// TooComplex is gqlgen's code for an operation past the complexity
