@@ -1,32 +1,45 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gitbook-graphql/facade/httpapi/hostile"
+	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // The hostile benchmark (go run ./bench hostile) measures what each shape
-// of package hostile, at the largest size the body limit allows, costs the
-// facade as a process of its own: CPU time per request from /proc, and its
-// peak resident set above what it holds idle. Every request is a new
-// document to the server (a comment makes each one unique), as an
-// attacker's would be, so no cache helps.
+// of package hostile, at the largest size the limits allow, costs the
+// facade as a process of its own over the demo data: CPU time per
+// request from /proc, its peak resident set above what it holds idle, the
+// longest a request took, and the goroutines and file descriptors it holds
+// two seconds after the last request, against what it held idle. Every
+// request is a new document to the server (a comment makes each one
+// unique) unless the shape sends the same one, as an attacker's would be,
+// so no cache helps. Rows of its own add what a shape cannot say alone: an
+// upstream call that hangs under a deadline of a second, and a caller that
+// goes away in the middle of @defer's parts.
 
-// Targets for one hostile request at the default limits.
+// Targets for one hostile request at the default limits (issue 21).
 const (
-	hostileMaxCPU = 50 * time.Millisecond
-	hostileMaxRSS = 20 << 20
+	hostileMaxCPU  = 250 * time.Millisecond
+	hostileMaxRSS  = 64 << 20
+	hostileMaxWall = 1100 * time.Millisecond // with -request-timeout 1s
+	// settle is how long after its last request a row's goroutines and
+	// descriptors are counted: what outlives a request by more than a
+	// second is a leak.
+	settle = 2 * time.Second
 )
 
 type hostileResult struct {
@@ -37,10 +50,43 @@ type hostileResult struct {
 	CPU        time.Duration `json:"cpu_ns"`
 	RSSAbove   int64         `json:"rss_above_idle_bytes"`
 	IdleRSS    int64         `json:"idle_rss_bytes"`
+	Wall       time.Duration `json:"longest_request_ns"`
+	Timeout    string        `json:"request_timeout,omitempty"` // the facade's -request-timeout, when not the default
+	Goroutines int           `json:"goroutines_left"`
+	FDs        int           `json:"fds_left"`
 	Requests   int           `json:"requests"`
+	Ended      bool          `json:"every_request_ended"`
 	WithinCPU  bool          `json:"within_cpu_target"`
 	WithinRSS  bool          `json:"within_rss_target"`
+	WithinWall bool          `json:"within_wall_target"`
 	RequestsOK bool          `json:"answered_or_refused_with_a_code"`
+}
+
+// hostileRow is one measurement: a request, the facade's flags, the
+// simulator's, and how the caller reads the answer.
+type hostileRow struct {
+	name       string
+	req        hostile.Request
+	facadeArgs []string
+	simArgs    []string
+	disconnect bool // the caller reads the first part and goes
+}
+
+func hostileRows() []hostileRow {
+	var rows []hostileRow
+	for _, shape := range hostile.Shapes {
+		rows = append(rows, hostileRow{name: shape.Name, req: shape.Build(hostile.BodyBudget - 32)}) // room for the comment
+	}
+	deferred := `{ space(id: "acme-handbook") { title ... @defer { organization { title } } } }`
+	hang := []string{"-hang", "getOrganizationById"}
+	second := []string{"-request-timeout", "1s"}
+	return append(rows,
+		hostileRow{name: "a deferred call that hangs, in parts", req: hostile.Request{Query: deferred, Header: map[string]string{"Accept": hostile.MultipartAccept}},
+			facadeArgs: second, simArgs: hang},
+		hostileRow{name: "a deferred call that hangs, whole", req: hostile.Request{Query: deferred}, facadeArgs: second, simArgs: hang},
+		hostileRow{name: "a caller gone in the middle of @defer's parts", req: hostile.Request{Query: deferred, Header: map[string]string{"Accept": hostile.MultipartAccept}},
+			simArgs: hang, disconnect: true},
+	)
 }
 
 func runHostile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,6 +94,9 @@ func runHostile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	requests := fs.Int("requests", 10, "requests of each shape")
 	outDir := fs.String("out", "bench/results", "where hostile.md and hostile.json are written")
+	facadeBin := fs.String("facade", "", "facade binary to measure (another commit's, say); empty builds the tree's")
+	simBin := fs.String("sim", "", "gitbook-sim binary; empty builds the tree's")
+	only := fs.String("only", "", "measure only the rows whose name holds this text")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,89 +105,148 @@ func runHostile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer os.RemoveAll(workDir)
-	facadeBin, simBin, err := buildBinaries(ctx, workDir)
-	if err != nil {
-		return err
-	}
-	sim, simAddr, err := startSim(simBin, workDir, 0)
-	if err != nil {
-		return err
-	}
-	defer sim.stop()
-	e := &env{facadeBin: facadeBin, simBin: simBin, workDir: workDir, simURL: "http://" + simAddr + "/v1"}
-	var results []hostileResult
-	for _, shape := range hostile.Shapes {
-		// A fresh process for each shape: Go keeps the memory it grew into,
-		// so a shared one would charge each shape for the ones before it.
-		facade, url, err := startServer(ctx, e, serverFacade)
-		if err != nil {
+	if *facadeBin == "" || *simBin == "" {
+		if *facadeBin, *simBin, err = buildBinaries(ctx, workDir); err != nil {
 			return err
 		}
-		pid := facade.cmd.Process.Pid
-		query, vars := shape.Build(hostile.BodyBudget - 32) // room for the comment
-		r := hostileResult{Shape: shape.Name, Requests: *requests}
-		r.IdleRSS, _ = treeRSS([]int{pid})
-		cpuBefore := treeCPU(pid)
-		stopRSS := sampleRSS(pid)
-		r.RequestsOK = true
-		for i := range *requests {
-			body, _ := json.Marshal(map[string]any{"query": fmt.Sprintf("#%d\n%s", i, query), "variables": vars})
-			r.Bytes = len(body)
-			var answer struct {
-				Errors []struct {
-					Extensions map[string]any `json:"extensions"`
-				} `json:"errors"`
-				Data json.RawMessage `json:"data"`
-			}
-			if err := post(ctx, url, body, func(status int, b []byte) {
-				r.Status = status
-				if json.Unmarshal(b, &answer) != nil || status >= 500 {
-					r.RequestsOK = false
-				}
-			}); err != nil {
-				facade.stop()
-				return fmt.Errorf("%s: %w", shape.Name, err)
-			}
-			if len(answer.Errors) > 0 {
-				r.Code, _ = answer.Errors[0].Extensions["code"].(string)
-				if r.Code == "" || r.Code == "INTERNAL_SERVER_ERROR" {
-					r.RequestsOK = false
-				}
-			} else if len(answer.Data) == 0 {
-				r.RequestsOK = false
-			}
+	}
+	var results []hostileResult
+	for _, row := range hostileRows() {
+		if !strings.Contains(row.name, *only) {
+			continue
 		}
-		peak := stopRSS()
-		r.CPU = (treeCPU(pid) - cpuBefore) / time.Duration(*requests)
-		facade.stop()
-		r.RSSAbove = max(peak-r.IdleRSS, 0)
-		r.WithinCPU, r.WithinRSS = r.CPU <= hostileMaxCPU, r.RSSAbove <= hostileMaxRSS
+		r, err := measureHostile(ctx, row, *facadeBin, *simBin, workDir, *requests)
+		if err != nil {
+			return fmt.Errorf("%s: %w", row.name, err)
+		}
 		results = append(results, r)
-		fmt.Fprintf(stderr, "%-45s %7.1f ms CPU  %6.1f MiB above idle  %s\n", shape.Name, ms(r.CPU), mib(r.RSSAbove), r.Code)
+		fmt.Fprintf(stderr, "%-60s %7.1f ms CPU  %6.1f MiB  %6.0f ms  %+d goroutines %+d fds  %s\n",
+			row.name, ms(r.CPU), mib(r.RSSAbove), ms(r.Wall), r.Goroutines, r.FDs, r.Code)
 	}
 	if err := writeHostile(*outDir, results); err != nil {
 		return err
 	}
+	if *only != "" {
+		return nil
+	}
+	sim, simAddr, err := startSim(*simBin, workDir, 0)
+	if err != nil {
+		return err
+	}
+	defer sim.stop()
+	e := &env{facadeBin: *facadeBin, simBin: *simBin, workDir: workDir, simURL: "http://" + simAddr + "/v1"}
 	return measureSlowBodies(ctx, e, *outDir, stderr)
 }
 
-func post(ctx context.Context, url string, body []byte, read func(status int, body []byte)) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// measureHostile measures one row on a facade of its own (Go keeps the
+// memory it grew into, so a shared one would charge each row for the ones
+// before it) over a simulator of its own.
+func measureHostile(ctx context.Context, row hostileRow, facadeBin, simBin, workDir string, requests int) (hostileResult, error) {
+	sim, simAddr, err := startSimWith(simBin, workDir, row.simArgs...)
 	if err != nil {
-		return err
+		return hostileResult{}, err
+	}
+	defer sim.stop()
+	e := &env{facadeBin: facadeBin, simBin: simBin, workDir: workDir, simURL: "http://" + simAddr + "/v1", facadeArgs: row.facadeArgs}
+	facade, url, err := startServer(ctx, e, serverFacade)
+	if err != nil {
+		return hostileResult{}, err
+	}
+	defer facade.stop()
+	pid := facade.cmd.Process.Pid
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	// Idle, once the upstream connections a request may use are open: the
+	// pool is the process's, not the request's.
+	warm := hostile.Request{Query: `{ spaces(ids: ["acme-developer-portal", "acme-handbook", "oss-governance", "northwind-runbooks"]) { id integrationBlocks { name } } }`}
+	if _, err := hostile.Send(ctx, client, url, "Bearer "+upstreamtest.DemoToken, "", warm); err != nil {
+		return hostileResult{}, fmt.Errorf("warming up: %w", err)
+	}
+	// Counted with no connection of this client's open: what a request
+	// holds after it ends, not the keep-alive connection it came on.
+	client.CloseIdleConnections()
+	time.Sleep(settle)
+	r := hostileResult{Shape: row.name, Requests: requests, Ended: true, RequestsOK: true}
+	if len(row.facadeArgs) > 0 {
+		r.Timeout = strings.Join(row.facadeArgs, " ")
+	}
+	r.IdleRSS, _ = treeRSS([]int{pid})
+	// Descriptors first: the scrape of the goroutines opens a connection
+	// of its own, which the facade closes a moment after it answers.
+	idleFDs := openFiles(pid)
+	idleGoroutines := goroutines(url)
+	cpuBefore := treeCPU(pid)
+	stopRSS := sampleRSS(pid)
+	for i := range requests {
+		start := time.Now()
+		a, body, err := sendHostile(ctx, client, url, strconv.Itoa(i), row)
+		r.Wall = max(r.Wall, time.Since(start))
+		r.Bytes = body
+		switch {
+		case err != nil && ctx.Err() == nil && isTimeout(err):
+			r.Ended, r.RequestsOK = false, false
+		case err != nil:
+			return r, err
+		case !row.disconnect:
+			r.Status = a.Status
+			if a.Status >= 500 {
+				r.RequestsOK = false
+			}
+			if len(a.Codes) > 0 {
+				r.Code = a.Codes[0]
+				if r.Code == "" || r.Code == "INTERNAL_SERVER_ERROR" {
+					r.RequestsOK = false
+				}
+			}
+		}
+	}
+	peak := stopRSS()
+	r.CPU = (treeCPU(pid) - cpuBefore) / time.Duration(requests)
+	client.CloseIdleConnections()
+	time.Sleep(settle)
+	r.FDs = openFiles(pid) - idleFDs
+	r.Goroutines = goroutines(url) - idleGoroutines
+	r.RSSAbove = max(peak-r.IdleRSS, 0)
+	r.WithinCPU, r.WithinRSS = r.CPU <= hostileMaxCPU, r.RSSAbove <= hostileMaxRSS
+	r.WithinWall = r.Timeout == "" || r.Wall <= hostileMaxWall
+	return r, nil
+}
+
+// sendHostile sends one request of the row and reads its answer, or, for
+// a caller that goes away, its first bytes; it says how large the request
+// was.
+func sendHostile(ctx context.Context, client *http.Client, url, prefix string, row hostileRow) (hostile.Answer, int, error) {
+	size := len(row.req.Query) + len(row.req.OperationName)
+	if !row.disconnect {
+		a, err := hostile.Send(ctx, client, url, "Bearer "+upstreamtest.DemoToken, prefix, row.req)
+		return a, size, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	body, _ := json.Marshal(map[string]any{"query": "#" + prefix + "\n" + row.req.Query})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(string(body)))
+	if err != nil {
+		return hostile.Answer{}, size, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer gb_demo_admin")
-	resp, err := http.DefaultClient.Do(req)
+	req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
+	for k, v := range row.req.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return hostile.Answer{}, size, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err == nil && read != nil {
-		read(resp.StatusCode, b)
-	}
-	return err
+	_, err = bufio.NewReader(resp.Body).ReadString('}') // the first part, then away
+	return hostile.Answer{Status: resp.StatusCode}, size, err
+}
+
+// isTimeout says whether a request was given up by the client's timeout:
+// the facade did not end it.
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }
 
 func describe(m machine) string {
@@ -152,20 +260,39 @@ func writeHostile(dir string, results []hostileResult) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Hostile requests\n\n%s, %s; %d requests of each shape, each a new document; the facade as a process of its own at its default limits. Written by `go run ./bench hostile`.\n\n",
+	fmt.Fprintf(&b, "# Hostile requests\n\n%s, %s; %d requests of each shape, each a new document unless the shape sends the same one; the facade as a process of its own at its default limits (but where a row says otherwise), over the demo data. Written by `go run ./bench hostile`.\n\n",
 		time.Now().UTC().Format(time.RFC3339), describe(readMachine()), results[0].Requests)
-	b.WriteString("| shape | body bytes | status | code | CPU ms/request | peak RSS above idle MiB |\n|---|--:|--:|---|--:|--:|\n")
-	worstCPU, worstRSS := time.Duration(0), int64(0)
+	b.WriteString("CPU is per request; peak RSS is above the process idle; the longest request is wall time; goroutines and file descriptors are those held 2 s after the last request, against idle.\n\n")
+	b.WriteString("| shape | request bytes | status | code | CPU ms/request | peak RSS above idle MiB | longest request ms | goroutines left | fds left |\n|---|--:|--:|---|--:|--:|--:|--:|--:|\n")
+	var worst hostileResult
+	missed := []string{}
 	for _, r := range results {
 		code := r.Code
 		if code == "" {
 			code = "(answered)"
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %s | %.1f | %.1f |\n", r.Shape, r.Bytes, r.Status, code, ms(r.CPU), mib(r.RSSAbove))
-		worstCPU, worstRSS = max(worstCPU, r.CPU), max(worstRSS, r.RSSAbove)
+		name := r.Shape
+		if r.Timeout != "" {
+			name += " (" + r.Timeout + ")"
+		}
+		if !r.Ended {
+			code += ", did not end"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %.1f | %.1f | %.0f | %d | %d |\n", name, r.Bytes, r.Status, code, ms(r.CPU), mib(r.RSSAbove), ms(r.Wall), r.Goroutines, r.FDs)
+		worst.CPU, worst.RSSAbove = max(worst.CPU, r.CPU), max(worst.RSSAbove, r.RSSAbove)
+		worst.Goroutines, worst.FDs = max(worst.Goroutines, r.Goroutines), max(worst.FDs, r.FDs)
+		if r.Timeout != "" {
+			worst.Wall = max(worst.Wall, r.Wall)
+		}
+		if !r.WithinCPU || !r.WithinRSS || !r.WithinWall || !r.Ended || !r.RequestsOK || r.Goroutines > 0 || r.FDs > 0 {
+			missed = append(missed, r.Shape)
+		}
 	}
-	fmt.Fprintf(&b, "\nWorst: %.1f ms of CPU (target ≤ %.0f), %.1f MiB above idle (target ≤ %.0f).\n",
-		ms(worstCPU), ms(hostileMaxCPU), mib(worstRSS), mib(hostileMaxRSS))
+	fmt.Fprintf(&b, "\nWorst: %.1f ms of CPU (target ≤ %.0f), %.1f MiB above idle (target ≤ %.0f), %.0f ms for a request under `-request-timeout 1s` (target ≤ %.0f), %d goroutines and %d file descriptors left (target 0).\n",
+		ms(worst.CPU), ms(hostileMaxCPU), mib(worst.RSSAbove), mib(hostileMaxRSS), ms(worst.Wall), ms(hostileMaxWall), worst.Goroutines, worst.FDs)
+	if len(missed) > 0 {
+		fmt.Fprintf(&b, "\nRows past a target, unanswered, or that left something behind: %s.\n", strings.Join(missed, "; "))
+	}
 	if err := os.WriteFile(filepath.Join(dir, "hostile.md"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}

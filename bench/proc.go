@@ -60,8 +60,14 @@ func (p *process) stop() {
 // startSim starts the simulated upstream and returns it with its address,
 // which it prints once it listens.
 func startSim(bin, logDir string, latency time.Duration) (*process, string, error) {
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-latency", latency.String(),
+	return startSimWith(bin, logDir, "-latency", latency.String(),
 		"-spaces", strconv.Itoa(simSpaces), "-bench-users", strconv.Itoa(simUsers), "-count-only")
+}
+
+// startSimWith starts the simulated upstream with flags of its own (none:
+// the demo data).
+func startSimWith(bin, logDir string, flags ...string) (*process, string, error) {
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, flags...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -19,6 +19,9 @@ type env struct {
 	peersDir  string // bench/peers, with node_modules installed
 	workDir   string // logs and generated configurations
 	simURL    string // the simulated upstream's /v1, once started
+	// facadeArgs are flags of the facade's besides those it is always
+	// started with (a shorter -request-timeout, say).
+	facadeArgs []string
 	// supergraph is Mesh's composition for simURL.
 	supergraph string
 }
@@ -37,7 +40,7 @@ func startServer(ctx context.Context, e *env, name string) (*process, string, er
 		// Warnings only: the access log's line per request is not what is
 		// measured, and the peers log none by default. Workload (b) needs
 		// 93 calls, within the default limit of 200.
-		args := []string{e.facadeBin, "-addr", addr, "-upstream", e.simURL, "-log-level", "warn"}
+		args := append([]string{e.facadeBin, "-addr", addr, "-upstream", e.simURL, "-log-level", "warn"}, e.facadeArgs...)
 		if name == serverNaive {
 			args = append(args, "-loaders=false", "-upstream-coalesce=false", "-max-upstream-calls", "10000")
 		}

@@ -34,10 +34,14 @@ func main() {
 	users := flag.Int("bench-users", 0, "with -spaces: extra callers, tokens gb_bench_0, gb_bench_1, ...")
 	countOnly := flag.Bool("count-only", false, "keep call counts only, not each call (for load tests); /_sim/calls is then empty")
 	drift := flag.Bool("drift", false, "answer as a GitBook newer than every spec the facade knows: enum values and properties no version lists (upstreamtest.Drift)")
+	hang := flag.String("hang", "", "answer nothing to the calls of this operationId (getOrganizationById, say) until the caller gives up")
 	flag.Parse()
 	opts := upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize, CountOnly: *countOnly}
-	if *drift {
+	switch {
+	case *drift:
 		opts.Fault = upstreamtest.FailAlways("", upstreamtest.Drift())
+	case *hang != "":
+		opts.Fault = upstreamtest.FailAlways(*hang, upstreamtest.Fault{Hang: true})
 	}
 	if *spaces > 0 {
 		opts.Data, _ = upstreamtest.ScaledData(*spaces, *users)
