@@ -139,13 +139,22 @@ func (m *Meter) passed(ctx context.Context) error {
 	if !m.cut.CompareAndSwap(open, tooLarge) {
 		return m.cutError()
 	}
-	err := &gqlerror.Error{
-		Message:    m.tooLargeMessage(),
-		Path:       append(ast.Path(nil), graphql.GetPath(ctx)...),
-		Extensions: map[string]any{"code": codes.ResponseTooLarge},
+	// Two of the error: gqlgen completes the one it is given (its
+	// locations) on this goroutine while the answer may already be read on
+	// another, which takes the meter's own, complete before it is stored.
+	tooLarge := func() *gqlerror.Error {
+		return &gqlerror.Error{
+			Message:    m.tooLargeMessage(),
+			Path:       append(ast.Path(nil), graphql.GetPath(ctx)...),
+			Extensions: map[string]any{"code": codes.ResponseTooLarge},
+		}
 	}
-	m.overflow.Store(err)
-	return err
+	kept := tooLarge()
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil && fc.Field.Position != nil {
+		kept.Locations = []gqlerror.Location{{Line: fc.Field.Position.Line, Column: fc.Field.Position.Column}}
+	}
+	m.overflow.Store(kept)
+	return tooLarge()
 }
 
 func (m *Meter) tooLargeMessage() string {
