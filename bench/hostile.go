@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gitbook-graphql/facade/httpapi/hostile"
+	"github.com/gitbook-graphql/facade/replicas"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
@@ -53,6 +54,7 @@ type hostileResult struct {
 	Wall       time.Duration `json:"longest_request_ns"`
 	Timeout    string        `json:"request_timeout,omitempty"` // the facade's -request-timeout, when not the default
 	Goroutines int           `json:"goroutines_left"`
+	LeftStacks []string      `json:"stacks_left,omitempty"` // what the goroutines left were doing
 	FDs        int           `json:"fds_left"`
 	Requests   int           `json:"requests"`
 	Ended      bool          `json:"every_request_ended"`
@@ -147,7 +149,13 @@ func measureHostile(ctx context.Context, row hostileRow, facadeBin, simBin, work
 		return hostileResult{}, err
 	}
 	defer sim.stop()
-	e := &env{facadeBin: facadeBin, simBin: simBin, workDir: workDir, simURL: "http://" + simAddr + "/v1", facadeArgs: row.facadeArgs}
+	debugPort, err := replicas.FreePort()
+	if err != nil {
+		return hostileResult{}, err
+	}
+	debugAddr := "127.0.0.1:" + strconv.Itoa(debugPort)
+	e := &env{facadeBin: facadeBin, simBin: simBin, workDir: workDir, simURL: "http://" + simAddr + "/v1",
+		facadeArgs: append([]string{"-debug-addr", debugAddr}, row.facadeArgs...)}
 	facade, url, err := startServer(ctx, e, serverFacade)
 	if err != nil {
 		return hostileResult{}, err
@@ -173,8 +181,8 @@ func measureHostile(ctx context.Context, row hostileRow, facadeBin, simBin, work
 	r.IdleRSS, _ = treeRSS([]int{pid})
 	// Descriptors first: the scrape of the goroutines opens a connection
 	// of its own, which the facade closes a moment after it answers.
-	idleFDs := openFiles(pid)
-	idleGoroutines := goroutines(url)
+	idleFDs, idleUpstream := openFiles(pid), simConnections(simAddr)
+	idleGoroutines := goroutineStacks(debugAddr)
 	cpuBefore := treeCPU(pid)
 	stopRSS := sampleRSS(pid)
 	for i := range requests {
@@ -204,8 +212,12 @@ func measureHostile(ctx context.Context, row hostileRow, facadeBin, simBin, work
 	r.CPU = (treeCPU(pid) - cpuBefore) / time.Duration(requests)
 	client.CloseIdleConnections()
 	time.Sleep(settle)
-	r.FDs = openFiles(pid) - idleFDs
-	r.Goroutines = goroutines(url) - idleGoroutines
+	// Upstream connections opened or closed since idle are the pool's,
+	// which keeps them for every request (and closes them idle after 90
+	// s): each is a descriptor, and two goroutines left out of the count.
+	fds, upstream := openFiles(pid), simConnections(simAddr)
+	r.FDs = fds - idleFDs - (upstream - idleUpstream)
+	r.Goroutines, r.LeftStacks = goroutinesLeft(idleGoroutines, goroutineStacks(debugAddr))
 	r.RSSAbove = max(peak-r.IdleRSS, 0)
 	r.WithinCPU, r.WithinRSS = r.CPU <= hostileMaxCPU, r.RSSAbove <= hostileMaxRSS
 	r.WithinWall = r.Timeout == "" || r.Wall <= hostileMaxWall
@@ -298,4 +310,74 @@ func writeHostile(dir string, results []hostileResult) error {
 	}
 	data, _ := json.MarshalIndent(results, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "hostile.json"), append(data, '\n'), 0o644)
+}
+
+// simConnections is how many connections are open to the simulator at
+// addr, the asking one aside.
+func simConnections(addr string) int {
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get("http://" + addr + "/_sim/counts")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var counts struct{ Connections int }
+	_ = json.NewDecoder(resp.Body).Decode(&counts)
+	return counts.Connections
+}
+
+// goroutineStacks counts the facade's goroutines by what they run (their
+// stack's functions), from its profile at debugAddr (-debug-addr).
+func goroutineStacks(debugAddr string) map[string]int {
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get("http://" + debugAddr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	stacks := map[string]int{}
+	var n int
+	var frames []string
+	flush := func() {
+		if n > 0 {
+			stacks[strings.Join(frames, " < ")] += n
+		}
+		n, frames = 0, nil
+	}
+	lines := bufio.NewScanner(resp.Body)
+	lines.Buffer(make([]byte, 1<<20), 1<<20)
+	for lines.Scan() {
+		line := lines.Text()
+		switch {
+		case strings.Contains(line, " @ 0x"):
+			flush()
+			n, _ = strconv.Atoi(strings.Fields(line)[0])
+		case strings.HasPrefix(line, "#\t"):
+			if f := strings.Fields(line); len(f) >= 3 {
+				frames = append(frames, f[2][:strings.LastIndexByte(f[2], '+')])
+			}
+		}
+	}
+	flush()
+	return stacks
+}
+
+// goroutinesLeft is how many goroutines there are in after that idle had
+// not, but for the upstream connection pool's (a connection's read and
+// write loops), and the first frames of what they run.
+func goroutinesLeft(idle, after map[string]int) (int, []string) {
+	left, stacks := 0, []string(nil)
+	for stack, n := range after {
+		// A stack the profile shows no function of is the runtime's own.
+		if stack == "" || strings.Contains(stack, "persistConn).readLoop") || strings.Contains(stack, "persistConn).writeLoop") ||
+			strings.Contains(stack, "pprof") {
+			continue
+		}
+		if more := n - idle[stack]; more > 0 {
+			left += more
+			first := strings.Split(stack, " < ")
+			stacks = append(stacks, fmt.Sprintf("%d × %s", more, strings.Join(first[:min(len(first), 4)], " < ")))
+		}
+	}
+	return left, stacks
 }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -63,9 +64,13 @@ func run(ctx context.Context, addr string, opts upstreamtest.Options, stdout io.
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"calls": sim.Calls(), "peakInFlight": sim.PeakInFlight()})
 	})
+	// The connections open to the simulator, its own answering this one
+	// aside: what a caller holds of it, pooled or in use.
+	var conns atomic.Int64
 	mux.HandleFunc("GET /_sim/counts", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"total": sim.CallCount(""), "byOperation": sim.Counts(), "peakInFlight": sim.PeakInFlight()})
+		_ = json.NewEncoder(w).Encode(map[string]any{"total": sim.CallCount(""), "byOperation": sim.Counts(), "peakInFlight": sim.PeakInFlight(),
+			"connections": conns.Load() - 1})
 	})
 	mux.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, _ *http.Request) {
 		sim.ResetStats()
@@ -75,7 +80,14 @@ func run(ctx context.Context, addr string, opts upstreamtest.Options, stdout io.
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: func(_ net.Conn, state http.ConnState) {
+		switch state {
+		case http.StateNew:
+			conns.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			conns.Add(-1)
+		}
+	}}
 	fmt.Fprintf(stdout, "listening %s\n", ln.Addr())
 	go func() {
 		<-ctx.Done()
