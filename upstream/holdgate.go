@@ -30,6 +30,10 @@ type holdGate struct {
 	callers int           // waiting or probing
 	probe   chan struct{} // closed when the probe is over; nil when none is out
 	clear   bool          // the last probe's answer named no hold: callers go
+	// probes counts the probes ended: a caller that read the HoldStore
+	// before the last one ended read it too soon to probe on it (that
+	// probe's answer may have held the credential again).
+	probes int
 }
 
 // wait returns when the caller of c may send. It returns a gate when this
@@ -42,7 +46,7 @@ func (gs *holdGates) wait(ctx context.Context, store HoldStore, c Credential) (p
 	if !held && gs.count.Load() == 0 {
 		return nil, nil
 	}
-	gate := gs.enter(c, held)
+	gate, probes := gs.enter(c, held)
 	if gate == nil {
 		return nil, nil // not held, and no probe out
 	}
@@ -63,21 +67,26 @@ func (gs *holdGates) wait(ctx context.Context, store HoldStore, c Credential) (p
 				gs.leaveLocked(c, gate)
 				gs.mu.Unlock()
 				return nil, nil
-			case gate.probe == nil:
+			case gate.probe == nil && gate.probes == probes:
 				gate.probe = make(chan struct{})
 				gs.mu.Unlock()
 				return gate, nil
 			}
 			probing := gate.probe
 			gs.mu.Unlock()
-			select {
-			case <-probing:
-			case <-ctx.Done():
-				gs.leave(c, gate)
-				return nil, ctx.Err()
+			if probing != nil {
+				select {
+				case <-probing:
+				case <-ctx.Done():
+					gs.leave(c, gate)
+					return nil, ctx.Err()
+				}
 			}
 		}
 		// Look again: the hold may have been extended, or a probe answered.
+		gs.mu.Lock()
+		probes = gate.probes
+		gs.mu.Unlock()
 		until = store.HeldUntil(ctx, c)
 		if until.After(time.Now()) {
 			gs.mu.Lock()
@@ -88,14 +97,16 @@ func (gs *holdGates) wait(ctx context.Context, store HoldStore, c Credential) (p
 }
 
 // enter puts a caller of c in its gate, making it when c is held; nil when
-// c is neither held nor has a gate (a probe out, or callers waiting).
-func (gs *holdGates) enter(c Credential, held bool) *holdGate {
+// c is neither held nor has a gate (a probe out, or callers waiting). It
+// says how many probes had ended then, before the caller's look at the
+// HoldStore, as far as the caller can tell: none newer than it.
+func (gs *holdGates) enter(c Credential, held bool) (*holdGate, int) {
 	gs.mu.Lock()
 	defer gs.mu.Unlock()
 	gate := gs.gates[c]
 	switch {
 	case gate == nil && !held:
-		return nil
+		return nil, 0
 	case gate == nil:
 		if gs.gates == nil {
 			gs.gates = map[Credential]*holdGate{}
@@ -107,7 +118,12 @@ func (gs *holdGates) enter(c Credential, held bool) *holdGate {
 		gate.clear = false
 	}
 	gate.callers++
-	return gate
+	if !held {
+		// Read before entering: a probe may have ended since, and held
+		// the credential again. -1 makes the caller look once more.
+		return gate, -1
+	}
+	return gate, gate.probes
 }
 
 // end ends the probe of c (nothing when probe is nil). answered says
@@ -124,6 +140,7 @@ func (gs *holdGates) end(c Credential, probe *holdGate, answered, held bool) {
 	probe.clear = answered && !held
 	close(probe.probe)
 	probe.probe = nil
+	probe.probes++
 	gs.leaveLocked(c, probe)
 }
 
