@@ -1,9 +1,12 @@
 package upstream_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gitbook-graphql/facade/upstream"
 	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
@@ -112,5 +115,45 @@ func TestForgottenCredentialFailsOpen(t *testing.T) {
 	}
 	if callsWith(srv, upstreamtest.DemoToken) == before {
 		t.Error("the forgotten credential's read was refused without a call, want it made")
+	}
+}
+
+// Calls that hang for one credential hold no more than its share of the
+// process's upstream slots: another credential's read is sent at once, not
+// after the hung calls time out.
+func TestHungCallsHoldOnlyTheirCredentialsShare(t *testing.T) {
+	noLeaks(t)
+	srv := newServer(t, upstreamtest.Options{Fault: upstreamtest.ForToken(upstreamtest.DemoToken, upstreamtest.FailAlways("", upstreamtest.Fault{Hang: true}))})
+	c, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry, MaxInFlight: 4, MaxInFlightPerCredential: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	hung, healthy := c.WithAuthorization(demoAuth), c.WithAuthorization("Bearer "+upstreamtest.ReaderToken)
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	for range 10 { // more than every slot of the process
+		wg.Go(func() { _, _ = hung.GetSpace(ctx, "acme-handbook") })
+	}
+	waitUntil(t, func() bool { return callsWith(srv, upstreamtest.DemoToken) == 2 })
+	if _, err := healthy.GetSpace(t.Context(), "acme-handbook"); err != nil {
+		t.Errorf("the other credential's read: %v", err)
+	}
+	if n := callsWith(srv, upstreamtest.DemoToken); n != 2 {
+		t.Errorf("%d hung calls in flight, past the credential's share of 2", n)
+	}
+	cancel()
+	wg.Wait()
+	srv.Close()
+}
+
+// waitUntil polls cond for up to five seconds: for what goroutines of the
+// test's own bring about.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("waited 5s")
+		}
 	}
 }

@@ -43,7 +43,7 @@ func newGuard(next http.RoundTripper, opts Options) *guard {
 		next:           next,
 		slots:          semaphore.NewWeighted(int64(opts.MaxInFlight)),
 		holds:          opts.Holds,
-		health:         newHealthByCredential(*opts.Breaker, opts.TrackedCredentials),
+		health:         newHealthByCredential(*opts.Breaker, opts.TrackedCredentials, opts.MaxInFlightPerCredential),
 		breakerOff:     opts.Breaker.Disabled,
 		budget:         *opts.Budget,
 		attemptTimeout: opts.AttemptTimeout,
@@ -63,18 +63,27 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	done, err := g.health.of(key).breaker.Allow()
+	health := g.health.of(key)
+	done, err := health.breaker.Allow()
 	if err != nil {
 		g.gates.end(key, probe, false, false)
 		return nil, &CircuitOpenError{cause: err}
 	}
+	// The credential's share first, then the process's slot: a credential
+	// whose calls hang waits in its own share, not in the process's.
+	if err := health.slots.Acquire(ctx, 1); err != nil {
+		g.gates.end(key, probe, false, false)
+		done(errCallerGaveUp)
+		return nil, err
+	}
 	if err := g.slots.Acquire(ctx, 1); err != nil {
+		health.slots.Release(1)
 		g.gates.end(key, probe, false, false)
 		done(errCallerGaveUp)
 		return nil, err
 	}
 	// One allocation holds the attempt's slot and, when it answers, its body.
-	body := &releasingBody{attemptSlot: attemptSlot{g: g, ctx: ctx, start: time.Now(), attempt: Attempt{Op: OperationOf(ctx), Retry: attemptOf(ctx) > 0}}}
+	body := &releasingBody{attemptSlot: attemptSlot{g: g, share: health.slots, ctx: ctx, start: time.Now(), attempt: Attempt{Op: OperationOf(ctx), Retry: attemptOf(ctx) > 0}}}
 	slot := &body.attemptSlot
 	g.observer.InFlight(1)
 	attemptCtx, cancel := context.WithTimeout(ctx, g.attemptTimeout)
@@ -116,6 +125,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 type attemptSlot struct {
 	once    sync.Once
 	g       *guard
+	share   *semaphore.Weighted // the credential's slots
 	ctx     context.Context
 	cancel  context.CancelFunc
 	start   time.Time
@@ -126,6 +136,7 @@ func (s *attemptSlot) release() {
 	s.once.Do(func() {
 		s.cancel()
 		s.g.slots.Release(1)
+		s.share.Release(1)
 		s.g.observer.InFlight(-1)
 		s.attempt.Duration = time.Since(s.start)
 		s.g.observer.Attempt(s.ctx, s.attempt)

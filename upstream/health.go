@@ -5,6 +5,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/sony/gobreaker/v2"
+	"golang.org/x/sync/semaphore"
 )
 
 // credentialHealth is what the guard judges one credential's calls by: its
@@ -14,6 +15,9 @@ type credentialHealth struct {
 	breaker        *gobreaker.TwoStepCircuitBreaker[struct{}]
 	retriesGranted atomic.Int64
 	retriesDenied  atomic.Int64
+	// slots bounds the credential's attempts in flight to its share of the
+	// process's: calls that hang for one credential hold no more than it.
+	slots *semaphore.Weighted
 }
 
 // healthByCredential keeps each credential's health apart: a credential
@@ -25,14 +29,15 @@ type credentialHealth struct {
 type healthByCredential struct {
 	settings gobreaker.Settings
 	recent   *lru.Cache[Credential, *credentialHealth]
+	share    int64 // each credential's slots
 }
 
-func newHealthByCredential(p BreakerPolicy, size int) *healthByCredential {
+func newHealthByCredential(p BreakerPolicy, size, share int) *healthByCredential {
 	recent, err := lru.New[Credential, *credentialHealth](size)
 	if err != nil { // size <= 0: withDefaults gives a positive one
 		panic(err)
 	}
-	return &healthByCredential{settings: breakerSettings(p), recent: recent}
+	return &healthByCredential{settings: breakerSettings(p), recent: recent, share: int64(max(share, 1))}
 }
 
 // of is c's health, made when it has none. A credential already kept, as
@@ -42,7 +47,7 @@ func (h *healthByCredential) of(c Credential) *credentialHealth {
 	if ch, ok := h.recent.Get(c); ok {
 		return ch
 	}
-	ch := &credentialHealth{breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](h.settings)}
+	ch := &credentialHealth{breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](h.settings), slots: semaphore.NewWeighted(h.share)}
 	if kept, found, _ := h.recent.PeekOrAdd(c, ch); found {
 		return kept // made meanwhile by another attempt
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// MaxInFlight bounds the attempts in flight from the whole process;
 	// more wait their turn, within their deadline.
 	MaxInFlight int
+	// MaxInFlightPerCredential bounds one credential's attempts in flight,
+	// so that calls hanging for one credential cannot hold every slot of
+	// MaxInFlight while others wait.
+	MaxInFlightPerCredential int
 	// Retry is the policy for reads; its nil hooks are the default ones.
 	// Default: DefaultRetryPolicy().
 	Retry *RetryPolicy

@@ -11,7 +11,7 @@ import (
 
 func TestRetryBudgetFollowsTheWindow(t *testing.T) {
 	g := &guard{
-		health:     newHealthByCredential(BreakerPolicy{Disabled: true, Window: time.Minute, MinAttempts: 30, OpenFor: time.Second}, 2),
+		health:     newHealthByCredential(BreakerPolicy{Disabled: true, Window: time.Minute, MinAttempts: 30, OpenFor: time.Second}, 2, 1),
 		breakerOff: true,
 		budget:     DefaultRetryBudget(),
 	}

@@ -19,6 +19,11 @@ func (o *Options) Settings() []settings.Setting {
 		// (bench/PROFILE.md).
 		settings.Int{Flag: "upstream-concurrency", Env: "UPSTREAM_CONCURRENCY", Value: &o.MaxInFlight, Default: 256, Min: 1,
 			Usage: "upstream calls in flight from the whole process; more wait their turn, within their deadline"},
+		// Half the process's: one credential whose calls hang leaves the
+		// other half to the rest, and a request of 200 calls, the most the
+		// call limit lets one make, still sends 128 of them at once.
+		settings.Int{Flag: "upstream-concurrency-per-credential", Env: "UPSTREAM_CONCURRENCY_PER_CREDENTIAL", Value: &o.MaxInFlightPerCredential, Default: 128, Min: 1,
+			Usage: "upstream calls in flight for one credential, of `-upstream-concurrency`; more wait their turn, within their deadline, so that calls hanging for one credential leave the rest to others"},
 		// 4096 credentials take under 3 MiB (about 680 bytes each).
 		settings.Int{Flag: "upstream-tracked-credentials", Env: "UPSTREAM_TRACKED_CREDENTIALS", Value: &o.TrackedCredentials, Default: 4096, Min: 1,
 			Usage: "credentials whose circuit breaker and retry budget are kept, the least recently used first out; one forgotten starts again with its breaker closed"},
