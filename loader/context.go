@@ -72,6 +72,18 @@ func underLifetime(ctx context.Context) context.Context {
 	return lifetimeContext{Context: ctx, life: life}
 }
 
+// callContext is underLifetime for the calls a batch or a write sends,
+// ended by cancel once they have returned. It is a cancelCtx of the
+// standard library's own over the lifetimeContext: every call derives a
+// context of its own under the upstream client's values (WithValue, which
+// hides lifetimeContext's AfterFunc) for each attempt's timeout, and
+// derived from a parent it does not know, context starts a goroutine per
+// attempt to watch it. Derived from a cancelCtx, they register with it,
+// and only it watches the lifetime, once.
+func callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithCancel(underLifetime(ctx))
+}
+
 // lifetimeContext keeps a context's values (the trace, the request's
 // record) and takes its deadline and cancellation from life. Its AfterFunc
 // lets contexts derived from it follow life without a goroutine each.

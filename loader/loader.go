@@ -126,7 +126,8 @@ func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.
 		if len(keys) == 0 {
 			return results
 		}
-		ctx = underLifetime(ctx)
+		ctx, cancel := callContext(ctx)
+		defer cancel()
 		// The batch runs on a goroutine of its own already: the last key is
 		// fetched on it, and a batch of one starts no other.
 		last := len(keys) - 1
@@ -238,7 +239,9 @@ func (l *Loaders) SpaceIntegrationBlocks(ctx context.Context, spaceID string) ([
 // InstallIntegrationOnSpace is installIntegrationOnSpace, sent once. The
 // space's cached lists are dropped, so later fields of the request see it.
 func (l *Loaders) InstallIntegrationOnSpace(ctx context.Context, integration, installation, spaceID string) (*upstream.IntegrationSpaceInstallation, error) {
-	inst, err := l.client.InstallIntegrationOnSpace(underLifetime(ctx), integration, installation, spaceID)
+	callCtx, cancel := callContext(ctx)
+	defer cancel()
+	inst, err := l.client.InstallIntegrationOnSpace(callCtx, integration, installation, spaceID)
 	l.forgetSpaceLists(ctx, spaceID)
 	if err != nil {
 		return nil, err
@@ -251,7 +254,9 @@ func (l *Loaders) InstallIntegrationOnSpace(ctx context.Context, integration, in
 
 // UninstallIntegrationFromSpace is uninstallIntegrationFromSpace, sent once.
 func (l *Loaders) UninstallIntegrationFromSpace(ctx context.Context, integration, installation, spaceID string) error {
-	err := l.client.UninstallIntegrationFromSpace(underLifetime(ctx), integration, installation, spaceID)
+	callCtx, cancel := callContext(ctx)
+	defer cancel()
+	err := l.client.UninstallIntegrationFromSpace(callCtx, integration, installation, spaceID)
 	l.forgetSpaceLists(ctx, spaceID)
 	return err
 }
