@@ -49,6 +49,10 @@ type config struct {
 	outDir            string
 	peersDir          string
 	readme            string // README whose summary block the run rewrites; empty for none
+	// facadeBin and simBin are binaries built already, measured instead of
+	// the tree's; beforeBin is another build of the facade (an older
+	// commit's), measured as serverBefore beside the facade.
+	facadeBin, simBin, beforeBin string
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -83,6 +87,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&c.outDir, "out", "bench/results", "where latest.md and latest.json are written")
 	fs.StringVar(&c.readme, "readme", "", "README.md whose bench summary block is rewritten from this run (bench/run.sh passes it); empty leaves it")
 	fs.StringVar(&c.peersDir, "peers", "bench/peers", "Mesh's and Tailcall's configurations and node_modules")
+	fs.StringVar(&c.facadeBin, "facade", "", "facade binary to measure; empty builds the tree's")
+	fs.StringVar(&c.simBin, "sim", "", "gitbook-sim binary; empty builds the tree's")
+	fs.StringVar(&c.beforeBin, "facade-before", "", "another facade binary (an older commit's, built the same way) measured as "+serverBefore+" in every round, alternating with the facade; latest.md then says what the facade costs against it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -97,6 +104,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c.latencies = append(c.latencies, d)
 	}
 	c.servers, c.workloads = set(*servers), set(*loads)
+	if c.beforeBin != "" {
+		if !c.servers[serverFacade] {
+			return errors.New("-facade-before is measured against the facade: -servers must name " + serverFacade)
+		}
+		c.servers[serverBefore] = true
+	}
 	var err error
 	if c.peersDir, err = filepath.Abs(c.peersDir); err != nil {
 		return err
@@ -174,9 +187,13 @@ func runBenchmark(ctx context.Context, c config, log io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(workDir)
-	e := &env{peersDir: c.peersDir, workDir: workDir}
-	if e.facadeBin, e.simBin, err = buildBinaries(ctx, workDir); err != nil {
-		return err
+	e := &env{peersDir: c.peersDir, workDir: workDir, facadeBin: c.facadeBin, simBin: c.simBin, beforeBin: c.beforeBin}
+	if e.facadeBin == "" || e.simBin == "" {
+		facade, sim, err := buildBinaries(ctx, workDir)
+		if err != nil {
+			return err
+		}
+		e.facadeBin, e.simBin = cmp.Or(c.facadeBin, facade), cmp.Or(c.simBin, sim)
 	}
 	if (c.servers[serverMesh] || c.servers[serverTailcall]) && !peersInstalled(e) {
 		fmt.Fprintf(log, "peers not installed in %s (run bench/run.sh): measuring without Mesh and Tailcall\n", c.peersDir)
@@ -223,7 +240,7 @@ func measureAt(ctx context.Context, c config, e *env, report *report, latency ti
 		// of a slower machine falls on both; each reports its median round.
 		rounds := map[string][]result{}
 		for round := range c.rounds {
-			for _, server := range w.servers() {
+			for _, server := range roundOrder(w.servers(), round) {
 				if !c.servers[server] || (round > 0 && !repeated(server)) {
 					continue
 				}
@@ -261,17 +278,37 @@ func measureAt(ctx context.Context, c config, e *env, report *report, latency ti
 }
 
 // repeated says whether server is measured in every round.
-func repeated(server string) bool { return server == serverFacade || server == serverTailcall }
+func repeated(server string) bool {
+	return server == serverFacade || server == serverTailcall || server == serverBefore
+}
+
+// roundOrder is the order servers are measured in, in a round: the facade
+// before comes first in even rounds and just after the facade in odd ones,
+// so that neither is always the one measured first (B A, A B, B A, ...),
+// and a drift of the machine's speed across a round falls on both alike.
+func roundOrder(servers []string, round int) []string {
+	order := slices.Clone(servers)
+	b, f := slices.Index(order, serverBefore), slices.Index(order, serverFacade)
+	if round%2 == 1 && b >= 0 && f >= 0 {
+		order = slices.Delete(order, b, b+1)
+		f = slices.Index(order, serverFacade)
+		order = slices.Insert(order, f+1, serverBefore)
+	}
+	return order
+}
 
 // median is the round of median req/s (the lower middle of an even
-// number), with every round's req/s beside it.
+// number), with every round's req/s, CPU per request and upstream calls
+// per request beside it.
 func median(rounds []result) result {
 	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b result) int { return cmp.Compare(a.Load.RPS, b.Load.RPS) })
 	m := sorted[(len(sorted)-1)/2]
 	if len(rounds) > 1 {
 		m.RoundsRPS = make([]float64, len(rounds))
+		m.RoundsCPUms = make([]float64, len(rounds))
+		m.RoundsCalls = make([]float64, len(rounds))
 		for i, r := range rounds {
-			m.RoundsRPS[i] = r.Load.RPS
+			m.RoundsRPS[i], m.RoundsCPUms[i], m.RoundsCalls[i] = r.Load.RPS, r.CPUms, r.UpstreamCalls
 		}
 	}
 	return m

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,7 +29,11 @@ type result struct {
 	PeakRSSMiB float64 `json:"peakRssMiB"`
 	// RoundsRPS are the req/s of each round, in order, when the server
 	// was measured more than once; the rest of the result is the median's.
-	RoundsRPS []float64 `json:"roundsRps,omitempty"`
+	// RoundsCPUms and RoundsCalls are each round's CPU and upstream calls
+	// per request, in the same order.
+	RoundsRPS   []float64 `json:"roundsRps,omitempty"`
+	RoundsCPUms []float64 `json:"roundsCpuMs,omitempty"`
+	RoundsCalls []float64 `json:"roundsCalls,omitempty"`
 }
 
 func (r result) line() string {
@@ -141,6 +146,7 @@ func (rep *report) markdown() string {
 		b.WriteString(mem + "\n")
 	}
 	b.WriteString(rep.ratios())
+	b.WriteString(rep.againstBefore())
 	b.WriteString(rep.targets())
 	if len(rep.Benchmarks) > 0 {
 		b.WriteString("## In process: allocations per request (`go test -bench -benchmem ./httpapi`)\n\n```\n")
@@ -320,4 +326,83 @@ func withSummary(readme string, rep *report) (string, error) {
 		return "", fmt.Errorf("the README has no bench summary block")
 	}
 	return readme[:i+len(summaryBegin)] + rep.summary() + readme[j:], nil
+}
+
+// againstBefore compares the facade with the facade before (-facade-before),
+// measured in the same alternating rounds: each one's median CPU per
+// request over its rounds, their ratio, and the ratios of the rounds
+// measured side by side, which a slower stretch of the machine moves
+// least. Empty when no facade before was measured.
+func (rep *report) againstBefore() string {
+	var b strings.Builder
+	for _, lat := range rep.latencies() {
+		for _, w := range workloads() {
+			f, fok := rep.find(w.Name, serverFacade, lat, false)
+			o, ook := rep.find(w.Name, serverBefore, lat, false)
+			if !fok || !ook {
+				continue
+			}
+			if b.Len() == 0 {
+				b.WriteString("## The facade against the facade before, measured in the same rounds\n\n")
+				b.WriteString("CPU per request: the median of each one's rounds; × before, the facade's median over the facade before's (below 1: the facade costs less); " +
+					"paired, the median and range of each round's ratio (the two measured one after the other); spread, a server's range of rounds over its median.\n\n")
+				b.WriteString("| workload | latency | before CPU ms/req | CPU ms/req | × before | paired × before (range) | spread before, facade | before req/s | req/s | × before | before calls/req | calls/req |\n")
+				b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			}
+			oCPU, fCPU := rounds(o.RoundsCPUms, o.CPUms), rounds(f.RoundsCPUms, f.CPUms)
+			oRPS, fRPS := rounds(o.RoundsRPS, o.Load.RPS), rounds(f.RoundsRPS, f.Load.RPS)
+			oCalls, fCalls := rounds(o.RoundsCalls, o.UpstreamCalls), rounds(f.RoundsCalls, f.UpstreamCalls)
+			paired := pairedRatios(fCPU, oCPU)
+			fmt.Fprintf(&b, "| (%s) | %g ms | %.3f | %.3f | %.3f× | %.3f× (%.3f–%.3f) | %.1f%%, %.1f%% | %.0f | %.0f | %.3f× | %.2f | %.2f |\n",
+				w.Name, lat, middle(oCPU), middle(fCPU), middle(fCPU)/middle(oCPU),
+				middle(paired), slices.Min(paired), slices.Max(paired), 100*spread(oCPU), 100*spread(fCPU),
+				middle(oRPS), middle(fRPS), middle(fRPS)/middle(oRPS), middle(oCalls), middle(fCalls))
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String() + "\n"
+}
+
+// rounds is a result's figure in each round, or its one figure.
+func rounds(each []float64, one float64) []float64 {
+	if len(each) == 0 {
+		return []float64{one}
+	}
+	return each
+}
+
+// middle is the median of xs: the mean of the two middle ones when even.
+func middle(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// spread is xs's range over its median.
+func spread(xs []float64) float64 {
+	m := middle(xs)
+	if m == 0 {
+		return 0
+	}
+	return (slices.Max(xs) - slices.Min(xs)) / m
+}
+
+// pairedRatios are a[i]/b[i], for the rounds both have.
+func pairedRatios(a, b []float64) []float64 {
+	n := min(len(a), len(b))
+	out := make([]float64, 0, n)
+	for i := range n {
+		if b[i] != 0 {
+			out = append(out, a[i]/b[i])
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, 0)
+	}
+	return out
 }

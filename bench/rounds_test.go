@@ -29,3 +29,45 @@ func TestTheMedianRoundIsReported(t *testing.T) {
 		t.Errorf("median of four: %.0f, want the lower middle, 2", even.Load.RPS)
 	}
 }
+
+// The facade before and the facade take turns at being measured first in
+// a round; the other servers keep their places.
+func TestTheFacadeBeforeAlternatesWithTheFacade(t *testing.T) {
+	servers := workloads()[0].servers()
+	if servers[0] != serverBefore || servers[1] != serverFacade {
+		t.Fatalf("servers: %v, want the facade before first, then the facade", servers)
+	}
+	for round, want := range [][]string{
+		{serverBefore, serverFacade, serverNaive},
+		{serverFacade, serverBefore, serverNaive},
+		{serverBefore, serverFacade, serverNaive},
+	} {
+		got := roundOrder([]string{serverBefore, serverFacade, serverNaive}, round)
+		if !slices.Equal(got, want) {
+			t.Errorf("round %d: %v, want %v", round, got, want)
+		}
+	}
+	if got := roundOrder([]string{serverFacade, serverTailcall}, 1); !slices.Equal(got, []string{serverFacade, serverTailcall}) {
+		t.Errorf("without the facade before: %v", got)
+	}
+}
+
+// The comparison with the facade before is of each one's median CPU per
+// request over its rounds (not the CPU of its median round by req/s), with
+// the ratios of the rounds measured side by side.
+func TestTheFacadeIsComparedWithTheFacadeBeforeByMedianCPU(t *testing.T) {
+	round := func(server string, rps, cpu float64) result {
+		return result{Workload: "e", Server: server, Load: loadResult{RPS: rps}, CPUms: cpu, UpstreamCalls: 2}
+	}
+	before := median([]result{round(serverBefore, 2000, 0.50), round(serverBefore, 1900, 0.70), round(serverBefore, 2100, 0.60)})
+	after := median([]result{round(serverFacade, 1800, 0.55), round(serverFacade, 2050, 0.77), round(serverFacade, 2000, 0.66)})
+	rep := &report{Results: []result{before, after}}
+	table := rep.againstBefore()
+	// Medians: 0.60 and 0.66 (1.100×); paired 1.100, 1.100, 1.100.
+	if !strings.Contains(table, "| (e) | 0 ms | 0.600 | 0.660 | 1.100× | 1.100× (1.100–1.100) | 33.3%, 33.3% | 2000 | 2000 | 1.000× | 2.00 | 2.00 |") {
+		t.Errorf("table:\n%s", table)
+	}
+	if (&report{Results: []result{after}}).againstBefore() != "" {
+		t.Error("a table without the facade before")
+	}
+}

@@ -15,6 +15,7 @@ import (
 // env is where the runner finds what it starts.
 type env struct {
 	facadeBin string // the facade, built
+	beforeBin string // another build of the facade, measured as serverBefore; empty for none
 	simBin    string // cmd/gitbook-sim, built
 	peersDir  string // bench/peers, with node_modules installed
 	workDir   string // logs and generated configurations
@@ -36,11 +37,15 @@ func startServer(ctx context.Context, e *env, name string) (*process, string, er
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	var p *process
 	switch name {
-	case serverFacade, serverNaive:
+	case serverFacade, serverNaive, serverBefore:
 		// Warnings only: the access log's line per request is not what is
 		// measured, and the peers log none by default. Workload (b) needs
 		// 93 calls, within the default limit of 200.
-		args := append([]string{e.facadeBin, "-addr", addr, "-upstream", e.simURL, "-log-level", "warn"}, e.facadeArgs...)
+		bin := e.facadeBin
+		if name == serverBefore {
+			bin = e.beforeBin
+		}
+		args := append([]string{bin, "-addr", addr, "-upstream", e.simURL, "-log-level", "warn"}, e.facadeArgs...)
 		if name == serverNaive {
 			args = append(args, "-loaders=false", "-upstream-coalesce=false", "-max-upstream-calls", "10000")
 		}

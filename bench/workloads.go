@@ -12,8 +12,12 @@ import (
 // facade's, Mesh's (generated from the OpenAPI spec, with the links added
 // in peers/mesh.config.ts) and Tailcall's (peers/tailcall.graphql).
 const (
-	serverFacade   = "facade"
-	serverNaive    = "facade-naive"
+	serverFacade = "facade"
+	serverNaive  = "facade-naive"
+	// serverBefore is another build of the facade (-facade-before: an
+	// older commit's), measured in the same rounds as the facade, to say
+	// what a change costs.
+	serverBefore   = "facade-before"
 	serverMesh     = "mesh"
 	serverTailcall = "tailcall"
 	serverDirect   = "direct-rest"
@@ -55,7 +59,7 @@ type workload struct {
 
 func (w workload) servers() []string {
 	var out []string
-	for _, s := range []string{serverFacade, serverNaive, serverMesh, serverTailcall, serverDirect} {
+	for _, s := range []string{serverBefore, serverFacade, serverNaive, serverMesh, serverTailcall, serverDirect} {
 		if _, ok := w.requests[s]; ok {
 			out = append(out, s)
 		}
@@ -258,9 +262,10 @@ func mixed() workload {
 func workloads() []workload {
 	ws := []workload{oneSpace(), thirtySpaces(), entities(), mixed(), distinctSpaces(), distinctThirtySpaces()}
 	for i := range ws {
-		// The naive facade speaks the facade's schema.
+		// The naive facade, and the facade before, speak the facade's schema.
 		if r, ok := ws[i].requests[serverFacade]; ok {
 			ws[i].requests[serverNaive] = r
+			ws[i].requests[serverBefore] = r
 		}
 	}
 	return ws
