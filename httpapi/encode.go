@@ -26,11 +26,15 @@ func (t overHTTP) encode(ctx context.Context, resp *graphql.Response, meter *ans
 	}
 	resp.Errors = capErrors(resp.Errors, t.maxErrors, meter.Silenced())
 	size := len(resp.Data) + 64
-	errs, err := json.Marshal(resp.Errors)
-	if err != nil {
-		return encodingFailed
+	// Most answers have no errors: marshalling their nil list was 0.3% of
+	// workload (e)'s CPU for a "null" that is never sent.
+	var errs, ext []byte
+	var err error
+	if len(resp.Errors) > 0 {
+		if errs, err = json.Marshal(resp.Errors); err != nil {
+			return encodingFailed
+		}
 	}
-	var ext []byte
 	if len(resp.Extensions) > 0 {
 		if ext, err = json.Marshal(resp.Extensions); err != nil {
 			return encodingFailed
