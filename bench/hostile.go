@@ -370,13 +370,16 @@ func goroutinesLeft(idle, after map[string]int) (int, []string) {
 	for stack, n := range after {
 		// A stack the profile shows no function of is the runtime's own.
 		if stack == "" || strings.Contains(stack, "persistConn).readLoop") || strings.Contains(stack, "persistConn).writeLoop") ||
-			strings.Contains(stack, "pprof") {
+			strings.Contains(stack, "pprof") || strings.Contains(stack, "serveDebug") ||
+			// The connection the profile is asked on: net/http starts its
+			// background read while the handler runs, or not yet.
+			strings.Contains(stack, "connReader).backgroundRead") {
 			continue
 		}
 		if more := n - idle[stack]; more > 0 {
 			left += more
 			first := strings.Split(stack, " < ")
-			stacks = append(stacks, fmt.Sprintf("%d × %s", more, strings.Join(first[:min(len(first), 4)], " < ")))
+			stacks = append(stacks, fmt.Sprintf("%d × %s", more, strings.Join(first[:min(len(first), 12)], " < ")))
 		}
 	}
 	return left, stacks

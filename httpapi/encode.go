@@ -91,11 +91,12 @@ const DefaultMaxResponseBytes = 4 << 20
 
 // DefaultMaxResponseValues bounds the values of one answer, and so the
 // CPU and memory gqlgen spends building it (3 to 6 µs and 700 to 800 bytes
-// a value): at 30,000 the dearest answers measured, one space's id repeated
-// with every field of its integrations and aliased introspection, cost
-// 100 and 166 ms of CPU and 53 and 34 MiB (bench/results/hostile.md). A
-// full introspection query is 6,500 values.
-const DefaultMaxResponseValues = 30_000
+// a value): at 25,000 the dearest answers measured, one space's id
+// repeated with every field of its integrations and aliased introspection,
+// cost at most about 80 and 150 ms of CPU and 56 and 26 MiB above idle
+// (bench/results/hostile.md); at 30,000 the first reached 66 MiB. A full
+// introspection query is 6,500 values.
+const DefaultMaxResponseValues = 25_000
 
 // withCodes gives a code to request errors that have none, such as those of
 // gqlgen's APQ extension ("provided APQ hash does not match query"): every
