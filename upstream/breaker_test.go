@@ -124,7 +124,9 @@ func TestForgottenCredentialFailsOpen(t *testing.T) {
 func TestHungCallsHoldOnlyTheirCredentialsShare(t *testing.T) {
 	noLeaks(t)
 	srv := newServer(t, upstreamtest.Options{Fault: upstreamtest.ForToken(upstreamtest.DemoToken, upstreamtest.FailAlways("", upstreamtest.Fault{Hang: true}))})
-	c, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry, MaxInFlight: 4, MaxInFlightPerCredential: 2})
+	// Not coalesced: ten reads of one URL would be one call.
+	c, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry, MaxInFlight: 4, MaxInFlightPerCredential: 2,
+		Sharing: upstream.Sharing{NoCoalescing: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
