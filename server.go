@@ -24,11 +24,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/redisstate"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func main() {
@@ -62,11 +62,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defaultAuth = "Bearer " + token
 	}
 	if cfg.demo {
-		sim := upstreamtest.NewServer(upstreamtest.Options{MaxPageSize: upstreamtest.DemoMaxPageSize})
+		sim := gitbooksim.NewServer(gitbooksim.Options{MaxPageSize: gitbooksim.DemoMaxPageSize})
 		defer sim.Close()
 		cfg.upstreamURL = sim.URL
 		if defaultAuth == "" {
-			defaultAuth = "Bearer " + upstreamtest.DemoToken
+			defaultAuth = "Bearer " + gitbooksim.DemoToken
 		}
 		log.Info("demo: serving over a simulated GitBook", "upstream", sim.URL)
 	}

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // The benchmark's yardsticks must themselves be right: the direct client
@@ -20,10 +20,10 @@ import (
 // answers to the workloads are whole and cost the same. These run the
 // real runner's code over real loopback HTTP, as the benchmark does.
 
-func newSim(t *testing.T) *upstreamtest.Server {
+func newSim(t *testing.T) *gitbooksim.Server {
 	t.Helper()
-	data, _ := upstreamtest.ScaledData(simSpaces, simUsers)
-	sim := upstreamtest.NewServer(upstreamtest.Options{Data: data})
+	data, _ := gitbooksim.ScaledData(simSpaces, simUsers)
+	sim := gitbooksim.NewServer(gitbooksim.Options{Data: data})
 	t.Cleanup(sim.Close)
 	return sim
 }

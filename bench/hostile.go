@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi/hostile"
 	"github.com/gitbook-graphql/facade/replicas"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // The hostile benchmark (go run ./bench hostile) measures what each shape
@@ -167,7 +167,7 @@ func measureHostile(ctx context.Context, row hostileRow, facadeBin, simBin, work
 	// Idle, once the upstream connections a request may use are open: the
 	// pool is the process's, not the request's.
 	warm := hostile.Request{Query: `{ spaces(ids: ["acme-developer-portal", "acme-handbook", "oss-governance", "northwind-runbooks"]) { id integrationBlocks { name } } }`}
-	if _, err := hostile.Send(ctx, client, url, "Bearer "+upstreamtest.DemoToken, "", warm); err != nil {
+	if _, err := hostile.Send(ctx, client, url, "Bearer "+gitbooksim.DemoToken, "", warm); err != nil {
 		return hostileResult{}, fmt.Errorf("warming up: %w", err)
 	}
 	// Counted with no connection of this client's open: what a request
@@ -230,7 +230,7 @@ func measureHostile(ctx context.Context, row hostileRow, facadeBin, simBin, work
 func sendHostile(ctx context.Context, client *http.Client, url, prefix string, row hostileRow) (hostile.Answer, int, error) {
 	size := len(row.req.Query) + len(row.req.OperationName)
 	if !row.disconnect {
-		a, err := hostile.Send(ctx, client, url, "Bearer "+upstreamtest.DemoToken, prefix, row.req)
+		a, err := hostile.Send(ctx, client, url, "Bearer "+gitbooksim.DemoToken, prefix, row.req)
 		return a, size, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -241,7 +241,7 @@ func sendHostile(ctx context.Context, client *http.Client, url, prefix string, r
 		return hostile.Answer{}, size, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
+	req.Header.Set("Authorization", "Bearer "+gitbooksim.DemoToken)
 	for k, v := range row.req.Header {
 		req.Header.Set(k, v)
 	}

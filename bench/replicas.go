@@ -16,8 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/replicas"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // The replica benchmark (go run ./bench replicas) runs the facade as
@@ -74,13 +74,13 @@ func runReplicas(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	data, spaces := upstreamtest.ScaledData(stormSpaces, stormTokens)
-	sim := upstreamtest.NewServer(upstreamtest.Options{Data: data, CountOnly: true})
+	data, spaces := gitbooksim.ScaledData(stormSpaces, stormTokens)
+	sim := gitbooksim.NewServer(gitbooksim.Options{Data: data, CountOnly: true})
 	defer sim.Close()
 	var reqs []request
 	for i := range stormSpaces * stormTokens / 4 {
 		body, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { space(id: $id) { id title visibility } }`, "variables": map[string]any{"id": spaces[i%len(spaces)]}})
-		reqs = append(reqs, request{Token: upstreamtest.BenchToken((i/len(spaces)*7 + i) % stormTokens), Body: body})
+		reqs = append(reqs, request{Token: gitbooksim.BenchToken((i/len(spaces)*7 + i) % stormTokens), Body: body})
 	}
 	redisPort, err := replicas.FreePort()
 	if err != nil {
@@ -125,8 +125,8 @@ func runReplicas(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		var refused atomic.Int64
 		if storm {
-			limit := upstreamtest.RateLimitPerToken(stormQuota, time.Second)
-			sim.Handler.SetFault(func(c upstreamtest.Call) *upstreamtest.Fault {
+			limit := gitbooksim.RateLimitPerToken(stormQuota, time.Second)
+			sim.Handler.SetFault(func(c gitbooksim.Call) *gitbooksim.Fault {
 				f := limit(c)
 				if f != nil && f.Status == http.StatusTooManyRequests {
 					refused.Add(1)
@@ -210,7 +210,7 @@ func writeReplicaResults(dir string, duration time.Duration, concurrency int, st
 		time.Now().UTC().Format("2006-01-02"), concurrency, duration, describe(readMachine()))
 	fmt.Fprintf(&b, "Replicas of the facade built from this tree, HAProxy with `deploy/haproxy.cfg`, one `redis-server`, the simulated GitBook at 0 ms, all on 127.0.0.1. ")
 	fmt.Fprintf(&b, "Requests rotate over %d spaces and %d tokens.\n\n", stormSpaces, stormTokens)
-	fmt.Fprintf(&b, "## A 429 storm\n\nEach token may make %d calls a second (`upstreamtest.RateLimitPerToken`), and every answer says how many are left (`X-RateLimit-Remaining`); past them GitBook answers 429 until the second ends. A replica that reads `Remaining: 0`, or a 429, holds the token until the reset; with `-redis-url` every replica does. The fewer 429s, the better a citizen.\n\n", stormQuota)
+	fmt.Fprintf(&b, "## A 429 storm\n\nEach token may make %d calls a second (`gitbooksim.RateLimitPerToken`), and every answer says how many are left (`X-RateLimit-Remaining`); past them GitBook answers 429 until the second ends. A replica that reads `Remaining: 0`, or a 429, holds the token until the reset; with `-redis-url` every replica does. The fewer 429s, the better a citizen.\n\n", stormQuota)
 	fmt.Fprintf(&b, "| setup | req/s | p50 ms | p99 ms | requests failed | upstream calls | of which 429 | 429s vs 1 replica |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range storm {
 		fmt.Fprintf(&b, "| %s | %.0f | %.1f | %.1f | %d of %d | %d | %d | %.2f× |\n", r.Setup, r.RPS, r.P50ms, r.P99ms, r.Errors, r.Requests, r.UpstreamCalls, r.Refused, ratio(r.Refused, storm[0].Refused))

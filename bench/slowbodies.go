@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 // The slow-bodies measurement, part of go run ./bench hostile (or alone:
@@ -189,7 +189,7 @@ func openSlowBody(url string, sent *sync.WaitGroup) *slowConn {
 	go func() {
 		defer sent.Done()
 		head := fmt.Sprintf("POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n",
-			addr, upstreamtest.BenchToken(1), slowBodyBytes)
+			addr, gitbooksim.BenchToken(1), slowBodyBytes)
 		_, _ = conn.Write(append([]byte(head), bytes.Repeat([]byte(" "), slowSentBytes)...))
 	}()
 	go func() {
@@ -217,7 +217,7 @@ func openSlowBody(url string, sent *sync.WaitGroup) *slowConn {
 // wellBehaved sends workload (a)'s request, about 200 bytes, and says
 // whether it was answered in full.
 func wellBehaved(ctx context.Context, url string) (status int, answered bool, ms float64) {
-	r := oneSpaceOf(upstreamtest.BenchToken(0), spaceID(0))[serverFacade]
+	r := oneSpaceOf(gitbooksim.BenchToken(0), spaceID(0))[serverFacade]
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(r.Body))

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 // The servers a workload runs against. Each speaks its own schema: the
@@ -89,7 +89,7 @@ func oneSpace() workload {
 		Name: "a", Title: "one space with integrations, owner and blocks", Concurrency: 32, LeastCalls: 2,
 		marker: `"owner"`, wantCount: 5, requests: map[string][]request{},
 	}
-	w.add(oneSpaceOf(upstreamtest.BenchToken(0), spaceID(0)))
+	w.add(oneSpaceOf(gitbooksim.BenchToken(0), spaceID(0)))
 	return w
 }
 
@@ -106,7 +106,7 @@ func thirtySpaces() workload {
 		Name: "b", Title: "30 spaces with organization, integrations, owner, blocks and integration blocks", Concurrency: 16, LeastCalls: 93,
 		marker: `"owner"`, wantCount: 150, requests: map[string][]request{},
 	}
-	w.add(thirtySpacesOf(upstreamtest.BenchToken(0), ids))
+	w.add(thirtySpacesOf(gitbooksim.BenchToken(0), ids))
 	return w
 }
 
@@ -156,7 +156,7 @@ func distinctSpaces() workload {
 		marker: `"owner"`, wantCount: 5, requests: map[string][]request{},
 	}
 	for k := range distinctRequests {
-		w.add(oneSpaceOf(upstreamtest.BenchToken(k%simUsers), anySpaceID(k*7)))
+		w.add(oneSpaceOf(gitbooksim.BenchToken(k%simUsers), anySpaceID(k*7)))
 	}
 	return w
 }
@@ -173,7 +173,7 @@ func distinctThirtySpaces() workload {
 		for i := range ids {
 			ids[i] = anySpaceID(k*firstSpaces + i)
 		}
-		w.add(thirtySpacesOf(upstreamtest.BenchToken(k%simUsers), ids))
+		w.add(thirtySpacesOf(gitbooksim.BenchToken(k%simUsers), ids))
 	}
 	return w
 }
@@ -182,7 +182,7 @@ func distinctThirtySpaces() workload {
 // 40 spaces (30 distinct) and 10 integrations (3 distinct). 33 calls.
 // Only the facade is a subgraph; Mesh and Tailcall serve no _entities.
 func entities() workload {
-	token := upstreamtest.BenchToken(0)
+	token := gitbooksim.BenchToken(0)
 	names := []string{"slack", "github-files", "figma"}
 	var reps []map[string]any
 	spaces, seen := []string{}, map[string]bool{}
@@ -244,7 +244,7 @@ func mixed() workload {
 	}
 	// 8 tokens x 30 spaces x 3 shapes, in an order that mixes all three.
 	for k := range mixedUsers * firstSpaces * len(shapes) {
-		token := upstreamtest.BenchToken(k % mixedUsers)
+		token := gitbooksim.BenchToken(k % mixedUsers)
 		id := spaceID(k / mixedUsers)
 		s := shapes[k%len(shapes)]
 		vars := map[string]any{"id": id}

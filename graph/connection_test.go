@@ -8,8 +8,8 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/graph"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 const portal = "acme-developer-portal"
@@ -238,17 +238,17 @@ func TestConnectionRefusesALongSearch(t *testing.T) {
 // A next page that points back to a page already read would walk forever:
 // the connection stops there, as a bad answer of the upstream.
 func TestConnectionStopsAtAPageLoop(t *testing.T) {
-	loop := func(c upstreamtest.Call) *upstreamtest.Fault {
+	loop := func(c gitbooksim.Call) *gitbooksim.Fault {
 		page := c.Query.Get("page")
 		if c.Op != "listSpaceIntegrations" || page == "" {
 			return nil
 		}
-		return &upstreamtest.Fault{Rewrite: func(answer any) any {
+		return &gitbooksim.Fault{Rewrite: func(answer any) any {
 			answer.(map[string]any)["next"] = map[string]any{"page": page}
 			return answer
 		}}
 	}
-	h := newHarness(t, setup{sim: upstreamtest.Options{Fault: loop}, resolver: graph.Resolver{PageSize: 5}})
+	h := newHarness(t, setup{sim: gitbooksim.Options{Fault: loop}, resolver: graph.Resolver{PageSize: 5}})
 	var got struct{ Space *struct{ ID string } }
 	errs := h.post(t, `{ space(id: "`+portal+`") { id integrations { nodes { name } } } }`, &got)
 	if e := one(t, errs, "UPSTREAM_BAD_RESPONSE", `["space","integrations"]`); got.Space != nil || !strings.HasPrefix(e.Message, "listSpaceIntegrations: ") {

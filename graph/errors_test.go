@@ -11,14 +11,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 // failSpace fails every getSpaceById with f. Faults the retry policy does
 // not retry keep these tests quick: 4xx, 500, and a 429 that asks for a
 // wait longer than the policy waits for.
-func failSpace(f upstreamtest.Fault) upstreamtest.FaultFunc {
-	return upstreamtest.FailAlways("getSpaceById", f)
+func failSpace(f gitbooksim.Fault) gitbooksim.FaultFunc {
+	return gitbooksim.FailAlways("getSpaceById", f)
 }
 
 // Every upstream failure reaches the caller with its code, the upstream's
@@ -26,22 +26,22 @@ func failSpace(f upstreamtest.Fault) upstreamtest.FaultFunc {
 func TestUpstreamFailuresHaveTheirCodes(t *testing.T) {
 	cases := []struct {
 		name  string
-		fault upstreamtest.FaultFunc
+		fault gitbooksim.FaultFunc
 		opts  []client.Option
 		code  string
 		ext   map[string]any
 	}{
 		{name: "401", opts: []client.Option{as("gb_nobody")}, code: "UNAUTHENTICATED", ext: map[string]any{"upstreamStatus": 401.0}},
-		{name: "403", fault: failSpace(upstreamtest.Fault{Status: http.StatusForbidden}), code: "FORBIDDEN", ext: map[string]any{"upstreamStatus": 403.0}},
-		{name: "404", fault: failSpace(upstreamtest.Fault{Status: http.StatusNotFound}), code: "NOT_FOUND", ext: map[string]any{"upstreamStatus": 404.0}},
-		{name: "422", fault: failSpace(upstreamtest.Fault{Status: http.StatusUnprocessableEntity}), code: "BAD_USER_INPUT", ext: map[string]any{"upstreamStatus": 422.0}},
-		{name: "429", fault: failSpace(upstreamtest.RateLimited(time.Minute)), code: "RATE_LIMITED", ext: map[string]any{"upstreamStatus": 429.0, "retryAfter": 60.0}},
-		{name: "500", fault: failSpace(upstreamtest.Fault{Status: http.StatusInternalServerError}), code: "UPSTREAM_UNAVAILABLE", ext: map[string]any{"upstreamStatus": 500.0}},
-		{name: "not JSON", fault: failSpace(upstreamtest.Fault{Body: "<html>"}), code: "UPSTREAM_BAD_RESPONSE", ext: map[string]any{}},
+		{name: "403", fault: failSpace(gitbooksim.Fault{Status: http.StatusForbidden}), code: "FORBIDDEN", ext: map[string]any{"upstreamStatus": 403.0}},
+		{name: "404", fault: failSpace(gitbooksim.Fault{Status: http.StatusNotFound}), code: "NOT_FOUND", ext: map[string]any{"upstreamStatus": 404.0}},
+		{name: "422", fault: failSpace(gitbooksim.Fault{Status: http.StatusUnprocessableEntity}), code: "BAD_USER_INPUT", ext: map[string]any{"upstreamStatus": 422.0}},
+		{name: "429", fault: failSpace(gitbooksim.RateLimited(time.Minute)), code: "RATE_LIMITED", ext: map[string]any{"upstreamStatus": 429.0, "retryAfter": 60.0}},
+		{name: "500", fault: failSpace(gitbooksim.Fault{Status: http.StatusInternalServerError}), code: "UPSTREAM_UNAVAILABLE", ext: map[string]any{"upstreamStatus": 500.0}},
+		{name: "not JSON", fault: failSpace(gitbooksim.Fault{Body: "<html>"}), code: "UPSTREAM_BAD_RESPONSE", ext: map[string]any{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, setup{sim: upstreamtest.Options{Fault: c.fault}})
+			h := newHarness(t, setup{sim: gitbooksim.Options{Fault: c.fault}})
 			var got struct{ Space *spaceAnswer }
 			e := one(t, h.post(t, `{ space(id: "acme-handbook") { id } }`, &got, c.opts...), c.code, `["space"]`)
 			if got.Space != nil {
@@ -74,8 +74,8 @@ func checkSafe(t *testing.T, h *harness, e gqlError) {
 
 // A 5xx the retry policy retries is not seen when a retry succeeds.
 func TestARetriedFailureIsNotSeen(t *testing.T) {
-	h := newHarness(t, setup{sim: upstreamtest.Options{
-		Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Status: http.StatusServiceUnavailable}),
+	h := newHarness(t, setup{sim: gitbooksim.Options{
+		Fault: gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.Fault{Status: http.StatusServiceUnavailable}),
 	}})
 	var got struct{ Space *spaceAnswer }
 	h.must(t, `{ space(id: "acme-handbook") { id title } }`, &got)
@@ -86,7 +86,7 @@ func TestARetriedFailureIsNotSeen(t *testing.T) {
 }
 
 func TestAnUpstreamPastTheDeadlineIsATimeout(t *testing.T) {
-	h := newHarness(t, setup{sim: upstreamtest.Options{Fault: failSpace(upstreamtest.Fault{Hang: true})}})
+	h := newHarness(t, setup{sim: gitbooksim.Options{Fault: failSpace(gitbooksim.Fault{Hang: true})}})
 	var got struct{ Space *spaceAnswer }
 	e := one(t, h.post(t, `{ space(id: "acme-handbook") { id } }`, &got, within(t, 200*time.Millisecond)), "UPSTREAM_TIMEOUT", `["space"]`)
 	checkSafe(t, h, e)
@@ -96,7 +96,7 @@ func TestAnUpstreamPastTheDeadlineIsATimeout(t *testing.T) {
 // An enum value that no version of the spec lists breaks its own field, or
 // its own element of a list, and nothing else.
 func TestAnUnknownEnumValueIsNullAtItsField(t *testing.T) {
-	h := newHarness(t, setup{sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("getIntegrationByName", upstreamtest.Drift())}})
+	h := newHarness(t, setup{sim: gitbooksim.Options{Fault: gitbooksim.FailAlways("getIntegrationByName", gitbooksim.Drift())}})
 	var got struct {
 		Integration *struct {
 			Name, Title        string
@@ -106,9 +106,9 @@ func TestAnUnknownEnumValueIsNullAtItsField(t *testing.T) {
 	}
 	errs := h.post(t, `{ integration(name: "slack") { name title target visibility categories } }`, &got)
 	want := map[string]string{
-		`["integration","target"]`:       upstreamtest.DriftValues["target"],
-		`["integration","visibility"]`:   upstreamtest.DriftValues["visibility"],
-		`["integration","categories",1]`: upstreamtest.DriftValues["categories"],
+		`["integration","target"]`:       gitbooksim.DriftValues["target"],
+		`["integration","visibility"]`:   gitbooksim.DriftValues["visibility"],
+		`["integration","categories",1]`: gitbooksim.DriftValues["categories"],
 	}
 	if len(errs) != len(want) {
 		t.Errorf("errors %+v, want one at each of %v", errs, want)

@@ -20,23 +20,23 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/loader"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // harness is one GraphQL server over one simulated GitBook.
 type harness struct {
-	sim *upstreamtest.Server
+	sim *gitbooksim.Server
 	gql *client.Client
 	log *logbuf.Buffer // what the resolvers logged
 }
 
 // setup is what a test changes from the facade's defaults.
 type setup struct {
-	sim      upstreamtest.Options
+	sim      gitbooksim.Options
 	resolver graph.Resolver
 	// server, when set, configures the GraphQL server further.
 	server func(*handler.Server)
@@ -48,7 +48,7 @@ type setup struct {
 
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
-	sim := upstreamtest.NewServer(s.sim)
+	sim := gitbooksim.NewServer(s.sim)
 	t.Cleanup(sim.Close)
 	up, err := upstream.New(sim.URL, upstream.Options{})
 	if err != nil {
@@ -72,7 +72,7 @@ func newHarness(t *testing.T, s setup) *harness {
 		h = loader.Middleware(func(r *http.Request) *upstream.Client {
 			auth := r.Header.Get("Authorization")
 			if auth == "" {
-				auth = "Bearer " + upstreamtest.DemoToken
+				auth = "Bearer " + gitbooksim.DemoToken
 			}
 			c := up.WithAuthorization(auth)
 			if s.callLimit > 0 {
@@ -188,7 +188,7 @@ func within(t *testing.T, d time.Duration) client.Option {
 func enabledOn(t *testing.T, spaceID string) []string {
 	t.Helper()
 	var names []string
-	for _, in := range upstreamtest.DemoData().Installations {
+	for _, in := range gitbooksim.DemoData().Installations {
 		if slices.Contains(in.Spaces, spaceID) && !slices.Contains(names, in.Integration) {
 			names = append(names, in.Integration)
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 // A space's lists (a page of its integrations, its blocks) need only its
@@ -20,7 +20,7 @@ func withBlocks(t *testing.T, spaceID string) []string {
 	t.Helper()
 	var out []string
 	for _, name := range enabledOn(t, spaceID) {
-		for _, in := range upstreamtest.DemoData().Integrations {
+		for _, in := range gitbooksim.DemoData().Integrations {
 			if in.Name == name && len(in.Blocks) > 0 {
 				out = append(out, name)
 			}
@@ -94,7 +94,7 @@ func TestBlocksAloneCostNoIntegrationCall(t *testing.T) {
 // round trip, and the blocks' integrations come from the page the
 // connection reads.
 func TestASpacesListsGoOutWithTheSpace(t *testing.T) {
-	h := newHarness(t, setup{sim: upstreamtest.Options{Latency: 50 * time.Millisecond}})
+	h := newHarness(t, setup{sim: gitbooksim.Options{Latency: 50 * time.Millisecond}})
 	var got struct {
 		Space struct {
 			Title             string
@@ -119,7 +119,7 @@ func TestASpacesListsGoOutWithTheSpace(t *testing.T) {
 // arguments (variables too) and its cursor: spaces(ids:) and _entities
 // send theirs with their spaces, and none is read twice.
 func TestThePageSentAheadIsThePageRead(t *testing.T) {
-	h := newHarness(t, setup{sim: upstreamtest.Options{Latency: 50 * time.Millisecond}})
+	h := newHarness(t, setup{sim: gitbooksim.Options{Latency: 50 * time.Millisecond}})
 	const query = `query($ids: [ID!]!, $first: Int, $after: String) { spaces(ids: $ids) {
 	  id integrations(first: $first, after: $after) { nodes { name } pageInfo { endCursor } } } }`
 	var got struct {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 type installationAnswer struct {
@@ -86,16 +86,16 @@ func TestMutationsRefuseBadArgumentsBeforeAnyCall(t *testing.T) {
 func TestMutationFailuresAreSentOnce(t *testing.T) {
 	cases := []struct {
 		name, token, code string
-		fault             upstreamtest.FaultFunc
+		fault             gitbooksim.FaultFunc
 		outcomeUnknown    bool
 	}{
-		{name: "a reader may not install", token: upstreamtest.ReaderToken, code: "FORBIDDEN"},
+		{name: "a reader may not install", token: gitbooksim.ReaderToken, code: "FORBIDDEN"},
 		{name: "the upstream failed", code: "UPSTREAM_UNAVAILABLE", outcomeUnknown: true,
-			fault: upstreamtest.FailAlways("installIntegrationOnSpace", upstreamtest.Fault{Status: 503})},
+			fault: gitbooksim.FailAlways("installIntegrationOnSpace", gitbooksim.Fault{Status: 503})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, setup{sim: upstreamtest.Options{Fault: c.fault}})
+			h := newHarness(t, setup{sim: gitbooksim.Options{Fault: c.fault}})
 			opts := installVars("figma", "acme-handbook")
 			if c.token != "" {
 				opts = append(opts, as(c.token))

@@ -9,7 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 type spaceAnswer struct {
@@ -34,7 +34,7 @@ func TestSpaceByIDWithItsOrganization(t *testing.T) {
 // page of them sent with the space embeds it, so it costs no call of its
 // own. The latency keeps the page on its way while the space answers.
 func TestSpaceOrganizationComesWithItsIntegrations(t *testing.T) {
-	h := newHarness(t, setup{sim: upstreamtest.Options{Latency: 50 * time.Millisecond}})
+	h := newHarness(t, setup{sim: gitbooksim.Options{Latency: 50 * time.Millisecond}})
 	var got struct {
 		Space struct {
 			Organization struct{ ID, Title string }

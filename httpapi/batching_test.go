@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 const thirtySpacesQuery = `query($ids: [ID!]!) {
@@ -41,7 +41,7 @@ func TestThirtySpacesCostOneCallPerDistinctResource(t *testing.T) {
 	// Round trips are told apart by time: the latency is long enough that
 	// a loaded machine still sends a level's calls before the first of
 	// them comes back.
-	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 250 * time.Millisecond}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{Data: data, Latency: 250 * time.Millisecond}})
 
 	var got thirtySpacesAnswer
 	f.do(t, thirtySpacesQuery, variables(map[string]any{"ids": ids})).decode(t, &got)
@@ -183,7 +183,7 @@ func TestIntegrationBlocksResolveIntegrationsOncePerName(t *testing.T) {
 
 // A space's lists need only its ID: they go out with the space, not after it.
 func TestSpaceListsGoOutWithTheSpace(t *testing.T) {
-	f := newFacade(t, setup{sim: upstreamtest.Options{Latency: 50 * time.Millisecond}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{Latency: 50 * time.Millisecond}})
 	var got struct {
 		Space struct {
 			Title             string
@@ -215,13 +215,13 @@ func TestSpaceListsGoOutWithTheSpace(t *testing.T) {
 // When a query lists a space's integrations and its blocks, the blocks'
 // integrations come from the list, even when the list answers last.
 func TestBlocksIntegrationsComeFromTheSpaceList(t *testing.T) {
-	slowList := func(c upstreamtest.Call) *upstreamtest.Fault {
+	slowList := func(c gitbooksim.Call) *gitbooksim.Fault {
 		if c.Op == "listSpaceIntegrations" {
-			return &upstreamtest.Fault{Delay: 100 * time.Millisecond}
+			return &gitbooksim.Fault{Delay: 100 * time.Millisecond}
 		}
 		return nil
 	}
-	f := newFacade(t, setup{sim: upstreamtest.Options{Fault: slowList, Latency: 50 * time.Millisecond}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{Fault: slowList, Latency: 50 * time.Millisecond}})
 	var got struct {
 		Space struct {
 			Integrations      connection

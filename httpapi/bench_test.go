@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 // The in-process halves of bench/'s workloads (a), (b) and (c): one
@@ -48,7 +48,7 @@ func benchmarkQuery(b *testing.B, query string, vars func(ids []string) map[stri
 	for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
 		b.Run("latency="+latency.String(), func(b *testing.B) {
 			data, ids := manySpaces(30)
-			f := newFacade(b, setup{sim: upstreamtest.Options{Data: data, Latency: latency}})
+			f := newFacade(b, setup{sim: gitbooksim.Options{Data: data, Latency: latency}})
 			// Marshalled once: the loop measures the request, not its making.
 			opts := []option{rawBody(requestBody(query, variables(vars(ids)))), rawAnswer()}
 			b.ReportAllocs()
@@ -85,11 +85,11 @@ func BenchmarkOneSpaceParallel(b *testing.B) {
 // every client the same query with the same token, so that identical
 // requests in flight share one execution.
 func BenchmarkOneSpaceIdenticalParallel(b *testing.B) {
-	data, ids := upstreamtest.ScaledData(parallelSpaces, parallelTokens)
-	f := newFacade(b, setup{sim: upstreamtest.Options{Data: data, CountOnly: true}})
+	data, ids := gitbooksim.ScaledData(parallelSpaces, parallelTokens)
+	f := newFacade(b, setup{sim: gitbooksim.Options{Data: data, CountOnly: true}})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	opts := []option{rawBody(requestBody(`query($id: ID!) { space(id: $id) { id title integrations { nodes { name owner { id title } blocks { id title } } } } }`,
-		variables(map[string]any{"id": ids[0]}))), bearer(upstreamtest.BenchToken(0)), rawAnswer(), via(client)}
+		variables(map[string]any{"id": ids[0]}))), bearer(gitbooksim.BenchToken(0)), rawAnswer(), via(client)}
 	b.ReportAllocs()
 	b.SetParallelism(16)
 	b.ResetTimer()
@@ -115,14 +115,14 @@ const (
 // each request with its own variables (vars of the spaces from its offset)
 // and token, rotating.
 func benchmarkParallel(b *testing.B, parallelism int, query string, vars func(ids []string) map[string]any) {
-	data, ids := upstreamtest.ScaledData(parallelSpaces, parallelTokens)
-	f := newFacade(b, setup{sim: upstreamtest.Options{Data: data, CountOnly: true}})
+	data, ids := gitbooksim.ScaledData(parallelSpaces, parallelTokens)
+	f := newFacade(b, setup{sim: gitbooksim.Options{Data: data, CountOnly: true}})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	// Marshalled once: the loop measures the requests, not their making.
 	requests := make([][]option, 4*parallelTokens)
 	for k := range requests {
 		window := slices.Concat(ids[k*7%len(ids):], ids)
-		requests[k] = []option{rawBody(requestBody(query, variables(vars(window)))), bearer(upstreamtest.BenchToken(k % parallelTokens)), rawAnswer(), via(client)}
+		requests[k] = []option{rawBody(requestBody(query, variables(vars(window)))), bearer(gitbooksim.BenchToken(k % parallelTokens)), rawAnswer(), via(client)}
 	}
 	var next atomic.Int64
 	b.ReportAllocs()

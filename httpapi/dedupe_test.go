@@ -12,9 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 const dedupeQuery = `query Handbook { space(id: "acme-handbook") { title permissions { admin } } }`
@@ -25,7 +25,7 @@ const dedupeQuery = `query Handbook { space(id: "acme-handbook") { title permiss
 func dedupeFacade(t *testing.T, off bool) (*facade, *prometheus.Registry) {
 	reg := prometheus.NewRegistry()
 	f := newFacade(t, setup{
-		sim:      upstreamtest.Options{Latency: 300 * time.Millisecond},
+		sim:      gitbooksim.Options{Latency: 300 * time.Millisecond},
 		upstream: func(o *upstream.Options) { o.Sharing.NoCoalescing = true },
 		config:   func(c *httpapi.Config) { c.Registry, c.NoDedupe = reg, off },
 	})
@@ -107,7 +107,7 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 
 func TestIdenticalQueriesOfTwoCredentialsExecuteTwice(t *testing.T) {
 	f, _ := dedupeFacade(t, false)
-	reqs := append(requests(t, f, 5), requests(t, f, 5, bearer(upstreamtest.ReaderToken))...)
+	reqs := append(requests(t, f, 5), requests(t, f, 5, bearer(gitbooksim.ReaderToken))...)
 	bodies := together(t, reqs)
 	for i, b := range bodies {
 		want := `"admin":true`

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 func TestMissingSpaceIsNullWithNotFoundAndSiblingsAnswer(t *testing.T) {
@@ -83,12 +83,12 @@ func TestCredentialErrorsKeepTheirCodes(t *testing.T) {
 	if r := f.do(t, `{ space(id: "acme-handbook") { id } }`, bearer("")); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) {
 		t.Errorf("no token: %+v", r.Errors)
 	}
-	r := f.do(t, `mutation { installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation } }`, bearer(upstreamtest.ReaderToken))
+	r := f.do(t, `mutation { installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation } }`, bearer(gitbooksim.ReaderToken))
 	if !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
 		t.Errorf("reader installing: %+v", r.Errors)
 	}
 	for _, e := range r.Errors {
-		if strings.Contains(e.Message, upstreamtest.ReaderToken) || strings.Contains(e.Message, f.sim.URL) {
+		if strings.Contains(e.Message, gitbooksim.ReaderToken) || strings.Contains(e.Message, f.sim.URL) {
 			t.Errorf("message leaks: %q", e.Message)
 		}
 	}

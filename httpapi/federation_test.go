@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestSubgraphSDLIsFederation2(t *testing.T) {
@@ -59,7 +59,7 @@ const entitiesQuery = `query($r: [_Any!]!) { _entities(representations: $r) {
 // index with NOT_FOUND, and the others answer.
 func TestEntitiesResolveThroughTheLoaders(t *testing.T) {
 	data, ids := manySpaces(30)
-	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 100 * time.Millisecond}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{Data: data, Latency: 100 * time.Millisecond}})
 	var reps []map[string]any
 	for i := range 50 {
 		reps = append(reps, map[string]any{"__typename": "Space", "id": ids[i%30]})

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/httpapi/hostile"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // FuzzServedSchemaDocuments runs documents generated over the served schema
@@ -29,7 +29,7 @@ func FuzzServedSchemaDocuments(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	sim := upstreamtest.NewServer(upstreamtest.Options{})
+	sim := gitbooksim.NewServer(gitbooksim.Options{})
 	f.Cleanup(sim.Close)
 	client, err := upstream.New(sim.URL, upstream.Options{Retry: &fastRetry})
 	if err != nil {

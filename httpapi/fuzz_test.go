@@ -8,22 +8,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // Whatever a caller sends, the answer is a GraphQL response in JSON with a
 // 2xx or 4xx status; never a panic, never a 5xx.
 func FuzzGraphQLRequest(f *testing.F) {
 	// Seeds: testdata/fuzz/FuzzGraphQLRequest.
-	sim := upstreamtest.NewServer(upstreamtest.Options{})
+	sim := gitbooksim.NewServer(gitbooksim.Options{})
 	f.Cleanup(sim.Close)
 	client, err := upstream.New(sim.URL, upstream.Options{Retry: &fastRetry})
 	if err != nil {
 		f.Fatal(err)
 	}
-	handler := httpapi.New(httpapi.Config{Client: client, DefaultAuthorization: "Bearer " + upstreamtest.DemoToken})
+	handler := httpapi.New(httpapi.Config{Client: client, DefaultAuthorization: "Bearer " + gitbooksim.DemoToken})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		// No credential of its own, at the host where the default one serves.
 		r := serve(t, handler, "", rawBody(body), bearer(""), atHost("localhost"), rawAnswer())
@@ -55,7 +55,7 @@ func FuzzGraphQLDocument(f *testing.F) {
 	for _, seed := range []string{"\x00\x01\x02\x03\x04", "\x10\x22\x31\x45\x50\x66\x77", "\x05\x05\x05\x05\x09\x09"} {
 		f.Add([]byte(seed))
 	}
-	sim := upstreamtest.NewServer(upstreamtest.Options{})
+	sim := gitbooksim.NewServer(gitbooksim.Options{})
 	f.Cleanup(sim.Close)
 	client, err := upstream.New(sim.URL, upstream.Options{Retry: &fastRetry})
 	if err != nil {

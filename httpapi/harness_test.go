@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // The one harness of httpapi's tests: a facade served on loopback over the
@@ -27,20 +27,20 @@ var fastRetry = upstream.RetryPolicy{MaxRetries: upstream.DefaultMaxRetries, Min
 
 // facade is the facade served on loopback over a simulated GitBook.
 type facade struct {
-	sim    *upstreamtest.Server
+	sim    *gitbooksim.Server
 	url    string
 	client *upstream.Client
 }
 
 type setup struct {
-	sim      upstreamtest.Options
+	sim      gitbooksim.Options
 	upstream func(*upstream.Options)
 	config   func(*httpapi.Config)
 }
 
 func newFacade(t testing.TB, s setup) *facade {
 	t.Helper()
-	sim := upstreamtest.NewServer(s.sim)
+	sim := gitbooksim.NewServer(s.sim)
 	t.Cleanup(sim.Close)
 	opts := upstream.Options{Retry: &fastRetry, Observer: telemetry.Observer(nil)}
 	if s.upstream != nil {
@@ -59,8 +59,8 @@ func newFacade(t testing.TB, s setup) *facade {
 	return &facade{sim: sim, url: srv.URL, client: client}
 }
 
-// manySpaces is upstreamtest.ScaledData for the demo caller alone.
-func manySpaces(n int) (*upstreamtest.Dataset, []string) { return upstreamtest.ScaledData(n, 0) }
+// manySpaces is gitbooksim.ScaledData for the demo caller alone.
+func manySpaces(n int) (*gitbooksim.Dataset, []string) { return gitbooksim.ScaledData(n, 0) }
 
 // call is one request to the facade as the options leave it. Unless they
 // say otherwise it is a POST of its GraphQL parameters as JSON to
@@ -150,7 +150,7 @@ func newCall(query string, opts []option) *call {
 	c := &call{
 		method: http.MethodPost,
 		path:   "/graphql",
-		header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + upstreamtest.DemoToken}},
+		header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + gitbooksim.DemoToken}},
 		params: map[string]any{},
 	}
 	if query != "" {

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/httpapi/hostile"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // A hostile request costs the server no more than its limits allow,
@@ -35,7 +35,7 @@ func TestHostileRequestsCostNoMoreThanTheirLimits(t *testing.T) {
 			req := shape.Build(hostile.BodyBudget)
 			for i := range 2 { // the second time, what the first left cached
 				f.sim.ResetStats()
-				a, err := hostile.Send(context.Background(), client, f.url+"/graphql", "Bearer "+upstreamtest.DemoToken, shape.Name+string(rune('0'+i)), req)
+				a, err := hostile.Send(context.Background(), client, f.url+"/graphql", "Bearer "+gitbooksim.DemoToken, shape.Name+string(rune('0'+i)), req)
 				if err != nil {
 					t.Fatalf("%v (%s)", err, a.Text())
 				}
@@ -106,7 +106,7 @@ func BenchmarkHostileRequests(b *testing.B) {
 		b.Run(strings.ReplaceAll(shape.Name, " ", "_"), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := hostile.Send(context.Background(), client, f.url+"/graphql", "Bearer "+upstreamtest.DemoToken, "", req); err != nil {
+				if _, err := hostile.Send(context.Background(), client, f.url+"/graphql", "Bearer "+gitbooksim.DemoToken, "", req); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 const deferred = `{ space(id: "acme-developer-portal") { id title ...@defer(label: "lists") { integrations(first: 3) { totalCount nodes { name } } } organization { title } } }`
@@ -23,7 +23,7 @@ const undeferred = `{ space(id: "acme-developer-portal") { id title integrations
 // byte for byte the answer without @defer, for the same upstream calls. The latency
 // keeps the deferred list's call among those sent with the space.
 func TestDeferAnsweredWhole(t *testing.T) {
-	f := newFacade(t, setup{sim: upstreamtest.Options{Latency: 20 * time.Millisecond}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{Latency: 20 * time.Millisecond}})
 	want := f.do(t, undeferred)
 	wantCalls := f.sim.PathCounts()
 	f.sim.ResetStats()
@@ -47,7 +47,7 @@ func TestDeferAnsweredWhole(t *testing.T) {
 // path, then the closing boundary; put together, the whole answer, for
 // the same upstream calls.
 func TestDeferDeliveredInParts(t *testing.T) {
-	f := newFacade(t, setup{sim: upstreamtest.Options{Latency: 20 * time.Millisecond}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{Latency: 20 * time.Millisecond}})
 	want := f.do(t, undeferred)
 	wantCalls := f.sim.PathCounts()
 	f.sim.ResetStats()
@@ -121,7 +121,7 @@ func readParts(t *testing.T, body []byte, boundary string) [][]byte {
 // failing connection is non-null, so its space is null), error and all.
 func TestAFailingDeferredPartCarriesItsError(t *testing.T) {
 	f := newFacade(t, setup{})
-	f.sim.SetFault(upstreamtest.FailAlways("listSpaceIntegrations", upstreamtest.Fault{Status: http.StatusNotFound}))
+	f.sim.SetFault(gitbooksim.FailAlways("listSpaceIntegrations", gitbooksim.Fault{Status: http.StatusNotFound}))
 	r, want := f.do(t, deferred), f.do(t, undeferred)
 	if !slices.Equal(r.codes(), []string{"NOT_FOUND"}) || fmt.Sprint(r.Errors[0].Path) != "[space integrations]" {
 		t.Errorf("errors %+v", r.Errors)

@@ -16,26 +16,26 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // Eight tokens read the same spaces at once, 25 requests each; the
 // simulator labels every title with the token it answered. Every value a
 // caller gets carries its own token's label.
 func TestCallersNeverSeeAnotherCallersData(t *testing.T) {
-	data := upstreamtest.DemoData()
+	data := gitbooksim.DemoData()
 	const tokens = 8
 	for i := range tokens {
-		data.Users = append(data.Users, upstreamtest.User{
+		data.Users = append(data.Users, gitbooksim.User{
 			Token: fmt.Sprintf("token-%d", i),
 			Label: fmt.Sprintf(" [caller %d]", i),
 			Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead, "open-source-collective": upstream.MemberRoleRead},
 		})
 	}
-	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Latency: 5 * time.Millisecond}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{Data: data, Latency: 5 * time.Millisecond}})
 
 	const query = `{
 	  spaces(ids: ["acme-handbook", "acme-developer-portal", "oss-governance"]) {
@@ -99,8 +99,8 @@ func TestCallersNeverSeeAnotherCallersData(t *testing.T) {
 func TestOneTokensFailuresStopNoOther(t *testing.T) {
 	registry := prometheus.NewRegistry()
 	f := newFacade(t, setup{
-		sim: upstreamtest.Options{
-			Fault: upstreamtest.ForToken(upstreamtest.DemoToken, upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusServiceUnavailable})),
+		sim: gitbooksim.Options{
+			Fault: gitbooksim.ForToken(gitbooksim.DemoToken, gitbooksim.FailAlways("", gitbooksim.Fault{Status: http.StatusServiceUnavailable})),
 		},
 		config: func(c *httpapi.Config) { c.Registry = registry },
 	})
@@ -119,9 +119,9 @@ func TestOneTokensFailuresStopNoOther(t *testing.T) {
 	readHealthy := func() {
 		t.Helper()
 		var got struct{ Space struct{ Title string } }
-		f.do(t, query, bearer(upstreamtest.ReaderToken)).decode(t, &got)
+		f.do(t, query, bearer(gitbooksim.ReaderToken)).decode(t, &got)
 		answered++
-		if n := callsWith(upstreamtest.ReaderToken); n != answered {
+		if n := callsWith(gitbooksim.ReaderToken); n != answered {
 			t.Fatalf("%d answered requests of the healthy token made %d calls, want one each", answered, n)
 		}
 	}
@@ -135,13 +135,13 @@ func TestOneTokensFailuresStopNoOther(t *testing.T) {
 		failing()
 		readHealthy()
 	}
-	s := f.client.WithAuthorization("Bearer " + upstreamtest.DemoToken).CredentialStats()
+	s := f.client.WithAuthorization("Bearer " + gitbooksim.DemoToken).CredentialStats()
 	if s.BreakerState != "open" || s.RetriesDenied == 0 {
 		t.Errorf("failing token: %+v, want its breaker open and its retries denied", s)
 	}
-	before := callsWith(upstreamtest.DemoToken)
+	before := callsWith(gitbooksim.DemoToken)
 	failing()
-	if n := callsWith(upstreamtest.DemoToken) - before; n != 0 {
+	if n := callsWith(gitbooksim.DemoToken) - before; n != 0 {
 		t.Errorf("the failing token's breaker let %d calls through", n)
 	}
 	for range 10 {
@@ -161,7 +161,7 @@ func TestOneTokensFailuresStopNoOther(t *testing.T) {
 		}
 	}
 	t.Logf("failing token: %d calls for 41 requests, %+v; healthy: %d calls for %d requests; %+v",
-		before, s, callsWith(upstreamtest.ReaderToken), answered, f.client.Stats())
+		before, s, callsWith(gitbooksim.ReaderToken), answered, f.client.Stats())
 }
 
 // A hung upstream ends in UPSTREAM_TIMEOUT by the request's deadline, with
@@ -173,7 +173,7 @@ func TestHungUpstreamEndsAtTheDeadlineAndLeaksNothing(t *testing.T) {
 	const deadline = time.Second
 	func() {
 		f := newFacade(t, setup{
-			sim:    upstreamtest.Options{Fault: upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Hang: true})},
+			sim:    gitbooksim.Options{Fault: gitbooksim.FailAlways("getSpaceById", gitbooksim.Fault{Hang: true})},
 			config: func(c *httpapi.Config) { c.RequestTimeout = deadline },
 		})
 		client := &http.Client{Timeout: deadline + time.Second} // the bound this test holds the facade to
@@ -200,10 +200,10 @@ func TestTokensAreNeverLogged(t *testing.T) {
 	t.Cleanup(func() { slog.SetDefault(previous) })
 
 	const secret = "gb_api_SECRET_do_not_log"
-	data := upstreamtest.DemoData()
-	data.Users = append(data.Users, upstreamtest.User{Token: secret, Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead}})
+	data := gitbooksim.DemoData()
+	data.Users = append(data.Users, gitbooksim.User{Token: secret, Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead}})
 	f := newFacade(t, setup{
-		sim:    upstreamtest.Options{Data: data, Fault: upstreamtest.FailFirst("getOrganizationById", 1, upstreamtest.Fault{Body: `{"id": 5}`})},
+		sim:    gitbooksim.Options{Data: data, Fault: gitbooksim.FailFirst("getOrganizationById", 1, gitbooksim.Fault{Body: `{"id": 5}`})},
 		config: func(c *httpapi.Config) { c.Logger = logger },
 	})
 	for _, q := range []string{
@@ -233,7 +233,7 @@ func TestTokensAreNeverLogged(t *testing.T) {
 // The server's own credential serves only the hosts the operator allows: a
 // page that points a name of its own at the server (DNS rebinding) gets 403.
 func TestDefaultCredentialServesOnlyAllowedHosts(t *testing.T) {
-	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DefaultAuthorization = "Bearer " + upstreamtest.DemoToken }})
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DefaultAuthorization = "Bearer " + gitbooksim.DemoToken }})
 	const install = `mutation { installIntegrationOnSpace(integration: "slack", installation: "inst-acme-slack", space: "acme-handbook") { installation } }`
 	// ask installs, naming host, with token as the caller's own credential (none when empty).
 	ask := func(host, token string) response { return f.do(t, install, atHost(host), bearer(token)) }
@@ -249,7 +249,7 @@ func TestDefaultCredentialServesOnlyAllowedHosts(t *testing.T) {
 		}
 	}
 	// A caller with a credential of its own may come from anywhere.
-	if r := ask("attacker.example:8080", upstreamtest.ReaderToken); r.status != http.StatusOK || len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" || r.Errors[0].Extensions["upstreamStatus"] == nil {
+	if r := ask("attacker.example:8080", gitbooksim.ReaderToken); r.status != http.StatusOK || len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" || r.Errors[0].Extensions["upstreamStatus"] == nil {
 		t.Errorf("own credential: status %d, errors %+v; want GitBook's own 403 for a reader", r.status, r.Errors)
 	}
 }

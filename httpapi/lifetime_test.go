@@ -14,8 +14,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // Every request ends by its deadline, and takes everything it started with
@@ -90,7 +90,7 @@ func TestADeferredPartWhoseCallHangsEndsAtTheDeadline(t *testing.T) {
 	noLeaks(t)
 	const deadline = 500 * time.Millisecond
 	f := newFacade(t, setup{
-		sim:    upstreamtest.Options{Fault: upstreamtest.FailAlways("getOrganizationById", upstreamtest.Fault{Hang: true})},
+		sim:    gitbooksim.Options{Fault: gitbooksim.FailAlways("getOrganizationById", gitbooksim.Fault{Hang: true})},
 		config: func(c *httpapi.Config) { c.RequestTimeout = deadline },
 	})
 	client := boundedClient(t, deadline)
@@ -119,7 +119,7 @@ func TestADeferredPartWhoseCallHangsEndsAtTheDeadline(t *testing.T) {
 func TestADisconnectMidDeferLeavesNothingBehind(t *testing.T) {
 	noLeaks(t)
 	f := newFacade(t, setup{
-		sim:    upstreamtest.Options{Fault: upstreamtest.FailAlways("getOrganizationById", upstreamtest.Fault{Hang: true})},
+		sim:    gitbooksim.Options{Fault: gitbooksim.FailAlways("getOrganizationById", gitbooksim.Fault{Hang: true})},
 		config: func(c *httpapi.Config) { c.RequestTimeout = time.Minute }, // only the disconnect ends it
 	})
 	defer f.client.CloseIdleConnections()
@@ -151,7 +151,7 @@ func TestCallersOfAHungSharedQueryEnd(t *testing.T) {
 	noLeaks(t)
 	const deadline = 500 * time.Millisecond
 	f := newFacade(t, setup{
-		sim:    upstreamtest.Options{Fault: upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Hang: true})},
+		sim:    gitbooksim.Options{Fault: gitbooksim.FailAlways("getSpaceById", gitbooksim.Fault{Hang: true})},
 		config: func(c *httpapi.Config) { c.RequestTimeout = deadline },
 	})
 	client := boundedClient(t, deadline)

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestFloodsAreRefusedBeforeAnyCall(t *testing.T) {
@@ -59,7 +59,7 @@ func TestFloodsAreRefusedBeforeAnyCall(t *testing.T) {
 // own call limit stops.
 func TestCallLimitStopsWhatTheEstimateMissed(t *testing.T) {
 	f := newFacade(t, setup{
-		sim:    upstreamtest.Options{MaxPageSize: 1},
+		sim:    gitbooksim.Options{MaxPageSize: 1},
 		config: func(c *httpapi.Config) { c.MaxUpstreamCalls = 10 },
 	})
 	r := f.do(t, `{ space(id: "acme-developer-portal") { title integrations { nodes { name } } } }`)

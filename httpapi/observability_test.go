@@ -22,17 +22,17 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestMetricsAfterAQuery(t *testing.T) {
 	registry := prometheus.NewRegistry()
 	metrics := telemetry.NewMetrics(registry)
 	f := newFacade(t, setup{
-		sim: upstreamtest.Options{Fault: upstreamtest.FailFirst("getOrganizationById", 1, upstreamtest.Fault{Status: http.StatusServiceUnavailable})},
+		sim: gitbooksim.Options{Fault: gitbooksim.FailFirst("getOrganizationById", 1, gitbooksim.Fault{Status: http.StatusServiceUnavailable})},
 		upstream: func(o *upstream.Options) {
 			o.Observer = telemetry.Observer(metrics)
 		},
@@ -64,7 +64,7 @@ func TestMetricsAfterAQuery(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	for _, secret := range []string{upstreamtest.DemoToken, "acme-handbook", "no-such-space", "Bearer"} {
+	for _, secret := range []string{gitbooksim.DemoToken, "acme-handbook", "no-such-space", "Bearer"} {
 		if bytes.Contains(scrape, []byte(secret)) {
 			t.Errorf("/metrics holds %q", secret)
 		}
@@ -168,14 +168,14 @@ func TestOneLogLinePerRequest(t *testing.T) {
 	if !strings.Contains(lines[1], generated) {
 		t.Errorf("second line lacks the generated id: %s", lines[1])
 	}
-	if strings.Contains(logs.String(), upstreamtest.DemoToken) {
+	if strings.Contains(logs.String(), gitbooksim.DemoToken) {
 		t.Error("the log holds the token")
 	}
 }
 
 func TestDebugHeaderShowsWhatTheRequestCost(t *testing.T) {
-	f := newFacade(t, setup{sim: upstreamtest.Options{
-		Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Status: http.StatusBadGateway}),
+	f := newFacade(t, setup{sim: gitbooksim.Options{
+		Fault: gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.Fault{Status: http.StatusBadGateway}),
 	}})
 	const q = `{ space(id: "acme-handbook") { title organization { title } } }`
 	if plain := f.do(t, `{ __typename }`); plain.raw(t)["extensions"] != nil {

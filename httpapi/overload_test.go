@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // Requests in flight are bounded by count and by the bytes of their
@@ -184,7 +184,7 @@ func holdBody(t *testing.T, f *facade, length, send int) *heldBody {
 	t.Cleanup(func() { conn.Close() }) // before the server's: it waits for the requests it holds
 	h := &heldBody{conn: conn, answer: make(chan *heldAnswer, 1)}
 	head := fmt.Sprintf("POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n",
-		host, upstreamtest.DemoToken, length)
+		host, gitbooksim.DemoToken, length)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	// A refused caller's write may block until the facade closes the

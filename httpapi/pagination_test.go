@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // portalIntegrations is what the demo's developer portal has, by name.
 func portalIntegrations(t *testing.T) []string {
 	t.Helper()
 	var names []string
-	for _, in := range upstreamtest.DemoData().Installations {
+	for _, in := range gitbooksim.DemoData().Installations {
 		if slices.Contains(in.Spaces, "acme-developer-portal") {
 			names = append(names, in.Integration)
 		}
@@ -50,7 +50,7 @@ func (c connection) names() []string {
 
 func TestConnectionWalksEveryUpstreamPage(t *testing.T) {
 	want := portalIntegrations(t)
-	f := newFacade(t, setup{sim: upstreamtest.Options{MaxPageSize: 5}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{MaxPageSize: 5}})
 	var got struct {
 		Space struct{ Integrations connection }
 	}
@@ -139,7 +139,7 @@ func TestConnectionSearchIsPassedThrough(t *testing.T) {
 }
 
 func TestTotalCountAloneReadsOnePage(t *testing.T) {
-	f := newFacade(t, setup{sim: upstreamtest.Options{MaxPageSize: 5}})
+	f := newFacade(t, setup{sim: gitbooksim.Options{MaxPageSize: 5}})
 	var got struct {
 		Space struct{ Integrations connection }
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // readmeExample is the first GraphQL query of the README, as a user copies it.
@@ -33,7 +33,7 @@ func readmeExample(t *testing.T) string {
 // machine's speed.
 func TestReadmeExampleCostsTheLeastCalls(t *testing.T) {
 	query := readmeExample(t)
-	demo := upstreamtest.Options{MaxPageSize: upstreamtest.DemoMaxPageSize, Latency: 20 * time.Millisecond}
+	demo := gitbooksim.Options{MaxPageSize: gitbooksim.DemoMaxPageSize, Latency: 20 * time.Millisecond}
 	// One cursor secret, so that both sign the same endCursor.
 	naive := newFacade(t, setup{sim: demo, config: func(c *httpapi.Config) { c.Loader.Naive = true; c.CursorSecret = []byte("readme") }})
 	want := naive.do(t, query)

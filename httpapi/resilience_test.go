@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // 30% of calls answer 503 and 20% are reset, on a schedule that repeats
@@ -19,14 +19,14 @@ func TestStormOf503sAndResetsAnswersInFull(t *testing.T) {
 	data, ids := manySpaces(30)
 	vars := map[string]any{"ids": ids}
 
-	clean := newFacade(t, setup{sim: upstreamtest.Options{Data: data}})
+	clean := newFacade(t, setup{sim: gitbooksim.Options{Data: data}})
 	var want thirtySpacesAnswer
 	clean.do(t, thirtySpacesQuery, variables(vars)).decode(t, &want)
 	logical := clean.sim.CallCount("")
 
-	f := newFacade(t, setup{sim: upstreamtest.Options{Data: data, Fault: upstreamtest.FailScheduled(1,
-		upstreamtest.WeightedFault{P: 0.3, Fault: upstreamtest.Fault{Status: http.StatusServiceUnavailable}},
-		upstreamtest.WeightedFault{P: 0.2, Fault: upstreamtest.Fault{Reset: true}},
+	f := newFacade(t, setup{sim: gitbooksim.Options{Data: data, Fault: gitbooksim.FailScheduled(1,
+		gitbooksim.WeightedFault{P: 0.3, Fault: gitbooksim.Fault{Status: http.StatusServiceUnavailable}},
+		gitbooksim.WeightedFault{P: 0.2, Fault: gitbooksim.Fault{Reset: true}},
 	)}})
 	var got thirtySpacesAnswer
 	f.do(t, thirtySpacesQuery, variables(vars)).decode(t, &got)
@@ -52,10 +52,10 @@ func TestStormOf503sAndResetsAnswersInFull(t *testing.T) {
 // upstream before the time named, from this request or any other; other
 // tokens are not held.
 func TestRateLimitHoldsTheCredentialAcrossRequests(t *testing.T) {
-	data := upstreamtest.DemoData()
-	f := newFacade(t, setup{sim: upstreamtest.Options{
+	data := gitbooksim.DemoData()
+	f := newFacade(t, setup{sim: gitbooksim.Options{
 		Data:  data,
-		Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.RateLimited(time.Second)),
+		Fault: gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.RateLimited(time.Second)),
 	}})
 	done := make(chan response, 2)
 	go func() {
@@ -77,7 +77,7 @@ func TestRateLimitHoldsTheCredentialAcrossRequests(t *testing.T) {
 		done <- f.do(t, `{ organization(id: "acme") { title } }`)
 	}()
 	var other struct{ Organization struct{ Title string } }
-	f.do(t, `{ organization(id: "acme") { title } }`, bearer(upstreamtest.ReaderToken)).decode(t, &other)
+	f.do(t, `{ organization(id: "acme") { title } }`, bearer(gitbooksim.ReaderToken)).decode(t, &other)
 	for range 2 {
 		if r := <-done; len(r.Errors) > 0 {
 			t.Errorf("a held request failed: %+v", r.Errors)
@@ -108,8 +108,8 @@ func TestRemainingZeroHoldsTheNextCalls(t *testing.T) {
 	exhausted.Set("X-RateLimit-Limit", "100")
 	exhausted.Set("X-RateLimit-Remaining", "0")
 	exhausted.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-	f := newFacade(t, setup{sim: upstreamtest.Options{
-		Fault: upstreamtest.FailFirst("", 1, upstreamtest.Fault{Header: exhausted}),
+	f := newFacade(t, setup{sim: gitbooksim.Options{
+		Fault: gitbooksim.FailFirst("", 1, gitbooksim.Fault{Header: exhausted}),
 	}})
 	var got struct{ Space struct{ Title string } }
 	f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
@@ -124,7 +124,7 @@ func TestRemainingZeroHoldsTheNextCalls(t *testing.T) {
 // and later requests with that token are refused without a call.
 func TestRateLimitPastTheDeadlineFailsFast(t *testing.T) {
 	f := newFacade(t, setup{
-		sim:    upstreamtest.Options{Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.RateLimited(time.Hour))},
+		sim:    gitbooksim.Options{Fault: gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.RateLimited(time.Hour))},
 		config: func(c *httpapi.Config) { c.RequestTimeout = 2 * time.Second },
 	})
 	for i := range 3 {
@@ -140,7 +140,7 @@ func TestRateLimitPastTheDeadlineFailsFast(t *testing.T) {
 		t.Errorf("%d calls reached the upstream, want only the first", n)
 	}
 	var other struct{ Space struct{ Title string } }
-	f.do(t, `{ space(id: "acme-handbook") { title } }`, bearer(upstreamtest.ReaderToken)).decode(t, &other)
+	f.do(t, `{ space(id: "acme-handbook") { title } }`, bearer(gitbooksim.ReaderToken)).decode(t, &other)
 }
 
 // In a sustained outage every read says UPSTREAM_UNAVAILABLE, the upstream
@@ -158,7 +158,7 @@ func TestSustainedOutage(t *testing.T) {
 			breaker := upstream.DefaultBreakerPolicy()
 			breaker.Disabled, breaker.OpenFor = !tc.breaker, 200*time.Millisecond
 			f := newFacade(t, setup{
-				sim:      upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusServiceUnavailable})},
+				sim:      gitbooksim.Options{Fault: gitbooksim.FailAlways("", gitbooksim.Fault{Status: http.StatusServiceUnavailable})},
 				upstream: func(o *upstream.Options) { o.Breaker = &breaker },
 			})
 			const reads = 30
@@ -181,7 +181,7 @@ func TestSustainedOutage(t *testing.T) {
 			var got struct{ Space struct{ Title string } }
 			f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
 			f.do(t, `{ space(id: "acme-changelog") { title } }`).decode(t, &got)
-			if state := f.client.WithAuthorization("Bearer " + upstreamtest.DemoToken).CredentialStats().BreakerState; state != "closed" {
+			if state := f.client.WithAuthorization("Bearer " + gitbooksim.DemoToken).CredentialStats().BreakerState; state != "closed" {
 				t.Errorf("breaker %s after the upstream came back", state)
 			}
 		})
@@ -191,8 +191,8 @@ func TestSustainedOutage(t *testing.T) {
 // A POST whose answer is lost is not sent again, and the caller is told
 // its outcome is unknown; here it had in fact been applied.
 func TestLostMutationAnswerIsSentOnceAndReported(t *testing.T) {
-	f := newFacade(t, setup{sim: upstreamtest.Options{
-		Fault: upstreamtest.FailFirst("installIntegrationOnSpace", 1, upstreamtest.Fault{LoseAnswer: true}),
+	f := newFacade(t, setup{sim: gitbooksim.Options{
+		Fault: gitbooksim.FailFirst("installIntegrationOnSpace", 1, gitbooksim.Fault{LoseAnswer: true}),
 	}})
 	r := f.do(t, `mutation {
 	  installIntegrationOnSpace(integration: "codesandbox", installation: "inst-acme-codesandbox", space: "acme-handbook") { installation }
@@ -213,7 +213,7 @@ func TestLostMutationAnswerIsSentOnceAndReported(t *testing.T) {
 func TestUpstreamConcurrencyIsBounded(t *testing.T) {
 	data, ids := manySpaces(30)
 	f := newFacade(t, setup{
-		sim:      upstreamtest.Options{Data: data, Latency: 10 * time.Millisecond},
+		sim:      gitbooksim.Options{Data: data, Latency: 10 * time.Millisecond},
 		upstream: func(o *upstream.Options) { o.MaxInFlight = 4 },
 	})
 	var got thirtySpacesAnswer

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestTransientUpstreamFailuresAreRetried(t *testing.T) {
-	f := newFacade(t, setup{sim: upstreamtest.Options{
-		Fault: upstreamtest.FailFirst("getSpaceById", 2, upstreamtest.Fault{Status: http.StatusServiceUnavailable}),
+	f := newFacade(t, setup{sim: gitbooksim.Options{
+		Fault: gitbooksim.FailFirst("getSpaceById", 2, gitbooksim.Fault{Status: http.StatusServiceUnavailable}),
 	}})
 	var got struct{ Space struct{ Title string } }
 	f.do(t, `{ space(id: "acme-handbook") { title } }`).decode(t, &got)
@@ -26,21 +26,21 @@ func TestTransientUpstreamFailuresAreRetried(t *testing.T) {
 
 func TestUpstreamFailuresKeepTheirCodes(t *testing.T) {
 	for name, tc := range map[string]struct {
-		fault upstreamtest.Fault
+		fault gitbooksim.Fault
 		code  string
 	}{
-		"outage":         {upstreamtest.Fault{Status: http.StatusServiceUnavailable}, "UPSTREAM_UNAVAILABLE"},
-		"resets":         {upstreamtest.Fault{Reset: true}, "UPSTREAM_UNAVAILABLE"},
-		"malformed body": {upstreamtest.Fault{Body: `{"id": "acme-handbook", "title": `}, "UPSTREAM_BAD_RESPONSE"},
-		"wrong shape":    {upstreamtest.Fault{Body: `["not", "a", "space"]`}, "UPSTREAM_BAD_RESPONSE"},
-		"wrong types":    {upstreamtest.Fault{Body: `{"id": 5, "title": ["x"]}`}, "UPSTREAM_BAD_RESPONSE"},
-		"no timestamps":  {upstreamtest.Fault{Body: `{"id": "acme-handbook", "organization": "acme", "title": "x"}`}, "UPSTREAM_BAD_RESPONSE"},
-		"bad timestamp":  {upstreamtest.Fault{Body: `{"id": "acme-handbook", "createdAt": "yesterday"}`}, "UPSTREAM_BAD_RESPONSE"},
-		"not JSON":       {upstreamtest.Fault{Body: `<html>502 Bad Gateway</html>`}, "UPSTREAM_BAD_RESPONSE"},
-		"empty":          {upstreamtest.Fault{Body: ` `}, "UPSTREAM_BAD_RESPONSE"},
+		"outage":         {gitbooksim.Fault{Status: http.StatusServiceUnavailable}, "UPSTREAM_UNAVAILABLE"},
+		"resets":         {gitbooksim.Fault{Reset: true}, "UPSTREAM_UNAVAILABLE"},
+		"malformed body": {gitbooksim.Fault{Body: `{"id": "acme-handbook", "title": `}, "UPSTREAM_BAD_RESPONSE"},
+		"wrong shape":    {gitbooksim.Fault{Body: `["not", "a", "space"]`}, "UPSTREAM_BAD_RESPONSE"},
+		"wrong types":    {gitbooksim.Fault{Body: `{"id": 5, "title": ["x"]}`}, "UPSTREAM_BAD_RESPONSE"},
+		"no timestamps":  {gitbooksim.Fault{Body: `{"id": "acme-handbook", "organization": "acme", "title": "x"}`}, "UPSTREAM_BAD_RESPONSE"},
+		"bad timestamp":  {gitbooksim.Fault{Body: `{"id": "acme-handbook", "createdAt": "yesterday"}`}, "UPSTREAM_BAD_RESPONSE"},
+		"not JSON":       {gitbooksim.Fault{Body: `<html>502 Bad Gateway</html>`}, "UPSTREAM_BAD_RESPONSE"},
+		"empty":          {gitbooksim.Fault{Body: ` `}, "UPSTREAM_BAD_RESPONSE"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFacade(t, setup{sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("getSpaceById", tc.fault)}})
+			f := newFacade(t, setup{sim: gitbooksim.Options{Fault: gitbooksim.FailAlways("getSpaceById", tc.fault)}})
 			r := f.do(t, `{ space(id: "acme-handbook") { id } org: organization(id: "acme") { title } }`)
 			if !slices.Equal(r.codes(), []string{tc.code}) {
 				t.Fatalf("errors: %+v", r.Errors)
@@ -53,7 +53,7 @@ func TestUpstreamFailuresKeepTheirCodes(t *testing.T) {
 }
 
 func TestCallersCredentialIsForwardedUnchanged(t *testing.T) {
-	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DefaultAuthorization = "Bearer " + upstreamtest.ReaderToken }})
+	f := newFacade(t, setup{config: func(c *httpapi.Config) { c.DefaultAuthorization = "Bearer " + gitbooksim.ReaderToken }})
 
 	var got struct {
 		Space struct{ Permissions struct{ Admin bool } }
@@ -67,7 +67,7 @@ func TestCallersCredentialIsForwardedUnchanged(t *testing.T) {
 		t.Error("a caller without a token should get the default credential's (reader) view")
 	}
 	calls := f.sim.Calls()
-	if len(calls) != 2 || calls[0].Authorization != "Bearer "+upstreamtest.DemoToken || calls[1].Authorization != "Bearer "+upstreamtest.ReaderToken {
+	if len(calls) != 2 || calls[0].Authorization != "Bearer "+gitbooksim.DemoToken || calls[1].Authorization != "Bearer "+gitbooksim.ReaderToken {
 		t.Errorf("Authorization sent upstream: %q, %q", calls[0].Authorization, calls[1].Authorization)
 	}
 }

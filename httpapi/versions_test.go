@@ -14,8 +14,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // GitBook serves records of more than one version of its spec at once, and
@@ -170,7 +170,7 @@ func TestUnknownValuesBreakOnlyThemselves(t *testing.T) {
 	registry := prometheus.NewRegistry()
 	var logs logbuf.Buffer
 	f := newFacade(t, setup{
-		sim: upstreamtest.Options{Fault: upstreamtest.FailAlways("", upstreamtest.Drift())},
+		sim: gitbooksim.Options{Fault: gitbooksim.FailAlways("", gitbooksim.Drift())},
 		config: func(c *httpapi.Config) {
 			c.MaxErrors = 1000 // one per unknown value, all of them
 			c.Registry = registry
@@ -281,7 +281,7 @@ func driftErrorsNameTheirOwnValue(t *testing.T, r response, got driftAnswer) {
 // demoSpaceIDs are every space of the demo data.
 func demoSpaceIDs() []string {
 	var ids []string
-	for _, s := range upstreamtest.DemoData().Spaces {
+	for _, s := range gitbooksim.DemoData().Spaces {
 		ids = append(ids, s.ID)
 	}
 	return ids

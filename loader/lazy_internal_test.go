@@ -3,20 +3,20 @@ package loader
 import (
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // A request's loaders are made as it asks for them: one that reads a space
 // makes the space loader only.
 func TestLoadersAreMadeOnFirstUse(t *testing.T) {
-	sim := upstreamtest.NewServer(upstreamtest.Options{})
+	sim := gitbooksim.NewServer(gitbooksim.Options{})
 	t.Cleanup(sim.Close)
 	client, err := upstream.New(sim.URL, upstream.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := New(client.WithAuthorization("Bearer "+upstreamtest.DemoToken), Config{})
+	l := New(client.WithAuthorization("Bearer "+gitbooksim.DemoToken), Config{})
 	if _, err := l.Space(t.Context(), "acme-changelog"); err != nil {
 		t.Fatal(err)
 	}

@@ -7,27 +7,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/loader"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
-func newLoaders(t *testing.T, opts upstreamtest.Options) (*loader.Loaders, *upstreamtest.Server) {
+func newLoaders(t *testing.T, opts gitbooksim.Options) (*loader.Loaders, *gitbooksim.Server) {
 	t.Helper()
-	sim := upstreamtest.NewServer(opts)
+	sim := gitbooksim.NewServer(opts)
 	t.Cleanup(sim.Close)
 	policy := upstream.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: time.Millisecond}
 	client, err := upstream.New(sim.URL, upstream.Options{Retry: &policy})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return loader.New(client.WithAuthorization("Bearer "+upstreamtest.DemoToken), loader.Config{}), sim
+	return loader.New(client.WithAuthorization("Bearer "+gitbooksim.DemoToken), loader.Config{}), sim
 }
 
 func TestTransientFailuresAreNotCached(t *testing.T) {
 	ctx := context.Background()
-	l, sim := newLoaders(t, upstreamtest.Options{
-		Fault: upstreamtest.FailFirst("getSpaceById", 2, upstreamtest.Fault{Status: http.StatusServiceUnavailable}),
+	l, sim := newLoaders(t, gitbooksim.Options{
+		Fault: gitbooksim.FailFirst("getSpaceById", 2, gitbooksim.Fault{Status: http.StatusServiceUnavailable}),
 	})
 	if _, err := l.Space(ctx, "acme-handbook"); !upstream.IsTransient(err) {
 		t.Fatalf("first load: %v, want a transient failure after the retry", err)
@@ -46,7 +46,7 @@ func TestTransientFailuresAreNotCached(t *testing.T) {
 
 func TestFinalFailuresAreCached(t *testing.T) {
 	ctx := context.Background()
-	l, sim := newLoaders(t, upstreamtest.Options{})
+	l, sim := newLoaders(t, gitbooksim.Options{})
 	for range 3 {
 		if _, err := l.Space(ctx, "no-such-space"); upstream.StatusCode(err) != http.StatusNotFound {
 			t.Fatalf("load: %v", err)
@@ -59,7 +59,7 @@ func TestFinalFailuresAreCached(t *testing.T) {
 
 func TestIntegrationPagePrimesIntegrationsAndOwners(t *testing.T) {
 	ctx := context.Background()
-	l, sim := newLoaders(t, upstreamtest.Options{})
+	l, sim := newLoaders(t, gitbooksim.Options{})
 	list, err := l.IntegrationPage(ctx, loader.IntegrationPage{SpaceID: "acme-design-system", Limit: 100})
 	if err != nil || len(list.Items) == 0 {
 		t.Fatalf("page: %v, %v", list, err)
@@ -81,7 +81,7 @@ func TestIntegrationPagePrimesIntegrationsAndOwners(t *testing.T) {
 
 func TestSpacesBatchKeepsOrderAndDeduplicates(t *testing.T) {
 	ctx := context.Background()
-	l, sim := newLoaders(t, upstreamtest.Options{Latency: 10 * time.Millisecond})
+	l, sim := newLoaders(t, gitbooksim.Options{Latency: 10 * time.Millisecond})
 	ids := []string{"oss-governance", "acme-handbook", "no-such-space", "oss-governance"}
 	spaces, errs := l.Spaces(ctx, ids)
 	for i, id := range ids {
@@ -104,13 +104,13 @@ func TestSpacesBatchKeepsOrderAndDeduplicates(t *testing.T) {
 
 func TestNaiveLoadersCallForEveryLoad(t *testing.T) {
 	ctx := context.Background()
-	sim := upstreamtest.NewServer(upstreamtest.Options{})
+	sim := gitbooksim.NewServer(gitbooksim.Options{})
 	t.Cleanup(sim.Close)
 	client, err := upstream.New(sim.URL, upstream.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := loader.New(client.WithAuthorization("Bearer "+upstreamtest.DemoToken), loader.Config{Naive: true})
+	l := loader.New(client.WithAuthorization("Bearer "+gitbooksim.DemoToken), loader.Config{Naive: true})
 	for range 3 {
 		if _, err := l.Space(ctx, "acme-handbook"); err != nil {
 			t.Fatal(err)
@@ -157,7 +157,7 @@ func TestEnabledIntegrationsLoadByTheFewestCalls(t *testing.T) {
 		{"count known, pages of 2 for three names: by name", 2, 3, 1, 3, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, sim := newLoaders(t, upstreamtest.Options{})
+			l, sim := newLoaders(t, gitbooksim.Options{})
 			names := blockNames(t, l)
 			if tc.counted { // names past the first page of 2
 				names = slices.DeleteFunc(names, func(n string) bool { return n == "acme-status" || n == "amplitude" })
@@ -195,7 +195,7 @@ func TestSpaceOrganizationComesFromPagesSentWithTheSpace(t *testing.T) {
 	first := loader.IntegrationPage{SpaceID: portal, Limit: 5}
 	t.Run("embedded", func(t *testing.T) {
 		ctx := context.Background()
-		l, sim := newLoaders(t, upstreamtest.Options{Latency: 20 * time.Millisecond})
+		l, sim := newLoaders(t, gitbooksim.Options{Latency: 20 * time.Millisecond})
 		l.PrefetchIntegrationPage(ctx, first)
 		s, err := l.Space(ctx, portal)
 		if err != nil {
@@ -212,7 +212,7 @@ func TestSpaceOrganizationComesFromPagesSentWithTheSpace(t *testing.T) {
 	t.Run("hung list", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		l, sim := newLoaders(t, upstreamtest.Options{Fault: upstreamtest.FailAlways("listSpaceIntegrations", upstreamtest.Fault{Hang: true})})
+		l, sim := newLoaders(t, gitbooksim.Options{Fault: gitbooksim.FailAlways("listSpaceIntegrations", gitbooksim.Fault{Hang: true})})
 		l.PrefetchIntegrationPage(ctx, first)
 		s, err := l.Space(ctx, portal)
 		if err != nil {

@@ -18,14 +18,14 @@ import (
 
 	"github.com/gitbook-graphql/facade/internal/logbuf"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/redisstate/redistest"
 	"github.com/gitbook-graphql/facade/replicas"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 const (
-	admin  = "Bearer " + upstreamtest.DemoToken
-	reader = "Bearer " + upstreamtest.ReaderToken
+	admin  = "Bearer " + gitbooksim.DemoToken
+	reader = "Bearer " + gitbooksim.ReaderToken
 )
 
 var (
@@ -61,7 +61,7 @@ func TestTheReadmeShowsTheHAProxyConfiguration(t *testing.T) {
 // deployment is what the README's Deploying section describes, on
 // loopback: the simulated GitBook, one Redis, three replicas and HAProxy.
 type deployment struct {
-	sim      *upstreamtest.Server
+	sim      *gitbooksim.Server
 	redis    *redistest.Server
 	replicas []*replicas.Replica
 	proxy    *replicas.HAProxy
@@ -97,7 +97,7 @@ func deployOn(t *testing.T, redis *redistest.Server, redisURL string, extra ...s
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
-	d.sim = upstreamtest.NewServer(upstreamtest.Options{MaxPageSize: upstreamtest.DemoMaxPageSize})
+	d.sim = gitbooksim.NewServer(gitbooksim.Options{MaxPageSize: gitbooksim.DemoMaxPageSize})
 	t.Cleanup(d.sim.Close)
 	args := append([]string{
 		"-upstream", d.sim.URL, "-redis-url", redisURL, "-upstream-cache-ttl", "1m",
@@ -158,7 +158,7 @@ func spaceOf(t *testing.T, a *replicas.Answer) (title string, admin bool) {
 func TestARateLimitMetThroughOneReplicaHoldsTheToken(t *testing.T) {
 	d := deploy(t)
 	const wait = 3 * time.Second
-	d.sim.Handler.SetFault(upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.RateLimited(wait)))
+	d.sim.Handler.SetFault(gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.RateLimited(wait)))
 	vars := map[string]any{"id": "acme-handbook"}
 	// Through replica 1: GitBook answers 429, and the replica waits the
 	// hold out and asks again.
@@ -167,7 +167,7 @@ func TestARateLimitMetThroughOneReplicaHoldsTheToken(t *testing.T) {
 		a, _ := replicas.Post(context.Background(), http.DefaultClient, d.replicas[0].URL(), admin, replicas.Request{Query: spaceQuery, Variables: vars})
 		done <- a
 	}()
-	var limited upstreamtest.Call
+	var limited gitbooksim.Call
 	for deadline := time.Now().Add(5 * time.Second); limited.Status == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		for _, c := range d.sim.Calls() {
 			if c.Status == http.StatusTooManyRequests {
@@ -306,7 +306,7 @@ func assertNoTokenInRedis(t *testing.T, d *deployment) {
 	}
 	for _, k := range keys {
 		v, _ := c.Do(ctx, c.B().Get().Key(k).Build()).ToString()
-		for _, token := range []string{upstreamtest.DemoToken, upstreamtest.ReaderToken} {
+		for _, token := range []string{gitbooksim.DemoToken, gitbooksim.ReaderToken} {
 			if strings.Contains(k, token) || strings.Contains(v, token) {
 				t.Errorf("key %q or its value holds a token", k)
 			}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestBadResponses(t *testing.T) {
@@ -54,7 +54,7 @@ func TestBadResponses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c := setup(t)
-			srv.SetFault(upstreamtest.FailAlways(tc.op, upstreamtest.Fault{Body: tc.body}))
+			srv.SetFault(gitbooksim.FailAlways(tc.op, gitbooksim.Fault{Body: tc.body}))
 			err := tc.call(c)
 			e := asError(t, srv, err)
 			if e.Op != tc.op || e.Kind != upstream.ErrBadResponse || e.StatusCode != 0 || e.Transient() {

@@ -8,8 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // operationRecorder is a transport under the client that notes the
@@ -29,7 +29,7 @@ func (r *operationRecorder) RoundTrip(req *http.Request) (*http.Response, error)
 // Every attempt is named by its call's operation, below the client as well
 // as to the observer, and each retry is told from its call's first attempt.
 func TestAttemptsAreNamedAndNumbered(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{Fault: upstreamtest.FailFirst("getSpaceById", 2, upstreamtest.Fault{Status: http.StatusServiceUnavailable})})
+	srv := newServer(t, gitbooksim.Options{Fault: gitbooksim.FailFirst("getSpaceById", 2, gitbooksim.Fault{Status: http.StatusServiceUnavailable})})
 	ops, obs := &operationRecorder{}, &recordingObserver{}
 	c, err := upstream.New(srv.URL, upstream.Options{Transport: ops, Observer: obs, Retry: &fastRetry})
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // staticAnswer answers every call with the same body, in memory, so that
@@ -41,7 +41,7 @@ func benchClient(b *testing.B, body any) *upstream.Client {
 // BenchmarkListSpaceIntegrations reads a page of 20 integrations, each with
 // its owner organization embedded: the largest answer the facade decodes.
 func BenchmarkListSpaceIntegrations(b *testing.B) {
-	d := upstreamtest.DemoData()
+	d := gitbooksim.DemoData()
 	list := upstream.IntegrationList{Items: d.Integrations[:20]}
 	for i := range list.Items {
 		list.Items[i].Owner = d.Organizations[1]
@@ -55,7 +55,7 @@ func BenchmarkListSpaceIntegrations(b *testing.B) {
 }
 
 func BenchmarkGetSpace(b *testing.B) {
-	c := benchClient(b, upstreamtest.DemoData().Spaces[1])
+	c := benchClient(b, gitbooksim.DemoData().Spaces[1])
 	for b.Loop() {
 		if _, err := c.GetSpace(b.Context(), "acme-api-reference"); err != nil {
 			b.Fatal(err)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestNewRefusesBaseURLsThatAreNotHTTP(t *testing.T) {
@@ -20,7 +20,7 @@ func TestNewRefusesBaseURLsThatAreNotHTTP(t *testing.T) {
 }
 
 func TestNewNormalisesTheBaseURL(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	// A trailing slash, a query and a fragment on the base must not change
 	// the paths the client calls.
 	for _, base := range []string{srv.URL + "/", srv.URL + "?x=1", srv.URL + "#frag"} {
@@ -40,16 +40,16 @@ func TestNewNormalisesTheBaseURL(t *testing.T) {
 }
 
 func TestAuthorizationIsSentUnchanged(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	base, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, auth := range []string{
 		demoAuth,
-		"Bearer  " + upstreamtest.DemoToken, // two spaces: not a token the simulator knows
+		"Bearer  " + gitbooksim.DemoToken, // two spaces: not a token the simulator knows
 		"Basic dXNlcjpwYXNz",
-		"bearer " + upstreamtest.DemoToken,
+		"bearer " + gitbooksim.DemoToken,
 	} {
 		srv.ResetStats()
 		_, err := base.WithAuthorization(auth).GetSpace(t.Context(), "acme-handbook")
@@ -68,7 +68,7 @@ func TestAuthorizationIsSentUnchanged(t *testing.T) {
 }
 
 func TestNoAuthorizationSendsNone(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	base, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry})
 	if err != nil {
 		t.Fatal(err)
@@ -88,9 +88,9 @@ func TestNoAuthorizationSendsNone(t *testing.T) {
 }
 
 func TestWithAuthorizationLeavesTheOriginalAlone(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	admin := newClient(t, srv, nil)
-	reader := admin.WithAuthorization("Bearer " + upstreamtest.ReaderToken)
+	reader := admin.WithAuthorization("Bearer " + gitbooksim.ReaderToken)
 	if _, err := admin.GetSpace(t.Context(), "oss-getting-started"); err != nil {
 		t.Fatalf("admin: %v", err)
 	}
@@ -101,7 +101,7 @@ func TestWithAuthorizationLeavesTheOriginalAlone(t *testing.T) {
 	for _, c := range srv.Calls() {
 		got = append(got, c.Authorization)
 	}
-	want := []string{demoAuth, "Bearer " + upstreamtest.ReaderToken}
+	want := []string{demoAuth, "Bearer " + gitbooksim.ReaderToken}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Authorization sent (-want +got):\n%s", diff)
 	}
@@ -123,7 +123,7 @@ func (r *headerRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestRequestHeaders(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	rec := &headerRecorder{next: http.DefaultTransport}
 	for _, tc := range []struct{ userAgent, want string }{
 		{"", "gitbook-graphql-facade"},
@@ -160,10 +160,10 @@ func TestRequestHeaders(t *testing.T) {
 }
 
 func TestConcurrentCallsShareTheClient(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	// A third of the calls fail with a 503 first; retries must hide that, and
 	// every logical call must succeed exactly once upstream.
-	srv.SetFault(upstreamtest.FailRandomly(7, upstreamtest.WeightedFault{P: 0.3, Fault: upstreamtest.Fault{Status: http.StatusServiceUnavailable}}))
+	srv.SetFault(gitbooksim.FailRandomly(7, gitbooksim.WeightedFault{P: 0.3, Fault: gitbooksim.Fault{Status: http.StatusServiceUnavailable}}))
 	policy := fastRetry
 	policy.MaxRetries = 20
 	// Each call its own: this counts calls, which coalescing would merge.
@@ -172,8 +172,8 @@ func TestConcurrentCallsShareTheClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := base.WithAuthorization(demoAuth)
-	reader := c.WithAuthorization("Bearer " + upstreamtest.ReaderToken)
-	spaces := upstreamtest.DemoData().Spaces[:5] // acme's: both tokens see them
+	reader := c.WithAuthorization("Bearer " + gitbooksim.ReaderToken)
+	spaces := gitbooksim.DemoData().Spaces[:5] // acme's: both tokens see them
 
 	const rounds = 8
 	var wg sync.WaitGroup

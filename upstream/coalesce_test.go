@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // Identical reads in flight at once are made once per credential; every
 // caller gets the answer, and callers with another token get their own.
 func TestIdenticalReadsInFlightAreCoalescedPerCredential(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{Latency: 50 * time.Millisecond})
+	srv := newServer(t, gitbooksim.Options{Latency: 50 * time.Millisecond})
 	base, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry})
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := base.WithAuthorization(demoAuth)
-	reader := base.WithAuthorization("Bearer " + upstreamtest.ReaderToken)
+	reader := base.WithAuthorization("Bearer " + gitbooksim.ReaderToken)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	admins := map[bool]int{}
@@ -50,7 +50,7 @@ func TestIdenticalReadsInFlightAreCoalescedPerCredential(t *testing.T) {
 // When the caller whose read others joined gives up, the others still get
 // an answer.
 func TestCoalescedReadOutlivesTheCallerThatMadeIt(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{Latency: 100 * time.Millisecond})
+	srv := newServer(t, gitbooksim.Options{Latency: 100 * time.Millisecond})
 	c := newClient(t, srv, nil)
 	impatient, cancel := contextWithCancel(t)
 	done := make(chan error, 1)

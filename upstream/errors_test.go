@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 var kinds = []error{upstream.ErrInvalidArgument, upstream.ErrUnavailable, upstream.ErrTimeout, upstream.ErrBadResponse,
@@ -55,9 +55,9 @@ func TestNotFoundIsTypedWithTheEnvelope(t *testing.T) {
 }
 
 func TestNotFoundForEveryRead(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	// ReaderToken belongs to acme alone: the collective's things do not exist for it.
-	reader := newClient(t, srv, nil).WithAuthorization("Bearer " + upstreamtest.ReaderToken)
+	reader := newClient(t, srv, nil).WithAuthorization("Bearer " + gitbooksim.ReaderToken)
 	ctx := t.Context()
 	for _, tc := range []struct {
 		op, message string
@@ -108,7 +108,7 @@ func TestUnknownTokenIsUnauthorized(t *testing.T) {
 
 func TestReaderCannotInstall(t *testing.T) {
 	srv, admin := setup(t)
-	reader := admin.WithAuthorization("Bearer " + upstreamtest.ReaderToken)
+	reader := admin.WithAuthorization("Bearer " + gitbooksim.ReaderToken)
 	_, err := reader.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
 	e := asError(t, srv, err)
 	want := &upstream.Error{Op: "installIntegrationOnSpace", StatusCode: http.StatusForbidden, Code: http.StatusForbidden,
@@ -117,7 +117,7 @@ func TestReaderCannotInstall(t *testing.T) {
 		t.Errorf("error (-want +got):\n%s", diff)
 	}
 	assertKinds(t, err) // a refusal is a known outcome
-	if calls := srv.Calls(); len(calls) != 1 || calls[0].Authorization != "Bearer "+upstreamtest.ReaderToken {
+	if calls := srv.Calls(); len(calls) != 1 || calls[0].Authorization != "Bearer "+gitbooksim.ReaderToken {
 		t.Errorf("calls = %+v", calls)
 	}
 	if slices.Contains(installedOn(t, admin, "acme-developer-portal"), "okta") {
@@ -145,7 +145,7 @@ func TestBadRequestIsNotRetried(t *testing.T) {
 func TestServerErrorIsNotRetried(t *testing.T) {
 	srv, c := setup(t)
 	// A 500 is a bug upstream, not congestion: it is answered at once.
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusInternalServerError, Body: "<html>oops</html>"}))
+	srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Status: http.StatusInternalServerError, Body: "<html>oops</html>"}))
 	_, err := c.GetSpace(t.Context(), "acme-handbook")
 	e := asError(t, srv, err)
 	if e.Kind != upstream.ErrUnavailable || e.StatusCode != http.StatusInternalServerError || e.Code != 0 || e.Message != "" {
@@ -162,7 +162,7 @@ func TestServerErrorIsNotRetried(t *testing.T) {
 func TestErrorMessageIsTruncated(t *testing.T) {
 	srv, c := setup(t)
 	long := strings.Repeat("x", 2000)
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusBadRequest, Body: `{"error":{"code":400,"message":"` + long + `"}}`}))
+	srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Status: http.StatusBadRequest, Body: `{"error":{"code":400,"message":"` + long + `"}}`}))
 	_, err := c.GetSpace(t.Context(), "acme-handbook")
 	e := asError(t, srv, err)
 	if e.Code != http.StatusBadRequest || len(e.Message) > 510 || !strings.HasPrefix(e.Message, "xxxx") {
@@ -173,7 +173,7 @@ func TestErrorMessageIsTruncated(t *testing.T) {
 func TestDeadlineDuringHangIsTimeout(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Hang: true}))
+	srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Hang: true}))
 	// The deadline leaves the call ample time to reach the simulator and hang there.
 	const deadline = 300 * time.Millisecond
 
@@ -206,9 +206,9 @@ func TestCanceledWhileWaiting(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	// The caller gives up once the call has reached the upstream.
-	srv.SetFault(func(upstreamtest.Call) *upstreamtest.Fault {
+	srv.SetFault(func(gitbooksim.Call) *gitbooksim.Fault {
 		cancel()
-		return &upstreamtest.Fault{Hang: true}
+		return &gitbooksim.Fault{Hang: true}
 	})
 	_, err := c.GetSpace(ctx, "acme-handbook")
 	e := asError(t, srv, err)

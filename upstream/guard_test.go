@@ -4,13 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestAttemptTimeout(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	policy := fastRetry
 	policy.MaxRetries = 1
 	c, err := upstream.New(srv.URL, upstream.Options{Retry: &policy, AttemptTimeout: 300 * time.Millisecond})
@@ -20,7 +20,7 @@ func TestAttemptTimeout(t *testing.T) {
 	c = c.WithAuthorization(demoAuth)
 
 	// A read whose first attempt hangs is made again.
-	srv.SetFault(upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Hang: true}))
+	srv.SetFault(gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.Fault{Hang: true}))
 	if _, err := c.GetSpace(t.Context(), "acme-handbook"); err != nil {
 		t.Fatalf("GetSpace after one hung attempt: %v", err)
 	}
@@ -30,7 +30,7 @@ func TestAttemptTimeout(t *testing.T) {
 
 	// Every attempt hangs: a timeout, after MaxRetries+1 attempts.
 	srv.ResetStats()
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Hang: true}))
+	srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Hang: true}))
 	_, err = c.GetSpace(t.Context(), "acme-handbook")
 	if e := asError(t, srv, err); e.Kind != upstream.ErrTimeout || e.OutcomeUnknown {
 		t.Errorf("read error = %+v, want a timeout", e)

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // fastRetry retries like the default policy but without making the tests
@@ -17,19 +17,19 @@ import (
 // enough that Retry-After is honoured where a test sends one.
 var fastRetry = upstream.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
 
-const demoAuth = "Bearer " + upstreamtest.DemoToken
+const demoAuth = "Bearer " + gitbooksim.DemoToken
 
 // newServer starts a simulated GitBook with the demo data.
-func newServer(t *testing.T, opts upstreamtest.Options) *upstreamtest.Server {
+func newServer(t *testing.T, opts gitbooksim.Options) *gitbooksim.Server {
 	t.Helper()
-	srv := upstreamtest.NewServer(opts)
+	srv := gitbooksim.NewServer(opts)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
 // newClient is a client of srv with the given policy (fastRetry when nil)
 // that authenticates as the demo administrator.
-func newClient(t *testing.T, srv *upstreamtest.Server, policy *upstream.RetryPolicy) *upstream.Client {
+func newClient(t *testing.T, srv *gitbooksim.Server, policy *upstream.RetryPolicy) *upstream.Client {
 	t.Helper()
 	if policy == nil {
 		p := fastRetry
@@ -43,15 +43,15 @@ func newClient(t *testing.T, srv *upstreamtest.Server, policy *upstream.RetryPol
 }
 
 // setup is the common case: a demo server and an admin client of it.
-func setup(t *testing.T) (*upstreamtest.Server, *upstream.Client) {
+func setup(t *testing.T) (*gitbooksim.Server, *upstream.Client) {
 	t.Helper()
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	return srv, newClient(t, srv, nil)
 }
 
 // asError checks that err is an *upstream.Error, and that its text is safe
 // to show: no URL or address of the upstream, no credential.
-func asError(t *testing.T, srv *upstreamtest.Server, err error) *upstream.Error {
+func asError(t *testing.T, srv *gitbooksim.Server, err error) *upstream.Error {
 	t.Helper()
 	if err == nil {
 		t.Fatal("got no error, want one")
@@ -64,9 +64,9 @@ func asError(t *testing.T, srv *upstreamtest.Server, err error) *upstream.Error 
 	return e
 }
 
-func assertSafeText(t *testing.T, srv *upstreamtest.Server, text string) {
+func assertSafeText(t *testing.T, srv *gitbooksim.Server, text string) {
 	t.Helper()
-	forbidden := []string{upstreamtest.DemoToken, upstreamtest.ReaderToken, "Bearer", "http://", "/v1/"}
+	forbidden := []string{gitbooksim.DemoToken, gitbooksim.ReaderToken, "Bearer", "http://", "/v1/"}
 	if srv != nil {
 		hostPort := strings.TrimSuffix(strings.TrimPrefix(srv.URL, "http://"), "/v1")
 		forbidden = append(forbidden, srv.URL, hostPort)
@@ -79,7 +79,7 @@ func assertSafeText(t *testing.T, srv *upstreamtest.Server, text string) {
 }
 
 // statuses lists the status of each call the simulator recorded.
-func statuses(srv *upstreamtest.Server) []int {
+func statuses(srv *gitbooksim.Server) []int {
 	var out []int
 	for _, c := range srv.Calls() {
 		out = append(out, c.Status)

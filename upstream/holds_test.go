@@ -12,8 +12,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // These tests are not parallel: goleak checks that no goroutine is left
@@ -22,7 +22,7 @@ import (
 // heldClient is a client of srv, as the demo administrator, whose reads
 // are each a call of their own (no coalescing), so that n callers make n
 // calls; holds is its HoldStore (its own when nil).
-func heldClient(t *testing.T, srv *upstreamtest.Server, holds upstream.HoldStore) *upstream.Client {
+func heldClient(t *testing.T, srv *gitbooksim.Server, holds upstream.HoldStore) *upstream.Client {
 	t.Helper()
 	c, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry, Holds: holds, Sharing: upstream.Sharing{NoCoalescing: true}})
 	if err != nil {
@@ -64,7 +64,7 @@ func readAll(n int, read func(i int) error) []error {
 }
 
 // byArrival is the calls the simulator received, in the order they arrived.
-func byArrival(srv *upstreamtest.Server) []upstreamtest.Call {
+func byArrival(srv *gitbooksim.Server) []gitbooksim.Call {
 	calls := srv.Calls()
 	sort.Slice(calls, func(i, j int) bool { return calls[i].Start.Before(calls[j].Start) })
 	return calls
@@ -77,9 +77,9 @@ func TestHeldCallersFollowOneProbe(t *testing.T) {
 	for _, n := range []int{10, 100} {
 		t.Run(fmt.Sprint(n, " callers"), func(t *testing.T) {
 			noLeaks(t)
-			srv := newServer(t, upstreamtest.Options{})
+			srv := newServer(t, gitbooksim.Options{})
 			// The priming read and the first probe are answered 429 (1s).
-			srv.SetFault(upstreamtest.RateLimitToken(upstreamtest.DemoToken, 2, time.Second))
+			srv.SetFault(gitbooksim.RateLimitToken(gitbooksim.DemoToken, 2, time.Second))
 			c := heldClient(t, srv, nil)
 			primeHold(t, c)
 
@@ -89,11 +89,11 @@ func TestHeldCallersFollowOneProbe(t *testing.T) {
 					t.Errorf("caller %d: %v", i, err)
 				}
 			}
-			if early := srv.EarlyCalls(upstreamtest.DemoToken); early != 0 {
+			if early := srv.EarlyCalls(gitbooksim.DemoToken); early != 0 {
 				t.Errorf("%d calls reached GitBook before the time its 429 named", early)
 			}
 			calls := byArrival(srv)
-			t.Logf("%d callers: %d calls, %d early", n, len(calls), srv.EarlyCalls(upstreamtest.DemoToken))
+			t.Logf("%d callers: %d calls, %d early", n, len(calls), srv.EarlyCalls(gitbooksim.DemoToken))
 			if len(calls) != n+2 {
 				t.Fatalf("%d calls, want %d: the priming read, one probe per hold, then one per caller", len(calls), n+2)
 			}
@@ -120,8 +120,8 @@ func TestHeldCallersUnderAStandingLimit(t *testing.T) {
 	for _, n := range []int{10, 100} {
 		t.Run(fmt.Sprint(n, " callers"), func(t *testing.T) {
 			noLeaks(t)
-			srv := newServer(t, upstreamtest.Options{})
-			srv.SetFault(upstreamtest.RateLimitToken(upstreamtest.DemoToken, -1, time.Second))
+			srv := newServer(t, gitbooksim.Options{})
+			srv.SetFault(gitbooksim.RateLimitToken(gitbooksim.DemoToken, -1, time.Second))
 			c := heldClient(t, srv, nil)
 			primeHold(t, c)
 
@@ -141,8 +141,8 @@ func TestHeldCallersUnderAStandingLimit(t *testing.T) {
 				}
 			}
 			calls := srv.CallCount("")
-			t.Logf("%d callers: %d calls, %d early", n, calls, srv.EarlyCalls(upstreamtest.DemoToken))
-			if early := srv.EarlyCalls(upstreamtest.DemoToken); early != 0 {
+			t.Logf("%d callers: %d calls, %d early", n, calls, srv.EarlyCalls(gitbooksim.DemoToken))
+			if early := srv.EarlyCalls(gitbooksim.DemoToken); early != 0 {
 				t.Errorf("%d of %d calls reached GitBook before the time its 429 named", early, calls)
 			}
 		})
@@ -154,8 +154,8 @@ func TestHeldCallersUnderAStandingLimit(t *testing.T) {
 // wake.
 func TestHoldExtendedWhileWaiting(t *testing.T) {
 	noLeaks(t)
-	srv := newServer(t, upstreamtest.Options{})
-	srv.SetFault(upstreamtest.RateLimitToken(upstreamtest.DemoToken, 1, time.Second))
+	srv := newServer(t, gitbooksim.Options{})
+	srv.SetFault(gitbooksim.RateLimitToken(gitbooksim.DemoToken, 1, time.Second))
 	holds := upstream.NewLocalHolds()
 	c := heldClient(t, srv, holds)
 	primeHold(t, c)
@@ -169,7 +169,7 @@ func TestHoldExtendedWhileWaiting(t *testing.T) {
 	// Another replica's call was answered with a later hold: GitBook now
 	// limits the token until then, and the shared store says so.
 	later := time.Now().Add(1500 * time.Millisecond)
-	srv.LimitToken(upstreamtest.DemoToken, later)
+	srv.LimitToken(gitbooksim.DemoToken, later)
 	holds.Hold(t.Context(), upstream.CredentialOf(demoAuth), later)
 
 	for i, err := range <-done {
@@ -177,7 +177,7 @@ func TestHoldExtendedWhileWaiting(t *testing.T) {
 			t.Errorf("caller %d: %v", i, err)
 		}
 	}
-	if early := srv.EarlyCalls(upstreamtest.DemoToken); early != 0 {
+	if early := srv.EarlyCalls(gitbooksim.DemoToken); early != 0 {
 		t.Errorf("%d calls reached GitBook before the extended hold ended", early)
 	}
 	if calls := srv.CallCount(""); calls != n+1 {
@@ -189,12 +189,12 @@ func TestHoldExtendedWhileWaiting(t *testing.T) {
 // and the rest follow it.
 func TestProbeOfACallerThatGivesUpIsHandedOn(t *testing.T) {
 	noLeaks(t)
-	srv := newServer(t, upstreamtest.Options{})
-	limit := upstreamtest.RateLimitToken(upstreamtest.DemoToken, 1, time.Second)
+	srv := newServer(t, gitbooksim.Options{})
+	limit := gitbooksim.RateLimitToken(gitbooksim.DemoToken, 1, time.Second)
 	probed := make(chan string, 1)
 	var mu sync.Mutex
 	calls := 0
-	srv.SetFault(func(call upstreamtest.Call) *upstreamtest.Fault {
+	srv.SetFault(func(call gitbooksim.Call) *gitbooksim.Fault {
 		if f := limit(call); f != nil {
 			return f
 		}
@@ -206,7 +206,7 @@ func TestProbeOfACallerThatGivesUpIsHandedOn(t *testing.T) {
 			return nil
 		}
 		probed <- call.Path // the first probe hangs until its caller gives up
-		return &upstreamtest.Fault{Hang: true}
+		return &gitbooksim.Fault{Hang: true}
 	})
 	c := heldClient(t, srv, nil)
 	primeHold(t, c)
@@ -243,7 +243,7 @@ func TestProbeOfACallerThatGivesUpIsHandedOn(t *testing.T) {
 	if got := srv.CallCount(""); got != n+1 {
 		t.Errorf("%d calls, want %d: the priming read, the probe given up, then one per other caller", got, n+1)
 	}
-	if early := srv.EarlyCalls(upstreamtest.DemoToken); early != 0 {
+	if early := srv.EarlyCalls(gitbooksim.DemoToken); early != 0 {
 		t.Errorf("%d calls reached GitBook before the time its 429 named", early)
 	}
 }

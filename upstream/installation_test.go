@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestInstallThenUninstall(t *testing.T) {
@@ -73,7 +73,7 @@ func TestInstallThenUninstall(t *testing.T) {
 func TestInstallDecodesAWholeSpace(t *testing.T) {
 	srv, c := setup(t)
 	// The spec allows the installation's space as an id or as a whole Space.
-	srv.SetFault(upstreamtest.FailAlways("installIntegrationOnSpace", upstreamtest.Fault{Status: http.StatusCreated, Body: `{
+	srv.SetFault(gitbooksim.FailAlways("installIntegrationOnSpace", gitbooksim.Fault{Status: http.StatusCreated, Body: `{
 		"integration": "okta", "installation": "inst-acme-okta", "status": "active", "configuration": {"a": 1},
 		"externalIds": ["x"], "urls": {"location": "l", "publicEndpoint": "p", "publicContentEndpoint": "pc"},
 		"space": {"object": "space", "id": "acme-handbook", "title": "Employee Handbook", "organization": "acme",

@@ -10,11 +10,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
-func integration(t *testing.T, data *upstreamtest.Dataset, name string) *upstream.Integration {
+func integration(t *testing.T, data *gitbooksim.Dataset, name string) *upstream.Integration {
 	t.Helper()
 	for _, in := range data.Integrations {
 		if in.Name == name {
@@ -27,7 +27,7 @@ func integration(t *testing.T, data *upstreamtest.Dataset, name string) *upstrea
 
 func TestGetIntegration(t *testing.T) {
 	srv, c := setup(t)
-	data := upstreamtest.DemoData()
+	data := gitbooksim.DemoData()
 	for _, tc := range []struct {
 		name      string
 		ownerPerm upstream.OrganizationPermissions
@@ -74,9 +74,9 @@ func TestGetIntegration(t *testing.T) {
 }
 
 func TestGetIntegrationPrivateToOthers(t *testing.T) {
-	data := upstreamtest.DemoData()
-	data.Users = append(data.Users, upstreamtest.User{Token: "outsider", Roles: map[string]upstream.MemberRole{}})
-	srv := newServer(t, upstreamtest.Options{Data: data})
+	data := gitbooksim.DemoData()
+	data.Users = append(data.Users, gitbooksim.User{Token: "outsider", Roles: map[string]upstream.MemberRole{}})
+	srv := newServer(t, gitbooksim.Options{Data: data})
 	outsider := newClient(t, srv, nil).WithAuthorization("Bearer outsider")
 	if _, err := outsider.GetIntegration(t.Context(), "slack"); err != nil {
 		t.Errorf("public integration: %v", err)
@@ -92,7 +92,7 @@ func TestGetIntegrationPrivateToOthers(t *testing.T) {
 
 // portalIntegrations is what the demo installs on acme-developer-portal,
 // in the simulator's order (by name).
-func portalIntegrations(data *upstreamtest.Dataset, spaceID string) []string {
+func portalIntegrations(data *gitbooksim.Dataset, spaceID string) []string {
 	var names []string
 	for _, inst := range data.Installations {
 		if slices.Contains(inst.Spaces, spaceID) && !slices.Contains(names, inst.Integration) {
@@ -106,7 +106,7 @@ func portalIntegrations(data *upstreamtest.Dataset, spaceID string) []string {
 func TestListSpaceIntegrationsPaginates(t *testing.T) {
 	srv, c := setup(t)
 	const space = "acme-developer-portal"
-	want := portalIntegrations(upstreamtest.DemoData(), space)
+	want := portalIntegrations(gitbooksim.DemoData(), space)
 	const limit = 10
 	if len(want) <= 2*limit {
 		t.Fatalf("the demo installs %d integrations on %s; the test needs more than %d", len(want), space, 2*limit)
@@ -187,10 +187,10 @@ func TestListSpaceIntegrationsSearch(t *testing.T) {
 		search string
 		want   []string
 	}{
-		{"sync", []string{"github"}},                                               // title "GitHub Sync"
-		{"GITHUB", []string{"github", "github-files"}},                             // case-insensitive, on the name
-		{"a&b c=d", []string{}},                                                    // reaches the upstream intact
-		{"", portalIntegrations(upstreamtest.DemoData(), "acme-developer-portal")}, // no parameter at all
+		{"sync", []string{"github"}},                                             // title "GitHub Sync"
+		{"GITHUB", []string{"github", "github-files"}},                           // case-insensitive, on the name
+		{"a&b c=d", []string{}},                                                  // reaches the upstream intact
+		{"", portalIntegrations(gitbooksim.DemoData(), "acme-developer-portal")}, // no parameter at all
 	} {
 		srv.ResetStats()
 		list, err := c.ListSpaceIntegrations(t.Context(), "acme-developer-portal", upstream.ListSpaceIntegrationsOptions{Search: tc.search})
@@ -223,7 +223,7 @@ func TestListSpaceIntegrationsSearch(t *testing.T) {
 
 func TestListSpaceIntegrationBlocks(t *testing.T) {
 	srv, c := setup(t)
-	data := upstreamtest.DemoData()
+	data := gitbooksim.DemoData()
 	const space = "acme-developer-portal"
 	var want []upstream.SpaceIntegrationBlocks
 	for _, name := range portalIntegrations(data, space) {

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // recordingObserver keeps what it hears.
@@ -37,7 +37,7 @@ type callerKey struct{}
 // context: what the caller put there (a request's record) is how the
 // attempt finds its way to it.
 func TestObserverHearsEveryAttemptInTheCallersContext(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{Fault: upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Reset: true})})
+	srv := newServer(t, gitbooksim.Options{Fault: gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.Fault{Reset: true})})
 	obs := &recordingObserver{}
 	c, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry, Observer: obs})
 	if err != nil {

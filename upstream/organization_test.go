@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // Organization permissions the simulator gives by role, as the spec's permissions objects.
@@ -22,7 +22,7 @@ var (
 
 func TestGetOrganization(t *testing.T) {
 	srv, c := setup(t)
-	data := upstreamtest.DemoData()
+	data := gitbooksim.DemoData()
 	for id, perms := range map[string]upstream.OrganizationPermissions{"acme": orgAdmin, "open-source-collective": orgMember, "northwind": orgMember} {
 		want := organization(t, data, id)
 		want.Permissions = perms
@@ -52,7 +52,7 @@ func TestGetOrganizationDecodesCreditsBundleAsANumber(t *testing.T) {
 	srv, c := setup(t)
 	// The spec's enum lists the bundles as numbers; the simulator's own
 	// encoding writes strings, so send the number form verbatim.
-	srv.SetFault(upstreamtest.FailAlways("getOrganizationById", upstreamtest.Fault{Body: `{
+	srv.SetFault(gitbooksim.FailAlways("getOrganizationById", gitbooksim.Fault{Body: `{
 		"object": "organization", "id": "acme", "title": "Acme Inc.", "createdAt": "2024-01-15T09:30:00Z",
 		"emailDomains": [], "type": "business", "inviteLinks": true, "plan": "pro_2024",
 		"mergeRules": {"type": "none"}, "urls": {"location": "l", "app": "a"}, "trial": {"status": "notapplicable", "count": 0},
@@ -77,7 +77,7 @@ func TestGetOrganizationDecodesCreditsBundleAsANumber(t *testing.T) {
 	}
 }
 
-func organization(t *testing.T, data *upstreamtest.Dataset, id string) *upstream.Organization {
+func organization(t *testing.T, data *gitbooksim.Dataset, id string) *upstream.Organization {
 	t.Helper()
 	for _, o := range data.Organizations {
 		if o.ID == id {

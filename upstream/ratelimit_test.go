@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestServerWait(t *testing.T) {
@@ -54,7 +54,7 @@ func TestServerWait(t *testing.T) {
 func TestRetryAfterIsHonoured(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t) // fastRetry: its own backoff is at most 5ms
-	srv.SetFault(upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.RateLimited(time.Second)))
+	srv.SetFault(gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.RateLimited(time.Second)))
 	if _, err := c.GetSpace(t.Context(), "acme-handbook"); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestRateLimitResetIsHonoured(t *testing.T) {
 	srv, c := setup(t)
 	// A 429 with GitBook's reset time but no Retry-After.
 	reset := time.Unix(time.Now().Unix()+1, 0)
-	srv.SetFault(upstreamtest.FailFirst("getSpaceById", 1, upstreamtest.Fault{Status: http.StatusTooManyRequests,
+	srv.SetFault(gitbooksim.FailFirst("getSpaceById", 1, gitbooksim.Fault{Status: http.StatusTooManyRequests,
 		Header: header("X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))}))
 	if _, err := c.GetSpace(t.Context(), "acme-handbook"); err != nil {
 		t.Fatal(err)
@@ -88,11 +88,11 @@ func TestRateLimitResetIsHonoured(t *testing.T) {
 }
 
 func TestRetryAfterPastTheDeadlineIsNotAwaited(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	policy := fastRetry
 	policy.CheckRetry = upstream.DefaultCheckRetry(policy.MinWait, policy.MaxWait, time.Hour) // only the deadline stands in the way
 	c := newClient(t, srv, &policy)
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.RateLimited(30*time.Second)))
+	srv.SetFault(gitbooksim.FailAlways("getSpaceById", gitbooksim.RateLimited(30*time.Second)))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -113,7 +113,7 @@ func TestRetryAfterPastTheDeadlineIsNotAwaited(t *testing.T) {
 func TestRateLimitHeadersAreParsed(t *testing.T) {
 	srv, c := setup(t)
 	reset := time.Now().Add(30 * time.Second).Unix()
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Status: http.StatusTooManyRequests, Header: header(
+	srv.SetFault(gitbooksim.FailAlways("getSpaceById", gitbooksim.Fault{Status: http.StatusTooManyRequests, Header: header(
 		"Retry-After", "30", "X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(reset, 10))}))
 	_, err := c.GetSpace(t.Context(), "acme-handbook")
 	e := asError(t, srv, err)
@@ -135,7 +135,7 @@ func TestRateLimitHeadersAreParsed(t *testing.T) {
 
 func TestRateLimitHeadersOnOtherAnswers(t *testing.T) {
 	srv, c := setup(t)
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusNotFound, Header: header("X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "59")}))
+	srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Status: http.StatusNotFound, Header: header("X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "59")}))
 	_, err := c.GetSpace(t.Context(), "acme-handbook")
 	e := asError(t, srv, err)
 	if diff := cmp.Diff(&upstream.RateLimit{Limit: 60, Remaining: 59}, e.RateLimit); diff != "" {
@@ -150,11 +150,11 @@ func TestRateLimitHeadersOnOtherAnswers(t *testing.T) {
 }
 
 func TestRateLimitedAfterRetries(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	policy := fastRetry
 	policy.MaxRetries = 2
 	c := newClient(t, srv, &policy)
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Status: http.StatusTooManyRequests}))
+	srv.SetFault(gitbooksim.FailAlways("getSpaceById", gitbooksim.Fault{Status: http.StatusTooManyRequests}))
 	_, err := c.GetSpace(t.Context(), "acme-handbook")
 	e := asError(t, srv, err)
 	if e.Kind != upstream.ErrRateLimited || e.StatusCode != http.StatusTooManyRequests || e.RateLimit != nil {

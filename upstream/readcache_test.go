@@ -4,18 +4,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestCacheIsPerCredentialAndForgottenOnWrite(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	base, err := upstream.New(srv.URL, upstream.Options{Retry: &fastRetry, Sharing: upstream.Sharing{CacheTTL: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := base.WithAuthorization(demoAuth)
-	reader := base.WithAuthorization("Bearer " + upstreamtest.ReaderToken)
+	reader := base.WithAuthorization("Bearer " + gitbooksim.ReaderToken)
 	for range 3 {
 		if _, err := admin.GetSpace(t.Context(), "acme-handbook"); err != nil {
 			t.Fatal(err)

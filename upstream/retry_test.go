@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestBackoffStaysUnderItsCeiling(t *testing.T) {
@@ -110,21 +110,21 @@ func TestCheckRetryKeepsToTheDeadline(t *testing.T) {
 func TestReadsAreRetriedUntilSuccess(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		fault  upstreamtest.Fault
+		fault  gitbooksim.Fault
 		status int // what the simulator records for a failed call
 	}{
-		{"503", upstreamtest.Fault{Status: http.StatusServiceUnavailable}, http.StatusServiceUnavailable},
-		{"502", upstreamtest.Fault{Status: http.StatusBadGateway}, http.StatusBadGateway},
-		{"504", upstreamtest.Fault{Status: http.StatusGatewayTimeout}, http.StatusGatewayTimeout},
-		{"429", upstreamtest.Fault{Status: http.StatusTooManyRequests}, http.StatusTooManyRequests},
-		{"429 retry after 0", upstreamtest.Fault{Status: http.StatusTooManyRequests, Header: header("Retry-After", "0")}, http.StatusTooManyRequests},
-		{"503 with a body", upstreamtest.Fault{Status: http.StatusServiceUnavailable, Body: "<html>busy</html>"}, http.StatusServiceUnavailable},
-		{"reset", upstreamtest.Fault{Reset: true}, 0},
-		{"lost answer", upstreamtest.Fault{LoseAnswer: true}, 0},
+		{"503", gitbooksim.Fault{Status: http.StatusServiceUnavailable}, http.StatusServiceUnavailable},
+		{"502", gitbooksim.Fault{Status: http.StatusBadGateway}, http.StatusBadGateway},
+		{"504", gitbooksim.Fault{Status: http.StatusGatewayTimeout}, http.StatusGatewayTimeout},
+		{"429", gitbooksim.Fault{Status: http.StatusTooManyRequests}, http.StatusTooManyRequests},
+		{"429 retry after 0", gitbooksim.Fault{Status: http.StatusTooManyRequests, Header: header("Retry-After", "0")}, http.StatusTooManyRequests},
+		{"503 with a body", gitbooksim.Fault{Status: http.StatusServiceUnavailable, Body: "<html>busy</html>"}, http.StatusServiceUnavailable},
+		{"reset", gitbooksim.Fault{Reset: true}, 0},
+		{"lost answer", gitbooksim.Fault{LoseAnswer: true}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c := setup(t)
-			srv.SetFault(upstreamtest.FailFirst("getSpaceById", 2, tc.fault))
+			srv.SetFault(gitbooksim.FailFirst("getSpaceById", 2, tc.fault))
 			got, err := c.GetSpace(t.Context(), "acme-handbook")
 			if err != nil {
 				t.Fatalf("GetSpace: %v", err)
@@ -159,7 +159,7 @@ func TestEveryReadIsRetried(t *testing.T) {
 	}
 	for op, read := range reads {
 		srv.ResetStats()
-		srv.SetFault(upstreamtest.FailFirst(op, 1, upstreamtest.Fault{Status: http.StatusServiceUnavailable}))
+		srv.SetFault(gitbooksim.FailFirst(op, 1, gitbooksim.Fault{Status: http.StatusServiceUnavailable}))
 		if err := read(); err != nil {
 			t.Errorf("%s: %v", op, err)
 		}
@@ -185,7 +185,7 @@ func TestReadsNotRetried(t *testing.T) {
 		http.StatusConflict, http.StatusInternalServerError, http.StatusNotImplemented} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			srv, c := setup(t)
-			srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Status: status}))
+			srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Status: status}))
 			_, err := c.GetSpace(t.Context(), "acme-handbook")
 			if e := asError(t, srv, err); e.StatusCode != status || e.Code != status {
 				t.Errorf("error = %+v, want status %d", e, status)
@@ -200,12 +200,12 @@ func TestReadsNotRetried(t *testing.T) {
 func TestMaxRetriesIsRespected(t *testing.T) {
 	for _, maxRetries := range []int{0, 1, 2, 5} {
 		t.Run(strconv.Itoa(maxRetries), func(t *testing.T) {
-			srv := newServer(t, upstreamtest.Options{})
+			srv := newServer(t, gitbooksim.Options{})
 			policy := fastRetry
 			policy.MaxRetries = maxRetries
 			c := newClient(t, srv, &policy)
 
-			srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Status: http.StatusServiceUnavailable}))
+			srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Status: http.StatusServiceUnavailable}))
 			_, err := c.GetSpace(t.Context(), "acme-handbook")
 			if e := asError(t, srv, err); e.Kind != upstream.ErrUnavailable {
 				t.Errorf("error = %+v, want unavailable", e)
@@ -218,14 +218,14 @@ func TestMaxRetriesIsRespected(t *testing.T) {
 }
 
 func TestMaxRetriesOnResets(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	policy := fastRetry
 	policy.MaxRetries = 2
 	// A client whose first call this is: every attempt opens a new
 	// connection. (On a reused connection net/http itself replays an
 	// idempotent request once after a reset, which would add a call.)
 	c := newClient(t, srv, &policy)
-	srv.SetFault(upstreamtest.FailAlways("", upstreamtest.Fault{Reset: true}))
+	srv.SetFault(gitbooksim.FailAlways("", gitbooksim.Fault{Reset: true}))
 	_, err := c.GetSpace(t.Context(), "acme-handbook")
 	e := asError(t, srv, err)
 	if e.Kind != upstream.ErrUnavailable || e.StatusCode != 0 || e.OutcomeUnknown {
@@ -238,7 +238,7 @@ func TestMaxRetriesOnResets(t *testing.T) {
 
 func TestUnavailableAfterRetries(t *testing.T) {
 	srv, c := setup(t)
-	srv.SetFault(upstreamtest.FailAlways("getSpaceById", upstreamtest.Fault{Status: http.StatusServiceUnavailable}))
+	srv.SetFault(gitbooksim.FailAlways("getSpaceById", gitbooksim.Fault{Status: http.StatusServiceUnavailable}))
 	_, err := c.GetSpace(t.Context(), "acme-handbook")
 	e := asError(t, srv, err)
 	want := &upstream.Error{Op: "getSpaceById", Kind: upstream.ErrUnavailable, StatusCode: http.StatusServiceUnavailable,

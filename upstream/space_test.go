@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // Space permissions the simulator gives by role, as the spec's permissions objects.
@@ -22,7 +22,7 @@ func TestGetSpace(t *testing.T) {
 	srv, c := setup(t)
 	// DemoToken administers acme, edits in the collective and reads northwind.
 	perms := map[string]upstream.SpacePermissions{"acme": spaceAdmin, "open-source-collective": spaceEditor, "northwind": spaceReader}
-	data := upstreamtest.DemoData()
+	data := gitbooksim.DemoData()
 	for _, want := range data.Spaces {
 		want.Permissions = perms[want.Organization]
 		got, err := c.GetSpace(t.Context(), want.ID)

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestWritesAreSentOnce(t *testing.T) {
@@ -21,23 +21,23 @@ func TestWritesAreSentOnce(t *testing.T) {
 	)
 	for _, tc := range []struct {
 		name           string
-		fault          upstreamtest.Fault
+		fault          gitbooksim.Fault
 		kind           error
 		status         int
 		applied        bool
 		outcomeUnknown bool
 	}{
-		{"503", upstreamtest.Fault{Status: http.StatusServiceUnavailable}, upstream.ErrUnavailable, 503, false, true},
-		{"502", upstreamtest.Fault{Status: http.StatusBadGateway}, upstream.ErrUnavailable, 502, false, true},
-		{"429", upstreamtest.Fault{Status: http.StatusTooManyRequests}, upstream.ErrRateLimited, 429, false, false},
-		{"429 retry after 0", upstreamtest.Fault{Status: http.StatusTooManyRequests, Header: header("Retry-After", "0")}, upstream.ErrRateLimited, 429, false, false},
-		{"reset", upstreamtest.Fault{Reset: true}, upstream.ErrUnavailable, 0, false, true},
-		{"lost answer", upstreamtest.Fault{LoseAnswer: true}, upstream.ErrUnavailable, 0, true, true},
+		{"503", gitbooksim.Fault{Status: http.StatusServiceUnavailable}, upstream.ErrUnavailable, 503, false, true},
+		{"502", gitbooksim.Fault{Status: http.StatusBadGateway}, upstream.ErrUnavailable, 502, false, true},
+		{"429", gitbooksim.Fault{Status: http.StatusTooManyRequests}, upstream.ErrRateLimited, 429, false, false},
+		{"429 retry after 0", gitbooksim.Fault{Status: http.StatusTooManyRequests, Header: header("Retry-After", "0")}, upstream.ErrRateLimited, 429, false, false},
+		{"reset", gitbooksim.Fault{Reset: true}, upstream.ErrUnavailable, 0, false, true},
+		{"lost answer", gitbooksim.Fault{LoseAnswer: true}, upstream.ErrUnavailable, 0, true, true},
 	} {
 		t.Run("install "+tc.name, func(t *testing.T) {
 			srv, c := setup(t)
 			const space = "acme-developer-portal"
-			srv.SetFault(upstreamtest.FailFirst("installIntegrationOnSpace", 1, tc.fault))
+			srv.SetFault(gitbooksim.FailFirst("installIntegrationOnSpace", 1, tc.fault))
 			_, err := c.InstallIntegrationOnSpace(t.Context(), name, inst, space)
 			e := asError(t, srv, err)
 			if e.Op != "installIntegrationOnSpace" || e.Kind != tc.kind || e.StatusCode != tc.status || e.OutcomeUnknown != tc.outcomeUnknown {
@@ -56,7 +56,7 @@ func TestWritesAreSentOnce(t *testing.T) {
 		t.Run("uninstall "+tc.name, func(t *testing.T) {
 			srv, c := setup(t)
 			const space = "acme-handbook" // where the demo installs okta
-			srv.SetFault(upstreamtest.FailFirst("uninstallIntegrationFromSpace", 1, tc.fault))
+			srv.SetFault(gitbooksim.FailFirst("uninstallIntegrationFromSpace", 1, tc.fault))
 			err := c.UninstallIntegrationFromSpace(t.Context(), name, inst, space)
 			e := asError(t, srv, err)
 			if e.Op != "uninstallIntegrationFromSpace" || e.Kind != tc.kind || e.StatusCode != tc.status || e.OutcomeUnknown != tc.outcomeUnknown {
@@ -74,7 +74,7 @@ func TestWritesAreSentOnce(t *testing.T) {
 
 func TestLostInstallAnswerText(t *testing.T) {
 	srv, c := setup(t)
-	srv.SetFault(upstreamtest.FailAlways("installIntegrationOnSpace", upstreamtest.Fault{LoseAnswer: true}))
+	srv.SetFault(gitbooksim.FailAlways("installIntegrationOnSpace", gitbooksim.Fault{LoseAnswer: true}))
 	_, err := c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
 	asError(t, srv, err) // the text is safe
 	const prefix = "installIntegrationOnSpace: upstream unavailable; the change may or may not have been applied"
@@ -135,7 +135,7 @@ func (d *flakyDialer) DialContext(ctx context.Context, network, _ string) (net.C
 	return dialer.DialContext(ctx, network, d.open)
 }
 
-func flakyClient(t *testing.T, srv *upstreamtest.Server, refuse int64) (*upstream.Client, *flakyDialer) {
+func flakyClient(t *testing.T, srv *gitbooksim.Server, refuse int64) (*upstream.Client, *flakyDialer) {
 	t.Helper()
 	d := &flakyDialer{closed: closedAddr(t), open: srv.URL[len("http://") : len(srv.URL)-len("/v1")], refuse: refuse}
 	hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
@@ -148,7 +148,7 @@ func flakyClient(t *testing.T, srv *upstreamtest.Server, refuse int64) (*upstrea
 }
 
 func TestWriteIsRetriedWhenItNeverLeft(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	c, d := flakyClient(t, srv, 2)
 	got, err := c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
 	if err != nil {
@@ -167,7 +167,7 @@ func TestWriteIsRetriedWhenItNeverLeft(t *testing.T) {
 }
 
 func TestWriteGivesUpWhenItNeverLeaves(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	c, d := flakyClient(t, srv, 1000)
 	_, err := c.InstallIntegrationOnSpace(t.Context(), "okta", "inst-acme-okta", "acme-developer-portal")
 	e := asError(t, nil, err)

@@ -1,4 +1,4 @@
-// Command gitbook-sim serves the simulated GitBook API (upstream/upstreamtest)
+// Command gitbook-sim serves the simulated GitBook API (gitbooksim)
 // on its own, for tests that run the facade as a separate process, such as
 // the conformance suites in conformance/. Besides the API under /v1 it
 // answers, for those tests only:
@@ -24,28 +24,28 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback)")
 	latency := flag.Duration("latency", 0, "latency added to every call")
 	pageSize := flag.Int("max-page-size", 0, "largest page of integrations; 0 for the spec's 1000")
-	spaces := flag.Int("spaces", 0, "serve upstreamtest.ScaledData with this many spaces (space-00, ...) instead of the demo data")
+	spaces := flag.Int("spaces", 0, "serve gitbooksim.ScaledData with this many spaces (space-00, ...) instead of the demo data")
 	users := flag.Int("bench-users", 0, "with -spaces: extra callers, tokens gb_bench_0, gb_bench_1, ...")
 	countOnly := flag.Bool("count-only", false, "keep call counts only, not each call (for load tests); /_sim/calls is then empty")
-	drift := flag.Bool("drift", false, "answer as a GitBook newer than every spec the facade knows: enum values and properties no version lists (upstreamtest.Drift)")
+	drift := flag.Bool("drift", false, "answer as a GitBook newer than every spec the facade knows: enum values and properties no version lists (gitbooksim.Drift)")
 	hang := flag.String("hang", "", "answer nothing to the calls of this operationId (getOrganizationById, say) until the caller gives up")
 	flag.Parse()
-	opts := upstreamtest.Options{Latency: *latency, MaxPageSize: *pageSize, CountOnly: *countOnly}
+	opts := gitbooksim.Options{Latency: *latency, MaxPageSize: *pageSize, CountOnly: *countOnly}
 	switch {
 	case *drift:
-		opts.Fault = upstreamtest.FailAlways("", upstreamtest.Drift())
+		opts.Fault = gitbooksim.FailAlways("", gitbooksim.Drift())
 	case *hang != "":
-		opts.Fault = upstreamtest.FailAlways(*hang, upstreamtest.Fault{Hang: true})
+		opts.Fault = gitbooksim.FailAlways(*hang, gitbooksim.Fault{Hang: true})
 	}
 	if *spaces > 0 {
-		opts.Data, _ = upstreamtest.ScaledData(*spaces, *users)
+		opts.Data, _ = gitbooksim.ScaledData(*spaces, *users)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -55,8 +55,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, addr string, opts upstreamtest.Options, stdout io.Writer) error {
-	sim := upstreamtest.NewHandler(opts)
+func run(ctx context.Context, addr string, opts gitbooksim.Options, stdout io.Writer) error {
+	sim := gitbooksim.NewHandler(opts)
 	defer sim.Close()
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", sim)

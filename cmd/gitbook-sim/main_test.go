@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 func TestServesTheAPIAndItsCalls(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, stdout := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", upstreamtest.Options{}, stdout) }()
+	go func() { done <- run(ctx, "127.0.0.1:0", gitbooksim.Options{}, stdout) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -30,14 +30,14 @@ func TestServesTheAPIAndItsCalls(t *testing.T) {
 	base := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "listening "))
 
 	req, _ := http.NewRequest("GET", base+"/v1/orgs/acme", nil)
-	req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
+	req.Header.Set("Authorization", "Bearer "+gitbooksim.DemoToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET /v1/orgs/acme: %v %v", resp, err)
 	}
 	resp.Body.Close()
 
-	var calls struct{ Calls []upstreamtest.Call }
+	var calls struct{ Calls []gitbooksim.Call }
 	resp, err = http.Get(base + "/_sim/calls")
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,5 @@
 // What the simulated GitBook holds for the demo token (gb_demo_admin),
-// transcribed from upstream/upstreamtest/demo.go: only what the suites
+// transcribed from gitbooksim/demo.go: only what the suites
 // check. Enum values are spelled as GraphQL spells them (share-link is
 // share_link).
 

@@ -3,14 +3,14 @@ package model_test
 import (
 	"testing"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/graph/model"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 // BenchmarkIntegrationFromREST maps one integration, owner and blocks
 // included: done for every integration of every page.
 func BenchmarkIntegrationFromREST(b *testing.B) {
-	d := upstreamtest.DemoData()
+	d := gitbooksim.DemoData()
 	in := d.Integrations[6] // figma: blocks
 	in.Owner = d.Organizations[1]
 	b.ReportAllocs()
@@ -20,7 +20,7 @@ func BenchmarkIntegrationFromREST(b *testing.B) {
 }
 
 func BenchmarkSpaceFromREST(b *testing.B) {
-	s := upstreamtest.DemoData().Spaces[1]
+	s := gitbooksim.DemoData().Spaces[1]
 	b.ReportAllocs()
 	for b.Loop() {
 		model.SpaceFromREST(&s)

@@ -1,4 +1,4 @@
-// Package upstreamtest is a simulated GitBook API, as net/http/httptest is a
+// Package gitbooksim is a simulated GitBook API, as net/http/httptest is a
 // simulated network: a real HTTP server on loopback that answers the
 // operations of the reduced spec with the spec's shapes and error envelope.
 //
@@ -8,4 +8,4 @@
 // latency and inject faults: error statuses, rate limits, resets, hangs and
 // malformed bodies. The facade's tests use it as their upstream and its
 // -demo mode serves it with DemoData.
-package upstreamtest
+package gitbooksim

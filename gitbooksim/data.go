@@ -1,4 +1,4 @@
-package upstreamtest
+package gitbooksim
 
 import (
 	"github.com/gitbook-graphql/facade/upstream"

@@ -1,4 +1,4 @@
-package upstreamtest_test
+package gitbooksim_test
 
 import (
 	"net/http"
@@ -8,19 +8,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 func TestWritesLeaveTheCallersDatasetAlone(t *testing.T) {
-	data := upstreamtest.DemoData()
-	before := upstreamtest.DemoData()
-	srv := newServer(t, upstreamtest.Options{Data: data})
-	a := call(t, srv, http.MethodPost, upstreamtest.DemoToken, "/integrations/okta/installations/inst-acme-okta/spaces", `{"space": "acme-changelog"}`)
+	data := gitbooksim.DemoData()
+	before := gitbooksim.DemoData()
+	srv := newServer(t, gitbooksim.Options{Data: data})
+	a := call(t, srv, http.MethodPost, gitbooksim.DemoToken, "/integrations/okta/installations/inst-acme-okta/spaces", `{"space": "acme-changelog"}`)
 	if a.status != http.StatusCreated {
 		t.Fatalf("install: %d %s", a.status, a.body)
 	}
 	// Slack is on three of acme's spaces: removing one from the middle shifts the rest.
-	a = call(t, srv, http.MethodDelete, upstreamtest.DemoToken, "/integrations/slack/installations/inst-acme-slack/spaces/acme-changelog", "")
+	a = call(t, srv, http.MethodDelete, gitbooksim.DemoToken, "/integrations/slack/installations/inst-acme-slack/spaces/acme-changelog", "")
 	if a.status != http.StatusNoContent {
 		t.Fatalf("uninstall: %d %s", a.status, a.body)
 	}
@@ -28,8 +28,8 @@ func TestWritesLeaveTheCallersDatasetAlone(t *testing.T) {
 		t.Errorf("the caller's installations changed (-before +after):\n%s", diff)
 	}
 	// A second simulator on the same data starts from it, not from the first's state.
-	other := newServer(t, upstreamtest.Options{Data: data})
-	if strings.Contains(string(get(t, other, upstreamtest.DemoToken, "/spaces/acme-changelog/integrations").body), `"name":"okta"`) {
+	other := newServer(t, gitbooksim.Options{Data: data})
+	if strings.Contains(string(get(t, other, gitbooksim.DemoToken, "/spaces/acme-changelog/integrations").body), `"name":"okta"`) {
 		t.Error("a write to one simulator shows in another")
 	}
 }

@@ -1,4 +1,4 @@
-package upstreamtest
+package gitbooksim
 
 // GitBook adds enum values and properties without notice. Drift answers as
 // a GitBook newer than every spec the facade knows would: each property

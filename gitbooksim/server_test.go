@@ -1,4 +1,4 @@
-package upstreamtest_test
+package gitbooksim_test
 
 import (
 	"encoding/json"
@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
 )
 
 func TestScopesByToken(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
-	reader, admin := upstreamtest.ReaderToken, upstreamtest.DemoToken
+	srv := newServer(t, gitbooksim.Options{})
+	reader, admin := gitbooksim.ReaderToken, gitbooksim.DemoToken
 
 	// ReaderToken reads acme and nothing else: the collective's spaces do not exist for it.
 	for path, message := range map[string]string{
@@ -61,12 +61,12 @@ func TestScopesByToken(t *testing.T) {
 }
 
 func TestCloseReleasesHungCalls(t *testing.T) {
-	srv := upstreamtest.NewServer(upstreamtest.Options{})
+	srv := gitbooksim.NewServer(gitbooksim.Options{})
 	t.Cleanup(srv.Close)
 	arrived := make(chan struct{})
-	srv.SetFault(func(upstreamtest.Call) *upstreamtest.Fault {
+	srv.SetFault(func(gitbooksim.Call) *gitbooksim.Fault {
 		close(arrived)
-		return &upstreamtest.Fault{Hang: true}
+		return &gitbooksim.Fault{Hang: true}
 	})
 	errc := make(chan error, 1)
 	go func() {

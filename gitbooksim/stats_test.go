@@ -1,4 +1,4 @@
-package upstreamtest_test
+package gitbooksim_test
 
 import (
 	"io"
@@ -10,13 +10,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 func TestCallsAreRecorded(t *testing.T) {
-	srv := newServer(t, upstreamtest.Options{})
+	srv := newServer(t, gitbooksim.Options{})
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/spaces/acme-developer-portal/integrations?search=git&limit=3", nil)
-	req.Header.Set("Authorization", "Bearer "+upstreamtest.DemoToken)
+	req.Header.Set("Authorization", "Bearer "+gitbooksim.DemoToken)
 	req.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -30,8 +30,8 @@ func TestCallsAreRecorded(t *testing.T) {
 		t.Fatalf("%d calls", len(calls))
 	}
 	c := calls[0]
-	want := upstreamtest.Call{Seq: 0, Op: "listSpaceIntegrations", Method: http.MethodGet, Path: "/v1/spaces/acme-developer-portal/integrations",
-		Query: url.Values{"search": {"git"}, "limit": {"3"}}, Authorization: "Bearer " + upstreamtest.DemoToken,
+	want := gitbooksim.Call{Seq: 0, Op: "listSpaceIntegrations", Method: http.MethodGet, Path: "/v1/spaces/acme-developer-portal/integrations",
+		Query: url.Values{"search": {"git"}, "limit": {"3"}}, Authorization: "Bearer " + gitbooksim.DemoToken,
 		Traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", Status: http.StatusOK}
 	if diff := cmp.Diff(want, c, cmp.FilterPath(func(p cmp.Path) bool {
 		return p.Last().String() == ".Start" || p.Last().String() == ".End"
@@ -46,13 +46,13 @@ func TestCallsAreRecorded(t *testing.T) {
 	if len(srv.Calls()) != 0 || srv.PeakInFlight() != 0 || srv.RoundTrips() != 0 {
 		t.Errorf("after ResetStats: %d calls, peak %d, round trips %d", len(srv.Calls()), srv.PeakInFlight(), srv.RoundTrips())
 	}
-	get(t, srv, upstreamtest.DemoToken, "/orgs/acme")
+	get(t, srv, gitbooksim.DemoToken, "/orgs/acme")
 	if c := srv.Calls(); len(c) != 1 || c[0].Seq != 0 {
 		t.Errorf("after ResetStats the first call is %+v, want Seq 0", c)
 	}
 
 	// A dropped connection is recorded with status 0.
-	srv.SetFault(upstreamtest.FailFirst("getSpaceById", 2, upstreamtest.Fault{Reset: true}))
+	srv.SetFault(gitbooksim.FailFirst("getSpaceById", 2, gitbooksim.Fault{Reset: true}))
 	for range 2 {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/spaces/acme-handbook", nil)
 		if resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req); err == nil {
@@ -60,7 +60,7 @@ func TestCallsAreRecorded(t *testing.T) {
 			t.Error("a reset call got an answer")
 		}
 	}
-	get(t, srv, upstreamtest.DemoToken, "/spaces/acme-handbook")
+	get(t, srv, gitbooksim.DemoToken, "/spaces/acme-handbook")
 	got := []int{}
 	for _, c := range srv.Calls() {
 		got = append(got, c.Status)
@@ -78,10 +78,10 @@ func TestCallsAreRecorded(t *testing.T) {
 
 // barrier holds each of n calls until all n have arrived, so that they are
 // certainly in flight together.
-func barrier(n int, op string) upstreamtest.FaultFunc {
+func barrier(n int, op string) gitbooksim.FaultFunc {
 	var wg sync.WaitGroup
 	wg.Add(n)
-	return func(c upstreamtest.Call) *upstreamtest.Fault {
+	return func(c gitbooksim.Call) *gitbooksim.Fault {
 		if c.Op != op {
 			return nil
 		}
@@ -98,8 +98,8 @@ func barrier(n int, op string) upstreamtest.FaultFunc {
 
 func TestRoundTripsAndPeakInFlight(t *testing.T) {
 	const latency = 20 * time.Millisecond
-	srv := newServer(t, upstreamtest.Options{Latency: latency})
-	tok := upstreamtest.DemoToken
+	srv := newServer(t, gitbooksim.Options{Latency: latency})
+	tok := gitbooksim.DemoToken
 
 	// Three calls one after another: three round trips, never two at once.
 	for _, id := range []string{"acme-handbook", "acme-changelog", "acme-api-reference"} {

@@ -1,4 +1,4 @@
-package upstreamtest
+package gitbooksim
 
 import (
 	"net/http"

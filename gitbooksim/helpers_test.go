@@ -1,4 +1,4 @@
-package upstreamtest_test
+package gitbooksim_test
 
 import (
 	"encoding/json"
@@ -9,15 +9,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gitbook-graphql/facade/upstream/upstreamtest"
+	"github.com/gitbook-graphql/facade/gitbooksim"
 )
 
 // These tests speak raw HTTP to the simulator: they check the simulator
 // itself, so that the client's tests can trust what it answers.
 
-func newServer(t *testing.T, opts upstreamtest.Options) *upstreamtest.Server {
+func newServer(t *testing.T, opts gitbooksim.Options) *gitbooksim.Server {
 	t.Helper()
-	srv := upstreamtest.NewServer(opts)
+	srv := gitbooksim.NewServer(opts)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -37,7 +37,7 @@ func (a answer) object(t *testing.T) map[string]any {
 	return m
 }
 
-func call(t *testing.T, srv *upstreamtest.Server, method, token, path, body string) answer {
+func call(t *testing.T, srv *gitbooksim.Server, method, token, path, body string) answer {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
@@ -62,7 +62,7 @@ func call(t *testing.T, srv *upstreamtest.Server, method, token, path, body stri
 	return answer{resp.StatusCode, resp.Header, data}
 }
 
-func get(t *testing.T, srv *upstreamtest.Server, token, path string) answer {
+func get(t *testing.T, srv *gitbooksim.Server, token, path string) answer {
 	t.Helper()
 	return call(t, srv, http.MethodGet, token, path, "")
 }
