@@ -464,3 +464,25 @@ const (
 
 // IntegrationInstallationStatusValues lists the values of IntegrationInstallationStatus in the spec's order.
 var IntegrationInstallationStatusValues = []IntegrationInstallationStatus{IntegrationInstallationStatusActive, IntegrationInstallationStatusPending, IntegrationInstallationStatusPaused}
+
+// IntegrationInstallationSpaceSelection is the spec's IntegrationInstallationSpaceSelection.
+type IntegrationInstallationSpaceSelection string
+
+const (
+	IntegrationInstallationSpaceSelectionAll      IntegrationInstallationSpaceSelection = "all"
+	IntegrationInstallationSpaceSelectionSelected IntegrationInstallationSpaceSelection = "selected"
+)
+
+// IntegrationInstallationSpaceSelectionValues lists the values of IntegrationInstallationSpaceSelection in the spec's order.
+var IntegrationInstallationSpaceSelectionValues = []IntegrationInstallationSpaceSelection{IntegrationInstallationSpaceSelectionAll, IntegrationInstallationSpaceSelectionSelected}
+
+// IntegrationInstallationSiteSelection is the spec's IntegrationInstallationSiteSelection.
+type IntegrationInstallationSiteSelection string
+
+const (
+	IntegrationInstallationSiteSelectionAll      IntegrationInstallationSiteSelection = "all"
+	IntegrationInstallationSiteSelectionSelected IntegrationInstallationSiteSelection = "selected"
+)
+
+// IntegrationInstallationSiteSelectionValues lists the values of IntegrationInstallationSiteSelection in the spec's order.
+var IntegrationInstallationSiteSelectionValues = []IntegrationInstallationSiteSelection{IntegrationInstallationSiteSelectionAll, IntegrationInstallationSiteSelectionSelected}

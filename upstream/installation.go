@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 )
 
 // IntegrationSpaceInstallation mirrors the spec's IntegrationSpaceInstallation:
@@ -98,4 +99,63 @@ func checkInstallationArgs(op, integration, installationID, spaceID string) erro
 		return err
 	}
 	return checkEntityID(op, "spaceId", spaceID)
+}
+
+// IntegrationInstallation mirrors the spec's IntegrationInstallation: an
+// integration installed on an organization.
+type IntegrationInstallation struct {
+	ID             string                                `json:"id"`
+	Status         IntegrationInstallationStatus         `json:"status"`
+	SpaceSelection IntegrationInstallationSpaceSelection `json:"space_selection"`
+	SiteSelection  IntegrationInstallationSiteSelection  `json:"site_selection"`
+	// Spaces is the number of spaces the installation manages. A pointer:
+	// an answer without it is null, not an invented 0.
+	Spaces        *float64                       `json:"spaces,omitempty"`
+	Configuration json.RawMessage                `json:"configuration"`
+	CreatedAt     time.Time                      `json:"createdAt"`
+	UpdatedAt     time.Time                      `json:"updatedAt"`
+	URLs          IntegrationInstallationAppURLs `json:"urls"`
+	ExternalIDs   []string                       `json:"externalIds"`
+	Target        IntegrationInstallationTarget  `json:"target"`
+	Network       *IntegrationNetwork            `json:"network,omitempty"`
+}
+
+// IntegrationInstallationAppURLs is IntegrationInstallation.urls, which has
+// the installation's `app` besides its endpoints.
+type IntegrationInstallationAppURLs struct {
+	Location              string  `json:"location"`
+	App                   string  `json:"app"`
+	PublicEndpoint        string  `json:"publicEndpoint"`
+	PublicContentEndpoint *string `json:"publicContentEndpoint,omitempty"`
+}
+
+// IntegrationInstallationTarget is the spec's IntegrationInstallationTarget:
+// a oneOf whose only variant, OrganizationTarget, names the organization.
+type IntegrationInstallationTarget struct {
+	Organization string `json:"organization"`
+}
+
+// IntegrationNetwork mirrors the spec's IntegrationNetwork.
+type IntegrationNetwork struct {
+	Proxy *bool `json:"proxy,omitempty"`
+}
+
+func (in *IntegrationInstallation) validate() error {
+	var r required
+	r.str("id", in.ID)
+	r.time("createdAt", in.CreatedAt)
+	r.time("updatedAt", in.UpdatedAt)
+	return r.err("an installation")
+}
+
+func (in *IntegrationSpaceInstallation) validate() error {
+	var r required
+	r.str("installation", in.Installation)
+	r.str("space", in.Space.ID)
+	if in.Space.Space != nil {
+		if err := in.Space.Space.validate(); err != nil {
+			return err
+		}
+	}
+	return r.err("a space installation")
 }

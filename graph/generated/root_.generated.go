@@ -2539,6 +2539,18 @@ enum IntegrationInstallationStatus {
   pending
   paused
 }
+
+"""GitBook's ` + "`" + `IntegrationInstallationSpaceSelection` + "`" + `."""
+enum IntegrationInstallationSpaceSelection {
+  all
+  selected
+}
+
+"""GitBook's ` + "`" + `IntegrationInstallationSiteSelection` + "`" + `."""
+enum IntegrationInstallationSiteSelection {
+  all
+  selected
+}
 `, BuiltIn: false},
 	{Name: "../../schema/installation.graphqls", Input: `"An integration's installation as it applies to one space (the spec's IntegrationSpaceInstallation)."
 type IntegrationSpaceInstallation {

@@ -1830,3 +1830,103 @@ func (e *IntegrationInstallationStatus) UnmarshalGQLContext(_ context.Context, v
 	*e = IntegrationInstallationStatus(s)
 	return nil
 }
+
+// IntegrationInstallationSpaceSelection is the GraphQL enum IntegrationInstallationSpaceSelection: GitBook's IntegrationInstallationSpaceSelection.
+type IntegrationInstallationSpaceSelection string
+
+const (
+	IntegrationInstallationSpaceSelectionAll      IntegrationInstallationSpaceSelection = "all"
+	IntegrationInstallationSpaceSelectionSelected IntegrationInstallationSpaceSelection = "selected"
+)
+
+var integrationInstallationSpaceSelectionOfREST = map[upstream.IntegrationInstallationSpaceSelection]IntegrationInstallationSpaceSelection{
+	upstream.IntegrationInstallationSpaceSelectionAll:      IntegrationInstallationSpaceSelectionAll,
+	upstream.IntegrationInstallationSpaceSelectionSelected: IntegrationInstallationSpaceSelectionSelected,
+}
+
+// IntegrationInstallationSpaceSelectionOf maps GitBook's value; one the schema does not list is kept, unknown.
+func IntegrationInstallationSpaceSelectionOf(v upstream.IntegrationInstallationSpaceSelection) IntegrationInstallationSpaceSelection {
+	if g, ok := integrationInstallationSpaceSelectionOfREST[v]; ok {
+		return g
+	}
+	return IntegrationInstallationSpaceSelection(unknownEnumValue(string(v)))
+}
+
+// IsValid says whether e is a value of the schema's IntegrationInstallationSpaceSelection.
+func (e IntegrationInstallationSpaceSelection) IsValid() bool {
+	switch e {
+	case IntegrationInstallationSpaceSelectionAll, IntegrationInstallationSpaceSelectionSelected:
+		return true
+	}
+	return false
+}
+
+func (e IntegrationInstallationSpaceSelection) String() string { return string(e) }
+
+// MarshalGQLContext writes e, or reports a value the schema does not list.
+func (e IntegrationInstallationSpaceSelection) MarshalGQLContext(ctx context.Context, w io.Writer) error {
+	return marshalEnum(ctx, w, "IntegrationInstallationSpaceSelection", string(e), e.IsValid())
+}
+
+// UnmarshalGQLContext reads a value of IntegrationInstallationSpaceSelection from a caller.
+func (e *IntegrationInstallationSpaceSelection) UnmarshalGQLContext(_ context.Context, v any) error {
+	s, err := enumInput("IntegrationInstallationSpaceSelection", v)
+	if err == nil && !IntegrationInstallationSpaceSelection(s).IsValid() {
+		err = notAValue("IntegrationInstallationSpaceSelection", s)
+	}
+	if err != nil {
+		return err
+	}
+	*e = IntegrationInstallationSpaceSelection(s)
+	return nil
+}
+
+// IntegrationInstallationSiteSelection is the GraphQL enum IntegrationInstallationSiteSelection: GitBook's IntegrationInstallationSiteSelection.
+type IntegrationInstallationSiteSelection string
+
+const (
+	IntegrationInstallationSiteSelectionAll      IntegrationInstallationSiteSelection = "all"
+	IntegrationInstallationSiteSelectionSelected IntegrationInstallationSiteSelection = "selected"
+)
+
+var integrationInstallationSiteSelectionOfREST = map[upstream.IntegrationInstallationSiteSelection]IntegrationInstallationSiteSelection{
+	upstream.IntegrationInstallationSiteSelectionAll:      IntegrationInstallationSiteSelectionAll,
+	upstream.IntegrationInstallationSiteSelectionSelected: IntegrationInstallationSiteSelectionSelected,
+}
+
+// IntegrationInstallationSiteSelectionOf maps GitBook's value; one the schema does not list is kept, unknown.
+func IntegrationInstallationSiteSelectionOf(v upstream.IntegrationInstallationSiteSelection) IntegrationInstallationSiteSelection {
+	if g, ok := integrationInstallationSiteSelectionOfREST[v]; ok {
+		return g
+	}
+	return IntegrationInstallationSiteSelection(unknownEnumValue(string(v)))
+}
+
+// IsValid says whether e is a value of the schema's IntegrationInstallationSiteSelection.
+func (e IntegrationInstallationSiteSelection) IsValid() bool {
+	switch e {
+	case IntegrationInstallationSiteSelectionAll, IntegrationInstallationSiteSelectionSelected:
+		return true
+	}
+	return false
+}
+
+func (e IntegrationInstallationSiteSelection) String() string { return string(e) }
+
+// MarshalGQLContext writes e, or reports a value the schema does not list.
+func (e IntegrationInstallationSiteSelection) MarshalGQLContext(ctx context.Context, w io.Writer) error {
+	return marshalEnum(ctx, w, "IntegrationInstallationSiteSelection", string(e), e.IsValid())
+}
+
+// UnmarshalGQLContext reads a value of IntegrationInstallationSiteSelection from a caller.
+func (e *IntegrationInstallationSiteSelection) UnmarshalGQLContext(_ context.Context, v any) error {
+	s, err := enumInput("IntegrationInstallationSiteSelection", v)
+	if err == nil && !IntegrationInstallationSiteSelection(s).IsValid() {
+		err = notAValue("IntegrationInstallationSiteSelection", s)
+	}
+	if err != nil {
+		return err
+	}
+	*e = IntegrationInstallationSiteSelection(s)
+	return nil
+}

@@ -72,6 +72,8 @@ var enums = []enum{
 	{"IntegrationScope", []string{"IntegrationScope"}},
 	{"IntegrationCategory", []string{"IntegrationCategory"}},
 	{"IntegrationInstallationStatus", []string{"IntegrationInstallationStatus"}},
+	{"IntegrationInstallationSpaceSelection", []string{"IntegrationInstallationSpaceSelection"}},
+	{"IntegrationInstallationSiteSelection", []string{"IntegrationInstallationSiteSelection"}},
 }
 
 func main() {

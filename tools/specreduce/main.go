@@ -33,6 +33,15 @@ var operations = []string{
 	"getIntegrationByName",
 	"installIntegrationOnSpace",
 	"uninstallIntegrationFromSpace",
+	// The walk from a token (issue 22).
+	"getAuthenticatedUser",
+	"listOrganizationsForAuthenticatedUser",
+	"listSpacesInOrganizationById",
+	"listOrganizationInstallations",
+	"listIntegrations",
+	"listIntegrationInstallations",
+	"getIntegrationInstallationById",
+	"listIntegrationInstallationSpaces",
 }
 
 // extraSchemas are reached by no operation's 200 answer but are part of the
