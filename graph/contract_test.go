@@ -34,6 +34,7 @@ var omitted = map[prop]string{
 	{"Organization", "object"}:                    "GraphQL's __typename says the type",
 	{"Integration", "object"}:                     "GraphQL's __typename says the type",
 	{"ContentImportRun", "object"}:                "GraphQL's __typename says the type",
+	{"User", "object"}:                            "GraphQL's __typename says the type",
 	{"Space", "internal_poweredByV2"}:             "internal to GitBook, not part of the public contract",
 	{"Space", "internal_singleWebsocket"}:         "internal to GitBook, not part of the public contract",
 	{"Organization", "internal_billingMigration"}: "internal to GitBook, not part of the public contract",
@@ -42,12 +43,19 @@ var omitted = map[prop]string{
 // graphQLOnly are fields of the checked types that no spec property of
 // their name stands behind.
 var graphQLOnly = map[prop]string{
-	{"Space", "integrations"}:                 "listSpaceIntegrations' answer, held to the spec by listShape",
-	{"Space", "integrationBlocks"}:            "listSpaceIntegrationsBlocks' answer, held to the spec by operations",
-	{"SpaceIntegrationBlocks", "integration"}: "the Integration that `name` names, resolved",
-	{"Integration", "id"}:                     "its name, as the id clients' caches key it by",
-	{"IntegrationContentSource", "sourceId"}:  "GitBook's id of the content source; `id` is `<integration>/<sourceId>`, unique for clients' caches",
-	{"IntegrationBlock", "blockId"}:           "GitBook's id of the block; `id` is `<integration>/<blockId>`, unique for clients' caches",
+	{"Space", "integrations"}:                         "listSpaceIntegrations' answer, held to the spec by listShape",
+	{"Space", "integrationBlocks"}:                    "listSpaceIntegrationsBlocks' answer, held to the spec by operations",
+	{"SpaceIntegrationBlocks", "integration"}:         "the Integration that `name` names, resolved",
+	{"Integration", "id"}:                             "its name, as the id clients' caches key it by",
+	{"IntegrationContentSource", "sourceId"}:          "GitBook's id of the content source; `id` is `<integration>/<sourceId>`, unique for clients' caches",
+	{"IntegrationBlock", "blockId"}:                   "GitBook's id of the block; `id` is `<integration>/<blockId>`, unique for clients' caches",
+	{"Organization", "spaces"}:                        "listSpacesInOrganizationById's answer, held to the spec by listShapes",
+	{"Organization", "installations"}:                 "listOrganizationInstallations' answer, held to the spec by listShapes",
+	{"Integration", "installations"}:                  "listIntegrationInstallations' answer, held to the spec by listShapes",
+	{"IntegrationInstallation", "key"}:                "`<integration>/<id>`, what GitBook reads an installation by: federation's @key and Relay's refetch id",
+	{"IntegrationInstallation", "organization"}:       "the Organization that `target.organization` names, resolved",
+	{"IntegrationInstallation", "integration"}:        "the Integration installed, which the REST record does not name",
+	{"IntegrationInstallation", "spaceInstallations"}: "listIntegrationInstallationSpaces' answer, held to the spec by listShapes",
 }
 
 // retyped are properties whose GraphQL type is deliberately not the spec's.
@@ -62,10 +70,12 @@ var retyped = map[prop]string{
 // renulled are properties whose GraphQL nullability deliberately differs
 // from "required and not null in the spec" = "non-null in GraphQL".
 var renulled = map[prop]string{
-	{"Space", "organization"}:                       "resolved Organization, which may fail to load on its own",
-	{"IntegrationSpaceInstallation", "integration"}: "resolved Integration, which may fail to load on its own",
-	{"IntegrationSpaceInstallation", "space"}:       "resolved Space, which may fail to load on its own",
-	{"Integration", "blocks"}:                       "optional in REST; absent means none, so an empty list",
+	{"Space", "organization"}:                                   "resolved Organization, which may fail to load on its own",
+	{"IntegrationSpaceInstallation", "integration"}:             "resolved Integration, which may fail to load on its own",
+	{"IntegrationSpaceInstallation", "space"}:                   "resolved Space, which may fail to load on its own",
+	{"Integration", "blocks"}:                                   "optional in REST; absent means none, so an empty list",
+	{"IntegrationInstallation", "spaces"}:                       "a count: null when an answer lacks it, never an invented 0",
+	{"IntegrationInstallationAppUrls", "publicContentEndpoint"}: "newer than the rest of the record, as in Integration.urls: null for records without it",
 }
 
 // operations are the GitBook answers the facade serves and the GraphQL
@@ -80,20 +90,38 @@ var operations = []struct {
 	{"getIntegrationByName", "200", prop{"Query", "integration"}},
 	{"listSpaceIntegrationsBlocks", "200", prop{"Space", "integrationBlocks"}},
 	{"installIntegrationOnSpace", "201", prop{"Mutation", "installIntegrationOnSpace"}},
+	{"getAuthenticatedUser", "200", prop{"Query", "viewer"}},
+	{"getIntegrationInstallationById", "200", prop{"Query", "installation"}},
 }
 
 // checkedByName are spec schemas that must each be checked against the
 // GraphQL type of the same name.
 var checkedByName = []string{"Space", "Organization", "Integration", "IntegrationBlock"}
 
-// listShape maps listSpaceIntegrations' answer (the spec's List, allOf
-// its `items`) onto IntegrationConnection, a Relay connection.
+// listShape maps the spec's List (allOf its `items`) onto a Relay
+// connection; %s is the connection's node type.
 var listShape = []listEntry{
-	{"items", "array", "nodes", "[Integration!]!", "the page's items"},
-	{"items", "array", "edges.node", "Integration!", "each item, next to its cursor"},
+	{"items", "array", "nodes", "[%s!]!", "the page's items"},
+	{"items", "array", "edges.node", "%s!", "each item, next to its cursor"},
 	{"count", "number", "totalCount", "Int", "Relay's name; a count is whole; null when the upstream omits it"},
 	{"next", "object", "pageInfo.hasNextPage", "Boolean!", "whether the answer has a `next`"},
 	{"next.page", "string", "pageInfo.endCursor", "String", "a facade cursor that carries the page token"},
+}
+
+// listShapes are the paged operations the facade serves and the connection
+// that serves each. item, when set, is the property of each item that is
+// the node: listOrganizationInstallations' items pair an installation with
+// its integration, which the node serves as its `integration`.
+var listShapes = []struct {
+	op, conn, node, item string
+}{
+	{"listSpaceIntegrations", "IntegrationConnection", "Integration", ""},
+	{"listIntegrations", "IntegrationConnection", "Integration", ""},
+	{"listOrganizationsForAuthenticatedUser", "OrganizationConnection", "Organization", ""},
+	{"listSpacesInOrganizationById", "SpaceConnection", "Space", ""},
+	{"listOrganizationInstallations", "IntegrationInstallationConnection", "IntegrationInstallation", "installation"},
+	{"listIntegrationInstallations", "IntegrationInstallationConnection", "IntegrationInstallation", ""},
+	{"listIntegrationInstallationSpaces", "IntegrationSpaceInstallationConnection", "IntegrationSpaceInstallation", ""},
 }
 
 type listEntry struct {
@@ -127,55 +155,69 @@ func TestContractTypes(t *testing.T) {
 }
 
 func TestContractListShape(t *testing.T) {
-	// Integration is held to the spec through getIntegrationByName: check
-	// it once, and report here only what the List shape adds.
+	// The items' types are held to the spec through the operations that
+	// answer them one by one: check them once, and report here only what
+	// the List shape adds.
 	c := check(t)
 	c.missing, c.nullability, c.types = nil, nil, nil
 	s, spec := c.schema, c.spec
-	answer := spec.response(t, "listSpaceIntegrations", "200")
-	// Every property of the answer, one level down into objects, is mapped.
-	props, _ := spec.shapeOf(answer).object()
-	var paths []string
-	for _, name := range keys(props) {
-		paths = append(paths, name)
-		sub, _ := spec.shapeOf(props[name]...).object()
-		for _, subName := range keys(sub) {
-			paths = append(paths, name+"."+subName)
-		}
-	}
-	for _, p := range paths {
-		if !slices.ContainsFunc(listShape, func(e listEntry) bool { return e.spec == p }) {
-			t.Errorf("listSpaceIntegrations' answer has %s, which listShape does not map", p)
-		}
-	}
-	conn := s.Types["IntegrationConnection"]
-	for _, e := range listShape {
-		sh, ok := spec.path(answer, e.spec)
-		if !ok {
-			t.Errorf("listShape: spec has no %s in listSpaceIntegrations' answer", e.spec)
-			continue
-		}
-		i := slices.IndexFunc(sh.alts, func(a alt) bool { return a.typ == e.kind })
-		if i < 0 {
-			t.Errorf("listShape: spec %s is %s, listShape says %s", e.spec, sh, e.kind)
-			continue
-		}
-		f := fieldPath(s, conn, e.field)
-		if f == nil {
-			t.Errorf("listShape: IntegrationConnection has no %s", e.field)
-			continue
-		}
-		if got := f.Type.String(); got != e.typ {
-			t.Errorf("listShape: IntegrationConnection.%s is %s, listShape says %s", e.field, got, e.typ)
-		}
-		// The items are held to the spec like any answer; the other entries
-		// are derived values, which the table alone describes.
-		if e.kind == "array" {
-			items := sh
-			if f.Type.Elem == nil {
-				items = spec.shapeOf(sh.alts[i].items)
+	for _, list := range listShapes {
+		answer := spec.response(t, list.op, "200")
+		// Every property of the answer, one level down into objects, is mapped.
+		props, _ := spec.shapeOf(answer).object()
+		var paths []string
+		for _, name := range keys(props) {
+			paths = append(paths, name)
+			sub, _ := spec.shapeOf(props[name]...).object()
+			for _, subName := range keys(sub) {
+				paths = append(paths, name+"."+subName)
 			}
-			c.typ("IntegrationConnection."+e.field, prop{"IntegrationConnection", e.field}, f.Type, items)
+		}
+		for _, p := range paths {
+			if !slices.ContainsFunc(listShape, func(e listEntry) bool { return e.spec == p }) {
+				t.Errorf("%s's answer has %s, which listShape does not map", list.op, p)
+			}
+		}
+		conn := s.Types[list.conn]
+		for _, e := range listShape {
+			typ := e.typ
+			if strings.Contains(typ, "%s") {
+				typ = fmt.Sprintf(typ, list.node)
+			}
+			sh, ok := spec.path(answer, e.spec)
+			if !ok {
+				t.Errorf("listShape: spec has no %s in %s's answer", e.spec, list.op)
+				continue
+			}
+			i := slices.IndexFunc(sh.alts, func(a alt) bool { return a.typ == e.kind })
+			if i < 0 {
+				t.Errorf("listShape: %s's %s is %s, listShape says %s", list.op, e.spec, sh, e.kind)
+				continue
+			}
+			f := fieldPath(s, conn, e.field)
+			if f == nil {
+				t.Errorf("listShape: %s has no %s", list.conn, e.field)
+				continue
+			}
+			if got := f.Type.String(); got != typ {
+				t.Errorf("listShape: %s.%s is %s, listShape says %s", list.conn, e.field, got, typ)
+			}
+			// The items are held to the spec like any answer; the other
+			// entries are derived values, which the table alone describes.
+			if e.kind != "array" {
+				continue
+			}
+			items := spec.shapeOf(sh.alts[i].items)
+			if list.item != "" {
+				itemProps, _ := items.object()
+				items = spec.shapeOf(itemProps[list.item]...)
+			}
+			if f.Type.Elem != nil {
+				// A list field: its elements are the items.
+				c.typ(list.conn+"."+e.field, prop{list.conn, e.field}, f.Type.Elem, items)
+			} else {
+				c.typ(list.conn+"."+e.field, prop{list.conn, e.field}, f.Type, items)
+			}
 		}
 	}
 	report(t, c.missing, c.nullability, c.types)

@@ -12,6 +12,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/loader"
+	"github.com/gitbook-graphql/facade/upstream"
 )
 
 // Federation: a gateway sends _entities the representations (keys) of
@@ -232,4 +234,47 @@ func (r *Representations) check(rep map[string]any) error {
 func isPlaceholder(ctx context.Context, key string) bool {
 	has, _ := ctx.Value(placeholdersKey{}).(bool)
 	return has && key == ""
+}
+
+func installationEntities(ctx context.Context, keys []string) ([]*model.IntegrationInstallation, error) {
+	l, err := loadersFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	check := func(arg, key string) error {
+		_, _, err := splitInstallationKey(arg, key)
+		return err
+	}
+	var stub func(string) *model.IntegrationInstallation
+	if keyOnly(ctx, "IntegrationInstallation", "key", "id") {
+		stub = func(key string) *model.IntegrationInstallation {
+			integration, id, _ := splitInstallationKey("representations", key)
+			return &model.IntegrationInstallation{Key: key, ID: id, IntegrationName: integration}
+		}
+	}
+	loadMany := func(ctx context.Context, keys []string) ([]*installed, []error) {
+		ks := make([]loader.InstallationKey, len(keys))
+		for i, key := range keys {
+			ks[i].Integration, ks[i].ID, _ = splitInstallationKey("representations", key)
+		}
+		values, errs := l.Installations(ctx, ks)
+		out := make([]*installed, len(values))
+		for i, v := range values {
+			if v != nil {
+				out[i] = &installed{integration: ks[i].Integration, in: v}
+			}
+		}
+		return out, errs
+	}
+	mapFn := func(v *installed) *model.IntegrationInstallation {
+		return model.IntegrationInstallationFromREST(v.integration, v.in)
+	}
+	return resolveEntities(ctx, keys, check, stub, loadMany, mapFn)
+}
+
+// installed is an installation with the integration it was read by, which
+// its record does not name.
+type installed struct {
+	integration string
+	in          *upstream.IntegrationInstallation
 }

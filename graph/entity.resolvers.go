@@ -20,6 +20,14 @@ func (r *entityResolver) FindManyIntegrationByNames(ctx context.Context, reps []
 	return integrationEntities(ctx, names)
 }
 
+func (r *entityResolver) FindManyIntegrationInstallationByKeys(ctx context.Context, reps []*model.IntegrationInstallationByKeysInput) ([]*model.IntegrationInstallation, error) {
+	keys := make([]string, len(reps))
+	for i, rep := range reps {
+		keys[i] = rep.Key
+	}
+	return installationEntities(ctx, keys)
+}
+
 func (r *entityResolver) FindManyOrganizationByIDs(ctx context.Context, reps []*model.OrganizationByIDsInput) ([]*model.Organization, error) {
 	ids := make([]string, len(reps))
 	for i, rep := range reps {

@@ -12,6 +12,21 @@ import (
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
+func (r *integrationInstallationResolver) Organization(ctx context.Context, obj *model.IntegrationInstallation) (*model.Organization, error) {
+	if obj.Target.Organization == "" {
+		return nil, nil
+	}
+	return fetchOrganization(ctx, obj.Target.Organization)
+}
+
+func (r *integrationInstallationResolver) Integration(ctx context.Context, obj *model.IntegrationInstallation) (*model.Integration, error) {
+	return fetchIntegration(ctx, obj.IntegrationName)
+}
+
+func (r *integrationInstallationResolver) SpaceInstallations(ctx context.Context, obj *model.IntegrationInstallation, first *int, after *string) (*model.IntegrationSpaceInstallationConnection, error) {
+	return r.installationSpaces(ctx, obj, first, after)
+}
+
 func (r *integrationSpaceInstallationResolver) Integration(ctx context.Context, obj *model.IntegrationSpaceInstallation) (*model.Integration, error) {
 	return fetchIntegration(ctx, obj.IntegrationName)
 }
@@ -28,6 +43,10 @@ func (r *uninstallIntegrationFromSpacePayloadResolver) Space(ctx context.Context
 	return r.fetchSpace(ctx, obj.SpaceID)
 }
 
+func (r *Resolver) IntegrationInstallation() generated.IntegrationInstallationResolver {
+	return &integrationInstallationResolver{r}
+}
+
 func (r *Resolver) IntegrationSpaceInstallation() generated.IntegrationSpaceInstallationResolver {
 	return &integrationSpaceInstallationResolver{r}
 }
@@ -37,6 +56,7 @@ func (r *Resolver) UninstallIntegrationFromSpacePayload() generated.UninstallInt
 }
 
 type (
+	integrationInstallationResolver              struct{ *Resolver }
 	integrationSpaceInstallationResolver         struct{ *Resolver }
 	uninstallIntegrationFromSpacePayloadResolver struct{ *Resolver }
 )

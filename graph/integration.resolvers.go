@@ -12,12 +12,21 @@ import (
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
+func (r *integrationResolver) Installations(ctx context.Context, obj *model.Integration, first *int, after *string) (*model.IntegrationInstallationConnection, error) {
+	return r.integrationInstallations(ctx, obj.Name, first, after)
+}
+
 func (r *spaceIntegrationBlocksResolver) Integration(ctx context.Context, obj *model.SpaceIntegrationBlocks) (*model.Integration, error) {
 	return fetchIntegration(ctx, obj.Name)
 }
+
+func (r *Resolver) Integration() generated.IntegrationResolver { return &integrationResolver{r} }
 
 func (r *Resolver) SpaceIntegrationBlocks() generated.SpaceIntegrationBlocksResolver {
 	return &spaceIntegrationBlocksResolver{r}
 }
 
-type spaceIntegrationBlocksResolver struct{ *Resolver }
+type (
+	integrationResolver            struct{ *Resolver }
+	spaceIntegrationBlocksResolver struct{ *Resolver }
+)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/graph/model"
+	"github.com/gitbook-graphql/facade/upstream"
 )
 
 func (r *mutationResolver) InstallIntegrationOnSpace(ctx context.Context, integration string, installation string, space string) (*model.IntegrationSpaceInstallation, error) {
@@ -64,6 +65,34 @@ func (r *queryResolver) Integration(ctx context.Context, name string) (*model.In
 		return nil, err
 	}
 	return fetchIntegration(ctx, name)
+}
+
+func (r *queryResolver) Viewer(ctx context.Context) (*upstream.User, error) {
+	return r.viewer(ctx)
+}
+
+func (r *queryResolver) Organizations(ctx context.Context, first *int, after *string) (*model.OrganizationConnection, error) {
+	return r.organizationConnection(ctx, first, after)
+}
+
+func (r *queryResolver) Integrations(ctx context.Context, search *string, category *model.IntegrationCategory, blockDomain *string, blocks *bool, contentSources *bool, owner *string, scope *model.IntegrationScope, target *model.IntegrationTarget, first *int, after *string) (*model.IntegrationConnection, error) {
+	filters, err := marketplaceFilters(search, category, blockDomain, blocks, contentSources, owner, scope, target)
+	if err != nil {
+		return nil, err
+	}
+	return r.marketplace(ctx, filters, first, after)
+}
+
+func (r *queryResolver) Installation(ctx context.Context, integration string, id string) (*model.IntegrationInstallation, error) {
+	return r.installation(ctx, integration, id)
+}
+
+func (r *queryResolver) FetchIntegrationInstallation(ctx context.Context, id string) (*model.IntegrationInstallation, error) {
+	integration, installation, err := splitInstallationKey("id", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.installation(ctx, integration, installation)
 }
 
 func (r *queryResolver) FetchSpace(ctx context.Context, id string) (*model.Space, error) {

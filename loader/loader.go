@@ -64,6 +64,8 @@ type Loaders struct {
 	integrationPageLoader lazyLoader[IntegrationPage, *upstream.IntegrationList]
 	spaceBlocksLoader     lazyLoader[string, []upstream.SpaceIntegrationBlocks]
 
+	walk walkLoaders
+
 	naive bool
 
 	lists listRecord
@@ -205,7 +207,7 @@ func (l *Loaders) Integrations(ctx context.Context, names []string) ([]*upstream
 
 // loadMany asks for every key before waiting for any, so that they share a
 // batch; transient failures are forgotten, as in load.
-func loadMany[V any](ctx context.Context, l *dataloader.Loader[string, V], keys []string) ([]V, []error) {
+func loadMany[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V], keys []K) ([]V, []error) {
 	thunks := make([]dataloader.Thunk[V], len(keys))
 	for i, key := range keys {
 		thunks[i] = l.Load(ctx, key)

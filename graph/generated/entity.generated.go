@@ -19,6 +19,7 @@ import (
 
 type EntityResolver interface {
 	FindManyIntegrationByNames(ctx context.Context, reps []*model.IntegrationByNamesInput) ([]*model.Integration, error)
+	FindManyIntegrationInstallationByKeys(ctx context.Context, reps []*model.IntegrationInstallationByKeysInput) ([]*model.IntegrationInstallation, error)
 	FindManyOrganizationByIDs(ctx context.Context, reps []*model.OrganizationByIDsInput) ([]*model.Organization, error)
 	FindManySpaceByIDs(ctx context.Context, reps []*model.SpaceByIDsInput) ([]*model.Space, error)
 }
@@ -33,6 +34,20 @@ func (ec *executionContext) field_Entity_findManyIntegrationByNames_args(ctx con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
 		func(ctx context.Context, v any) ([]*model.IntegrationByNamesInput, error) {
 			return ec.unmarshalNIntegrationByNamesInput2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationByNamesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyIntegrationInstallationByKeys_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.IntegrationInstallationByKeysInput, error) {
+			return ec.unmarshalNIntegrationInstallationByKeysInput2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationByKeysInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -111,6 +126,50 @@ func (ec *executionContext) fieldContext_Entity_findManyIntegrationByNames(ctx c
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Entity_findManyIntegrationByNames_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyIntegrationInstallationByKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyIntegrationInstallationByKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyIntegrationInstallationByKeys(ctx, fc.Args["reps"].([]*model.IntegrationInstallationByKeysInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IntegrationInstallation) graphql.Marshaler {
+			return ec.marshalOIntegrationInstallation2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyIntegrationInstallationByKeys(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntegrationInstallation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyIntegrationInstallationByKeys_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -274,6 +333,48 @@ func UnmarshalIntegrationByNamesInput(ctx context.Context, raw any) (model.Integ
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIntegrationInstallationByKeysInput(ctx context.Context, obj any) (model.IntegrationInstallationByKeysInput, error) {
+	var it model.IntegrationInstallationByKeysInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"Key"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "Key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("Key"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntegrationInstallationByKeysInput unmarshals raw into the IntegrationInstallationByKeysInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntegrationInstallationByKeysInput(ctx context.Context, raw any) (model.IntegrationInstallationByKeysInput, error) {
+	var out model.IntegrationInstallationByKeysInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntegrationInstallationByKeysInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganizationByIDsInput(ctx context.Context, obj any) (model.OrganizationByIDsInput, error) {
 	var it model.OrganizationByIDsInput
 	if obj == nil {
@@ -380,6 +481,13 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._Organization(ctx, sel, obj)
+	case model.IntegrationInstallation:
+		return ec._IntegrationInstallation(ctx, sel, &obj)
+	case *model.IntegrationInstallation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._IntegrationInstallation(ctx, sel, obj)
 	case model.Integration:
 		return ec._Integration(ctx, sel, &obj)
 	case *model.Integration:
@@ -424,6 +532,12 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Entity_findManyIntegrationByNames(ctx, field)
+				})
+		case "findManyIntegrationInstallationByKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyIntegrationInstallationByKeys(ctx, field)
 				})
 		case "findManyOrganizationByIDs":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -505,6 +619,20 @@ func (ec *executionContext) unmarshalNIntegrationByNamesInput2ᚕᚖgithubᚗcom
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalNIntegrationInstallationByKeysInput2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationByKeysInput(ctx context.Context, v any) ([]*model.IntegrationInstallationByKeysInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.IntegrationInstallationByKeysInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOIntegrationInstallationByKeysInput2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationByKeysInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNOrganizationByIDsInput2ᚕᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐOrganizationByIDsInput(ctx context.Context, v any) ([]*model.OrganizationByIDsInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -552,6 +680,14 @@ func (ec *executionContext) unmarshalOIntegrationByNamesInput2ᚖgithubᚗcomᚋ
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputIntegrationByNamesInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOIntegrationInstallationByKeysInput2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationByKeysInput(ctx context.Context, v any) (*model.IntegrationInstallationByKeysInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntegrationInstallationByKeysInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -340,6 +340,38 @@ func (ec *executionContext) marshalOIntegrationCategory2ᚖgithubᚗcomᚋgitboo
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) unmarshalOIntegrationInstallationSiteSelection2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationSiteSelection(ctx context.Context, v any) (*model.IntegrationInstallationSiteSelection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IntegrationInstallationSiteSelection)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegrationInstallationSiteSelection2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationSiteSelection(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationInstallationSiteSelection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOIntegrationInstallationSpaceSelection2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationSpaceSelection(ctx context.Context, v any) (*model.IntegrationInstallationSpaceSelection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IntegrationInstallationSpaceSelection)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIntegrationInstallationSpaceSelection2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationSpaceSelection(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationInstallationSpaceSelection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
 func (ec *executionContext) unmarshalOIntegrationInstallationStatus2ᚖgithubᚗcomᚋgitbookᚑgraphqlᚋfacadeᚋgraphᚋmodelᚐIntegrationInstallationStatus(ctx context.Context, v any) (*model.IntegrationInstallationStatus, error) {
 	if v == nil {
 		return nil, nil

@@ -138,6 +138,8 @@ func isMulti(typeName string) bool {
 	switch typeName {
 	case "Integration":
 		return true
+	case "IntegrationInstallation":
+		return true
 	case "Organization":
 		return true
 	case "Space":
@@ -204,6 +206,46 @@ func (ec *executionContext) resolveManyEntities(
 			}
 
 			entities, err := ec.Resolvers.Entity().FindManyIntegrationByNames(ctx, typedReps)
+			entityErrs, err := fedruntime.SplitEntityBatchErrors(err)
+			if err != nil {
+				return err
+			}
+
+			for i, entity := range entities {
+				if i < len(entityErrs) && entityErrs[i] != nil {
+					ec.Error(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(reps[i].index)), entityErrs[i])
+					continue
+				}
+				list[reps[i].index] = entity
+			}
+			return nil
+
+		default:
+			return fmt.Errorf("unknown resolver: %s", resolverName)
+		}
+
+	case "IntegrationInstallation":
+		resolverName, err := entityResolverNameForIntegrationInstallation(ctx, reps[0].entity)
+		if err != nil {
+			return fmt.Errorf(`finding resolver for Entity "IntegrationInstallation": %w`, err)
+		}
+		switch resolverName {
+
+		case "findManyIntegrationInstallationByKeys":
+			typedReps := make([]*model.IntegrationInstallationByKeysInput, len(reps))
+
+			for i, rep := range reps {
+				id0, err := ec.unmarshalNID2string(ctx, rep.entity["key"])
+				if err != nil {
+					return errors.New(fmt.Sprintf("Field %s undefined in schema.", "key"))
+				}
+
+				typedReps[i] = &model.IntegrationInstallationByKeysInput{
+					Key: id0,
+				}
+			}
+
+			entities, err := ec.Resolvers.Entity().FindManyIntegrationInstallationByKeys(ctx, typedReps)
 			entityErrs, err := fedruntime.SplitEntityBatchErrors(err)
 			if err != nil {
 				return err
@@ -339,6 +381,41 @@ func entityResolverNameForIntegration(ctx context.Context, rep EntityRepresentat
 		return "findManyIntegrationByNames", nil
 	}
 	return "", fmt.Errorf("%w for Integration due to %v", ErrTypeNotFound,
+		errors.Join(entityResolverErrs...).Error())
+}
+
+func entityResolverNameForIntegrationInstallation(ctx context.Context, rep EntityRepresentation) (string, error) {
+	// we collect errors because a later entity resolver may work fine
+	// when an entity has multiple keys
+	entityResolverErrs := []error{}
+	for {
+		var (
+			m   EntityRepresentation
+			val any
+			ok  bool
+		)
+		_ = val
+		// if all of the KeyFields values for this resolver are null,
+		// we shouldn't use use it
+		allNull := true
+		m = rep
+		val, ok = m["key"]
+		if !ok {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to missing Key Field \"key\" for IntegrationInstallation", ErrTypeNotFound))
+			break
+		}
+		if allNull {
+			allNull = val == nil
+		}
+		if allNull {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to all null value KeyFields for IntegrationInstallation", ErrTypeNotFound))
+			break
+		}
+		return "findManyIntegrationInstallationByKeys", nil
+	}
+	return "", fmt.Errorf("%w for IntegrationInstallation due to %v", ErrTypeNotFound,
 		errors.Join(entityResolverErrs...).Error())
 }
 

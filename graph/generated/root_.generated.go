@@ -23,8 +23,11 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Entity() EntityResolver
+	Integration() IntegrationResolver
+	IntegrationInstallation() IntegrationInstallationResolver
 	IntegrationSpaceInstallation() IntegrationSpaceInstallationResolver
 	Mutation() MutationResolver
+	Organization() OrganizationResolver
 	Query() QueryResolver
 	Space() SpaceResolver
 	SpaceIntegrationBlocks() SpaceIntegrationBlocksResolver
@@ -80,9 +83,10 @@ type ComplexityRoot struct {
 	}
 
 	Entity struct {
-		FindManyIntegrationByNames func(childComplexity int, reps []*model.IntegrationByNamesInput) int
-		FindManyOrganizationByIDs  func(childComplexity int, reps []*model.OrganizationByIDsInput) int
-		FindManySpaceByIDs         func(childComplexity int, reps []*model.SpaceByIDsInput) int
+		FindManyIntegrationByNames            func(childComplexity int, reps []*model.IntegrationByNamesInput) int
+		FindManyIntegrationInstallationByKeys func(childComplexity int, reps []*model.IntegrationInstallationByKeysInput) int
+		FindManyOrganizationByIDs             func(childComplexity int, reps []*model.OrganizationByIDsInput) int
+		FindManySpaceByIDs                    func(childComplexity int, reps []*model.SpaceByIDsInput) int
 	}
 
 	GitSyncOperation struct {
@@ -121,6 +125,7 @@ type ComplexityRoot struct {
 		Description           func(childComplexity int) int
 		ExternalLinks         func(childComplexity int) int
 		ID                    func(childComplexity int) int
+		Installations         func(childComplexity int, first *int, after *string) int
 		Name                  func(childComplexity int) int
 		Owner                 func(childComplexity int) int
 		Permissions           func(childComplexity int) int
@@ -192,10 +197,56 @@ type ComplexityRoot struct {
 		URL   func(childComplexity int) int
 	}
 
+	IntegrationInstallation struct {
+		Configuration      func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		ExternalIds        func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Integration        func(childComplexity int) int
+		Key                func(childComplexity int) int
+		Network            func(childComplexity int) int
+		Organization       func(childComplexity int) int
+		SiteSelection      func(childComplexity int) int
+		SpaceInstallations func(childComplexity int, first *int, after *string) int
+		SpaceSelection     func(childComplexity int) int
+		Spaces             func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Target             func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Urls               func(childComplexity int) int
+	}
+
+	IntegrationInstallationAppUrls struct {
+		App                   func(childComplexity int) int
+		Location              func(childComplexity int) int
+		PublicContentEndpoint func(childComplexity int) int
+		PublicEndpoint        func(childComplexity int) int
+	}
+
+	IntegrationInstallationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IntegrationInstallationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	IntegrationInstallationTarget struct {
+		Organization func(childComplexity int) int
+	}
+
 	IntegrationInstallationUrls struct {
 		Location              func(childComplexity int) int
 		PublicContentEndpoint func(childComplexity int) int
 		PublicEndpoint        func(childComplexity int) int
+	}
+
+	IntegrationNetwork struct {
+		Proxy func(childComplexity int) int
 	}
 
 	IntegrationPermissions struct {
@@ -210,6 +261,18 @@ type ComplexityRoot struct {
 		Space         func(childComplexity int) int
 		Status        func(childComplexity int) int
 		Urls          func(childComplexity int) int
+	}
+
+	IntegrationSpaceInstallationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IntegrationSpaceInstallationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	IntegrationUrls struct {
@@ -251,10 +314,12 @@ type ComplexityRoot struct {
 		EmailDomains   func(childComplexity int) int
 		Hostname       func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Installations  func(childComplexity int, search *string, first *int, after *string) int
 		InviteLinks    func(childComplexity int) int
 		MergeRules     func(childComplexity int) int
 		Permissions    func(childComplexity int) int
 		Plan           func(childComplexity int) int
+		Spaces         func(childComplexity int, first *int, after *string) int
 		Sso            func(childComplexity int) int
 		Title          func(childComplexity int) int
 		Trial          func(childComplexity int) int
@@ -289,6 +354,18 @@ type ComplexityRoot struct {
 	OrganizationBlocked struct {
 		Reason func(childComplexity int) int
 		Source func(childComplexity int) int
+	}
+
+	OrganizationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrganizationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	OrganizationMemberPricing struct {
@@ -347,15 +424,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		FetchIntegration   func(childComplexity int, id string) int
-		FetchOrganization  func(childComplexity int, id string) int
-		FetchSpace         func(childComplexity int, id string) int
-		Integration        func(childComplexity int, name string) int
-		Organization       func(childComplexity int, id string) int
-		Space              func(childComplexity int, id string) int
-		Spaces             func(childComplexity int, ids []string) int
-		__resolve__service func(childComplexity int) int
-		__resolve_entities func(childComplexity int, representations []map[string]any) int
+		FetchIntegration             func(childComplexity int, id string) int
+		FetchIntegrationInstallation func(childComplexity int, id string) int
+		FetchOrganization            func(childComplexity int, id string) int
+		FetchSpace                   func(childComplexity int, id string) int
+		Installation                 func(childComplexity int, integration string, id string) int
+		Integration                  func(childComplexity int, name string) int
+		Integrations                 func(childComplexity int, search *string, category *model.IntegrationCategory, blockDomain *string, blocks *bool, contentSources *bool, owner *string, scope *model.IntegrationScope, target *model.IntegrationTarget, first *int, after *string) int
+		Organization                 func(childComplexity int, id string) int
+		Organizations                func(childComplexity int, first *int, after *string) int
+		Space                        func(childComplexity int, id string) int
+		Spaces                       func(childComplexity int, ids []string) int
+		Viewer                       func(childComplexity int) int
+		__resolve__service           func(childComplexity int) int
+		__resolve_entities           func(childComplexity int, representations []map[string]any) int
 	}
 
 	SitePointer struct {
@@ -392,6 +474,18 @@ type ComplexityRoot struct {
 		VisitorAuth         func(childComplexity int) int
 	}
 
+	SpaceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SpaceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	SpaceIntegrationBlocks struct {
 		Blocks      func(childComplexity int) int
 		Integration func(childComplexity int) int
@@ -423,6 +517,18 @@ type ComplexityRoot struct {
 		Installation func(childComplexity int) int
 		Integration  func(childComplexity int) int
 		Space        func(childComplexity int) int
+	}
+
+	User struct {
+		DisplayName func(childComplexity int) int
+		Email       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		PhotoURL    func(childComplexity int) int
+		URLs        func(childComplexity int) int
+	}
+
+	UserUrls struct {
+		Location func(childComplexity int) int
 	}
 
 	VisitorAuth struct {
@@ -622,6 +728,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Entity.FindManyIntegrationByNames(childComplexity, args["reps"].([]*model.IntegrationByNamesInput)), true
+	case "Entity.findManyIntegrationInstallationByKeys":
+		if e.ComplexityRoot.Entity.FindManyIntegrationInstallationByKeys == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyIntegrationInstallationByKeys_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyIntegrationInstallationByKeys(childComplexity, args["reps"].([]*model.IntegrationInstallationByKeysInput)), true
 	case "Entity.findManyOrganizationByIDs":
 		if e.ComplexityRoot.Entity.FindManyOrganizationByIDs == nil {
 			break
@@ -804,6 +921,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.ID(childComplexity), true
+	case "Integration.installations":
+		if e.ComplexityRoot.Integration.Installations == nil {
+			break
+		}
+
+		args, err := ec.field_Integration_installations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Integration.Installations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Integration.name":
 		if e.ComplexityRoot.Integration.Name == nil {
 			break
@@ -1066,6 +1194,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IntegrationExternalLink.URL(childComplexity), true
 
+	case "IntegrationInstallation.configuration":
+		if e.ComplexityRoot.IntegrationInstallation.Configuration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Configuration(childComplexity), true
+	case "IntegrationInstallation.createdAt":
+		if e.ComplexityRoot.IntegrationInstallation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.CreatedAt(childComplexity), true
+	case "IntegrationInstallation.externalIds":
+		if e.ComplexityRoot.IntegrationInstallation.ExternalIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.ExternalIds(childComplexity), true
+	case "IntegrationInstallation.id":
+		if e.ComplexityRoot.IntegrationInstallation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.ID(childComplexity), true
+	case "IntegrationInstallation.integration":
+		if e.ComplexityRoot.IntegrationInstallation.Integration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Integration(childComplexity), true
+	case "IntegrationInstallation.key":
+		if e.ComplexityRoot.IntegrationInstallation.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Key(childComplexity), true
+	case "IntegrationInstallation.network":
+		if e.ComplexityRoot.IntegrationInstallation.Network == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Network(childComplexity), true
+	case "IntegrationInstallation.organization":
+		if e.ComplexityRoot.IntegrationInstallation.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Organization(childComplexity), true
+	case "IntegrationInstallation.site_selection":
+		if e.ComplexityRoot.IntegrationInstallation.SiteSelection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.SiteSelection(childComplexity), true
+	case "IntegrationInstallation.spaceInstallations":
+		if e.ComplexityRoot.IntegrationInstallation.SpaceInstallations == nil {
+			break
+		}
+
+		args, err := ec.field_IntegrationInstallation_spaceInstallations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.SpaceInstallations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "IntegrationInstallation.space_selection":
+		if e.ComplexityRoot.IntegrationInstallation.SpaceSelection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.SpaceSelection(childComplexity), true
+	case "IntegrationInstallation.spaces":
+		if e.ComplexityRoot.IntegrationInstallation.Spaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Spaces(childComplexity), true
+	case "IntegrationInstallation.status":
+		if e.ComplexityRoot.IntegrationInstallation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Status(childComplexity), true
+	case "IntegrationInstallation.target":
+		if e.ComplexityRoot.IntegrationInstallation.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Target(childComplexity), true
+	case "IntegrationInstallation.updatedAt":
+		if e.ComplexityRoot.IntegrationInstallation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.UpdatedAt(childComplexity), true
+	case "IntegrationInstallation.urls":
+		if e.ComplexityRoot.IntegrationInstallation.Urls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallation.Urls(childComplexity), true
+
+	case "IntegrationInstallationAppUrls.app":
+		if e.ComplexityRoot.IntegrationInstallationAppUrls.App == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationAppUrls.App(childComplexity), true
+	case "IntegrationInstallationAppUrls.location":
+		if e.ComplexityRoot.IntegrationInstallationAppUrls.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationAppUrls.Location(childComplexity), true
+	case "IntegrationInstallationAppUrls.publicContentEndpoint":
+		if e.ComplexityRoot.IntegrationInstallationAppUrls.PublicContentEndpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationAppUrls.PublicContentEndpoint(childComplexity), true
+	case "IntegrationInstallationAppUrls.publicEndpoint":
+		if e.ComplexityRoot.IntegrationInstallationAppUrls.PublicEndpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationAppUrls.PublicEndpoint(childComplexity), true
+
+	case "IntegrationInstallationConnection.edges":
+		if e.ComplexityRoot.IntegrationInstallationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationConnection.Edges(childComplexity), true
+	case "IntegrationInstallationConnection.nodes":
+		if e.ComplexityRoot.IntegrationInstallationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationConnection.Nodes(childComplexity), true
+	case "IntegrationInstallationConnection.pageInfo":
+		if e.ComplexityRoot.IntegrationInstallationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationConnection.PageInfo(childComplexity), true
+	case "IntegrationInstallationConnection.totalCount":
+		if e.ComplexityRoot.IntegrationInstallationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationConnection.TotalCount(childComplexity), true
+
+	case "IntegrationInstallationEdge.cursor":
+		if e.ComplexityRoot.IntegrationInstallationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationEdge.Cursor(childComplexity), true
+	case "IntegrationInstallationEdge.node":
+		if e.ComplexityRoot.IntegrationInstallationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationEdge.Node(childComplexity), true
+
+	case "IntegrationInstallationTarget.organization":
+		if e.ComplexityRoot.IntegrationInstallationTarget.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationInstallationTarget.Organization(childComplexity), true
+
 	case "IntegrationInstallationUrls.location":
 		if e.ComplexityRoot.IntegrationInstallationUrls.Location == nil {
 			break
@@ -1084,6 +1384,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IntegrationInstallationUrls.PublicEndpoint(childComplexity), true
+
+	case "IntegrationNetwork.proxy":
+		if e.ComplexityRoot.IntegrationNetwork.Proxy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationNetwork.Proxy(childComplexity), true
 
 	case "IntegrationPermissions.admin":
 		if e.ComplexityRoot.IntegrationPermissions.Admin == nil {
@@ -1134,6 +1441,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IntegrationSpaceInstallation.Urls(childComplexity), true
+
+	case "IntegrationSpaceInstallationConnection.edges":
+		if e.ComplexityRoot.IntegrationSpaceInstallationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationSpaceInstallationConnection.Edges(childComplexity), true
+	case "IntegrationSpaceInstallationConnection.nodes":
+		if e.ComplexityRoot.IntegrationSpaceInstallationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationSpaceInstallationConnection.Nodes(childComplexity), true
+	case "IntegrationSpaceInstallationConnection.pageInfo":
+		if e.ComplexityRoot.IntegrationSpaceInstallationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationSpaceInstallationConnection.PageInfo(childComplexity), true
+	case "IntegrationSpaceInstallationConnection.totalCount":
+		if e.ComplexityRoot.IntegrationSpaceInstallationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationSpaceInstallationConnection.TotalCount(childComplexity), true
+
+	case "IntegrationSpaceInstallationEdge.cursor":
+		if e.ComplexityRoot.IntegrationSpaceInstallationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationSpaceInstallationEdge.Cursor(childComplexity), true
+	case "IntegrationSpaceInstallationEdge.node":
+		if e.ComplexityRoot.IntegrationSpaceInstallationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationSpaceInstallationEdge.Node(childComplexity), true
 
 	case "IntegrationUrls.app":
 		if e.ComplexityRoot.IntegrationUrls.App == nil {
@@ -1305,6 +1650,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.ID(childComplexity), true
+	case "Organization.installations":
+		if e.ComplexityRoot.Organization.Installations == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_installations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Installations(childComplexity, args["search"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Organization.inviteLinks":
 		if e.ComplexityRoot.Organization.InviteLinks == nil {
 			break
@@ -1329,6 +1685,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Plan(childComplexity), true
+	case "Organization.spaces":
+		if e.ComplexityRoot.Organization.Spaces == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_spaces_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Spaces(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Organization.sso":
 		if e.ComplexityRoot.Organization.Sso == nil {
 			break
@@ -1499,6 +1866,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationBlocked.Source(childComplexity), true
+
+	case "OrganizationConnection.edges":
+		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationConnection.Edges(childComplexity), true
+	case "OrganizationConnection.nodes":
+		if e.ComplexityRoot.OrganizationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationConnection.Nodes(childComplexity), true
+	case "OrganizationConnection.pageInfo":
+		if e.ComplexityRoot.OrganizationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationConnection.PageInfo(childComplexity), true
+	case "OrganizationConnection.totalCount":
+		if e.ComplexityRoot.OrganizationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationConnection.TotalCount(childComplexity), true
+
+	case "OrganizationEdge.cursor":
+		if e.ComplexityRoot.OrganizationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationEdge.Cursor(childComplexity), true
+	case "OrganizationEdge.node":
+		if e.ComplexityRoot.OrganizationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationEdge.Node(childComplexity), true
 
 	case "OrganizationMemberPricing.plus_2024":
 		if e.ComplexityRoot.OrganizationMemberPricing.Plus2024 == nil {
@@ -1705,6 +2110,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FetchIntegration(childComplexity, args["id"].(string)), true
+	case "Query.fetch__IntegrationInstallation":
+		if e.ComplexityRoot.Query.FetchIntegrationInstallation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fetch__IntegrationInstallation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FetchIntegrationInstallation(childComplexity, args["id"].(string)), true
 	case "Query.fetch__Organization":
 		if e.ComplexityRoot.Query.FetchOrganization == nil {
 			break
@@ -1727,6 +2143,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FetchSpace(childComplexity, args["id"].(string)), true
+	case "Query.installation":
+		if e.ComplexityRoot.Query.Installation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_installation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Installation(childComplexity, args["integration"].(string), args["id"].(string)), true
 	case "Query.integration":
 		if e.ComplexityRoot.Query.Integration == nil {
 			break
@@ -1738,6 +2165,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Integration(childComplexity, args["name"].(string)), true
+	case "Query.integrations":
+		if e.ComplexityRoot.Query.Integrations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_integrations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Integrations(childComplexity, args["search"].(*string), args["category"].(*model.IntegrationCategory), args["blockDomain"].(*string), args["blocks"].(*bool), args["contentSources"].(*bool), args["owner"].(*string), args["scope"].(*model.IntegrationScope), args["target"].(*model.IntegrationTarget), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.organization":
 		if e.ComplexityRoot.Query.Organization == nil {
@@ -1750,6 +2188,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organization(childComplexity, args["id"].(string)), true
+	case "Query.organizations":
+		if e.ComplexityRoot.Query.Organizations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organizations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.space":
 		if e.ComplexityRoot.Query.Space == nil {
 			break
@@ -1772,6 +2221,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Spaces(childComplexity, args["ids"].([]string)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 	case "Query._service":
 		if e.ComplexityRoot.Query.__resolve__service == nil {
 			break
@@ -1965,6 +2420,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Space.VisitorAuth(childComplexity), true
 
+	case "SpaceConnection.edges":
+		if e.ComplexityRoot.SpaceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceConnection.Edges(childComplexity), true
+	case "SpaceConnection.nodes":
+		if e.ComplexityRoot.SpaceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceConnection.Nodes(childComplexity), true
+	case "SpaceConnection.pageInfo":
+		if e.ComplexityRoot.SpaceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceConnection.PageInfo(childComplexity), true
+	case "SpaceConnection.totalCount":
+		if e.ComplexityRoot.SpaceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceConnection.TotalCount(childComplexity), true
+
+	case "SpaceEdge.cursor":
+		if e.ComplexityRoot.SpaceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceEdge.Cursor(childComplexity), true
+	case "SpaceEdge.node":
+		if e.ComplexityRoot.SpaceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpaceEdge.Node(childComplexity), true
+
 	case "SpaceIntegrationBlocks.blocks":
 		if e.ComplexityRoot.SpaceIntegrationBlocks.Blocks == nil {
 			break
@@ -2095,6 +2588,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UninstallIntegrationFromSpacePayload.Space(childComplexity), true
 
+	case "User.displayName":
+		if e.ComplexityRoot.User.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.DisplayName(childComplexity), true
+	case "User.email":
+		if e.ComplexityRoot.User.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.id":
+		if e.ComplexityRoot.User.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.photoURL":
+		if e.ComplexityRoot.User.PhotoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.PhotoURL(childComplexity), true
+	case "User.urls":
+		if e.ComplexityRoot.User.URLs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.URLs(childComplexity), true
+
+	case "UserUrls.location":
+		if e.ComplexityRoot.UserUrls.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserUrls.Location(childComplexity), true
+
 	case "VisitorAuth.backend":
 		if e.ComplexityRoot.VisitorAuth.Backend == nil {
 			break
@@ -2125,6 +2656,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("IntegrationByNamesInput", ec.unmarshalInputIntegrationByNamesInput),
+			graphql.NewInputUnmarshaler("IntegrationInstallationByKeysInput", ec.unmarshalInputIntegrationInstallationByKeysInput),
 			graphql.NewInputUnmarshaler("OrganizationByIDsInput", ec.unmarshalInputOrganizationByIDsInput),
 			graphql.NewInputUnmarshaler("SpaceByIDsInput", ec.unmarshalInputSpaceByIDsInput),
 		)
@@ -2577,6 +3109,101 @@ type UninstallIntegrationFromSpacePayload {
   installation: ID!
   space: Space
 }
+
+"An integration installed on an organization (the spec's IntegrationInstallation)."
+type IntegrationInstallation @key(fields: "key") @fetchable(field_name: "key") {
+  """
+  ` + "`" + `<integration>/<id>` + "`" + `: GitBook reads an installation by its integration
+  and its ID together, so this is what ` + "`" + `fetch__IntegrationInstallation` + "`" + ` and
+  federation's ` + "`" + `@key` + "`" + ` take.
+  """
+  key: ID!
+  "GitBook's ID of the installation: what ` + "`" + `installIntegrationOnSpace(installation:)` + "`" + ` takes."
+  id: ID!
+  status: IntegrationInstallationStatus
+  space_selection: IntegrationInstallationSpaceSelection
+  site_selection: IntegrationInstallationSiteSelection
+  "How many spaces the installation manages; null when the upstream does not say."
+  spaces: Float
+  configuration: JSON!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  urls: IntegrationInstallationAppUrls!
+  externalIds: [String!]!
+  target: IntegrationInstallationTarget!
+  network: IntegrationNetwork
+  "The organization it is installed on (REST: its ID, ` + "`" + `target.organization` + "`" + `)."
+  organization: Organization
+  "The integration installed."
+  integration: Integration
+  """
+  The spaces the installation is enabled on
+  (listIntegrationInstallationSpaces), each with its space, at no call
+  more. Without ` + "`" + `first` + "`" + `, every page is walked, up to 1000 items.
+  """
+  spaceInstallations(
+    "At most this many, from 0 to 1000."
+    first: Int
+    "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same installation."
+    after: String
+  ): IntegrationSpaceInstallationConnection!
+}
+
+"The spec's IntegrationInstallation.urls."
+type IntegrationInstallationAppUrls {
+  location: String!
+  app: String!
+  publicEndpoint: String!
+  "Null for records without it."
+  publicContentEndpoint: String
+}
+
+"The spec's IntegrationInstallationTarget: the organization installed on."
+type IntegrationInstallationTarget {
+  organization: String!
+}
+
+type IntegrationNetwork {
+  proxy: Boolean
+}
+
+"""
+A page of installations: the spec's List (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `)
+as a Relay connection.
+"""
+type IntegrationInstallationConnection {
+  "The List's ` + "`" + `items` + "`" + `."
+  nodes: [IntegrationInstallation!]!
+  edges: [IntegrationInstallationEdge!]!
+  "Derived from the List's ` + "`" + `next.page` + "`" + `."
+  pageInfo: PageInfo!
+  "The List's ` + "`" + `count` + "`" + `; null when the upstream does not say."
+  totalCount: Int
+}
+
+type IntegrationInstallationEdge {
+  node: IntegrationInstallation!
+  cursor: String!
+}
+
+"""
+A page of the spaces an installation is enabled on: the spec's List
+(` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `) as a Relay connection.
+"""
+type IntegrationSpaceInstallationConnection {
+  "The List's ` + "`" + `items` + "`" + `."
+  nodes: [IntegrationSpaceInstallation!]!
+  edges: [IntegrationSpaceInstallationEdge!]!
+  "Derived from the List's ` + "`" + `next.page` + "`" + `."
+  pageInfo: PageInfo!
+  "The List's ` + "`" + `count` + "`" + `; null when the upstream does not say."
+  totalCount: Int
+}
+
+type IntegrationSpaceInstallationEdge {
+  node: IntegrationSpaceInstallation!
+  cursor: String!
+}
 `, BuiltIn: false},
 	{Name: "../../schema/integration.graphqls", Input: `"A GitBook integration (the spec's Integration)."
 type Integration @key(fields: "name") @fetchable(field_name: "id") {
@@ -2611,6 +3238,18 @@ type Integration @key(fields: "name") @fetchable(field_name: "id") {
   directives come in name order, separated by "; ".
   """
   contentSecurityPolicy: String
+  """
+  The integration's installations (listIntegrationInstallations), as a
+  connection. GitBook lists them to the integration's owner alone: to
+  anyone else this field is FORBIDDEN, and the rest of the answer comes
+  back. Without ` + "`" + `first` + "`" + `, every page is walked, up to 1000 items.
+  """
+  installations(
+    "At most this many, from 0 to 1000."
+    first: Int
+    "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same integration."
+    after: String
+  ): IntegrationInstallationConnection!
 }
 
 type IntegrationUrls {
@@ -2749,6 +3388,62 @@ type Organization @key(fields: "id") @fetchable(field_name: "id") {
   blocked: OrganizationBlocked
   "What the caller may do in the organization."
   permissions: OrganizationPermissions!
+  """
+  The organization's spaces (listSpacesInOrganizationById), as a connection.
+  Without ` + "`" + `first` + "`" + `, every page is walked, up to 1000 items.
+  """
+  spaces(
+    "At most this many, from 0 to 1000."
+    first: Int
+    "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same organization."
+    after: String
+  ): SpaceConnection!
+  """
+  The integrations installed in the organization, each with its
+  installation (listOrganizationInstallations), as a connection. Each
+  node's ` + "`" + `integration` + "`" + ` comes in the same answer, at no call more. Without
+  ` + "`" + `first` + "`" + `, every page is walked, up to 1000 items.
+  """
+  installations(
+    "Passed to the upstream's ` + "`" + `search` + "`" + `: an integration's name."
+    search: String
+    "At most this many, from 0 to 1000."
+    first: Int
+    "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same organization and search."
+    after: String
+  ): IntegrationInstallationConnection!
+}
+
+"""
+A page of organizations: the spec's List (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `)
+as a Relay connection.
+"""
+type OrganizationConnection {
+  "The List's ` + "`" + `items` + "`" + `."
+  nodes: [Organization!]!
+  edges: [OrganizationEdge!]!
+  "Derived from the List's ` + "`" + `next.page` + "`" + `."
+  pageInfo: PageInfo!
+  "The List's ` + "`" + `count` + "`" + `; null when the upstream does not say."
+  totalCount: Int
+}
+
+type OrganizationEdge {
+  node: Organization!
+  cursor: String!
+}
+
+"A user (the spec's User)."
+type User {
+  id: ID!
+  displayName: String!
+  email: String
+  photoURL: String
+  urls: UserUrls!
+}
+
+type UserUrls {
+  location: String!
 }
 
 type SitePointer {
@@ -2862,6 +3557,55 @@ type Query {
   organization(id: ID!): Organization
   "An integration by its name (getIntegrationByName)."
   integration(name: String!): Integration
+  "Who the caller's token is (getAuthenticatedUser): where a walk of the graph starts."
+  viewer: User
+  """
+  The organizations the caller is a member of
+  (listOrganizationsForAuthenticatedUser), as a connection. Without ` + "`" + `first` + "`" + `,
+  every page is walked, up to 1000 items.
+  """
+  organizations(
+    "At most this many, from 0 to 1000."
+    first: Int
+    "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same list."
+    after: String
+  ): OrganizationConnection!
+  """
+  The marketplace: the integrations GitBook lists (listIntegrations), as a
+  connection, filtered as GitBook filters them. Without ` + "`" + `first` + "`" + `, every page
+  is walked, up to 1000 items.
+  """
+  integrations(
+    "Passed to the upstream's ` + "`" + `search` + "`" + `: a name to look for."
+    search: String
+    "Only integrations of this category."
+    category: IntegrationCategory
+    "Only integrations whose blocks unfurl links of this domain (letters, digits, '-', '_' and '.', at most 100)."
+    blockDomain: String
+    "Only integrations with blocks (true) or without (false)."
+    blocks: Boolean
+    "Only integrations with content sources (true) or without (false)."
+    contentSources: Boolean
+    "Only integrations published by this organization."
+    owner: ID
+    "Only integrations asking for this scope."
+    scope: IntegrationScope
+    "Only integrations that install on this target."
+    target: IntegrationTarget
+    "At most this many, from 0 to 1000."
+    first: Int
+    "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same filters."
+    after: String
+  ): IntegrationConnection!
+  "An integration's installation (getIntegrationInstallationById). Null with a NOT_FOUND error when there is none."
+  installation(
+    "The integration's name."
+    integration: String!
+    "The installation's ID."
+    id: ID!
+  ): IntegrationInstallation
+  "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` IntegrationInstallation: by its ` + "`" + `key` + "`" + `, ` + "`" + `<integration>/<id>` + "`" + `."
+  fetch__IntegrationInstallation(id: ID!): IntegrationInstallation
   "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Space (` + "`" + `@refetchable` + "`" + ` fragments): ` + "`" + `space(id:)` + "`" + `."
   fetch__Space(id: ID!): Space
   "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Organization: ` + "`" + `organization(id:)` + "`" + `."
@@ -3047,6 +3791,25 @@ type VisitorAuth {
   backend: VisitorAuthBackend
   integration: String
 }
+
+"""
+A page of spaces: the spec's List (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `) as a
+Relay connection.
+"""
+type SpaceConnection {
+  "The List's ` + "`" + `items` + "`" + `."
+  nodes: [Space!]!
+  edges: [SpaceEdge!]!
+  "Derived from the List's ` + "`" + `next.page` + "`" + `."
+  pageInfo: PageInfo!
+  "The List's ` + "`" + `count` + "`" + `; null when the upstream does not say."
+  totalCount: Int
+}
+
+type SpaceEdge {
+  node: Space!
+  cursor: String!
+}
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `
 	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
@@ -3102,10 +3865,14 @@ type VisitorAuth {
 `, BuiltIn: true},
 	{Name: "../../federation/entity.graphql", Input: `
 # a union of all types that use the @key directive
-union _Entity = Integration | Organization | Space
+union _Entity = Integration | IntegrationInstallation | Organization | Space
 
 input IntegrationByNamesInput {
 	Name: String!
+}
+
+input IntegrationInstallationByKeysInput {
+	Key: ID!
 }
 
 input OrganizationByIDsInput {
@@ -3119,6 +3886,7 @@ input SpaceByIDsInput {
 # fake type to build resolver interfaces for users to implement
 type Entity {
 	findManyIntegrationByNames(reps: [IntegrationByNamesInput]!): [Integration]
+	findManyIntegrationInstallationByKeys(reps: [IntegrationInstallationByKeysInput]!): [IntegrationInstallation]
 	findManyOrganizationByIDs(reps: [OrganizationByIDsInput]!): [Organization]
 	findManySpaceByIDs(reps: [SpaceByIDsInput]!): [Space]
 }
@@ -3323,6 +4091,8 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 		return ec.fieldContext_Integration_permissions(ctx, field)
 	case "contentSecurityPolicy":
 		return ec.fieldContext_Integration_contentSecurityPolicy(ctx, field)
+	case "installations":
+		return ec.fieldContext_Integration_installations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Integration", field.Name)
 }
@@ -3441,6 +4211,90 @@ func (ec *executionContext) childFields_IntegrationExternalLink(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type IntegrationExternalLink", field.Name)
 }
 
+func (ec *executionContext) childFields_IntegrationInstallation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_IntegrationInstallation_key(ctx, field)
+	case "id":
+		return ec.fieldContext_IntegrationInstallation_id(ctx, field)
+	case "status":
+		return ec.fieldContext_IntegrationInstallation_status(ctx, field)
+	case "space_selection":
+		return ec.fieldContext_IntegrationInstallation_space_selection(ctx, field)
+	case "site_selection":
+		return ec.fieldContext_IntegrationInstallation_site_selection(ctx, field)
+	case "spaces":
+		return ec.fieldContext_IntegrationInstallation_spaces(ctx, field)
+	case "configuration":
+		return ec.fieldContext_IntegrationInstallation_configuration(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_IntegrationInstallation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_IntegrationInstallation_updatedAt(ctx, field)
+	case "urls":
+		return ec.fieldContext_IntegrationInstallation_urls(ctx, field)
+	case "externalIds":
+		return ec.fieldContext_IntegrationInstallation_externalIds(ctx, field)
+	case "target":
+		return ec.fieldContext_IntegrationInstallation_target(ctx, field)
+	case "network":
+		return ec.fieldContext_IntegrationInstallation_network(ctx, field)
+	case "organization":
+		return ec.fieldContext_IntegrationInstallation_organization(ctx, field)
+	case "integration":
+		return ec.fieldContext_IntegrationInstallation_integration(ctx, field)
+	case "spaceInstallations":
+		return ec.fieldContext_IntegrationInstallation_spaceInstallations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationInstallation", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationInstallationAppUrls(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_IntegrationInstallationAppUrls_location(ctx, field)
+	case "app":
+		return ec.fieldContext_IntegrationInstallationAppUrls_app(ctx, field)
+	case "publicEndpoint":
+		return ec.fieldContext_IntegrationInstallationAppUrls_publicEndpoint(ctx, field)
+	case "publicContentEndpoint":
+		return ec.fieldContext_IntegrationInstallationAppUrls_publicContentEndpoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationInstallationAppUrls", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationInstallationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_IntegrationInstallationConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_IntegrationInstallationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IntegrationInstallationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IntegrationInstallationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationInstallationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationInstallationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_IntegrationInstallationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_IntegrationInstallationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationInstallationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationInstallationTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_IntegrationInstallationTarget_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationInstallationTarget", field.Name)
+}
+
 func (ec *executionContext) childFields_IntegrationInstallationUrls(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "location":
@@ -3451,6 +4305,14 @@ func (ec *executionContext) childFields_IntegrationInstallationUrls(ctx context.
 		return ec.fieldContext_IntegrationInstallationUrls_publicContentEndpoint(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IntegrationInstallationUrls", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationNetwork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "proxy":
+		return ec.fieldContext_IntegrationNetwork_proxy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationNetwork", field.Name)
 }
 
 func (ec *executionContext) childFields_IntegrationPermissions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3479,6 +4341,30 @@ func (ec *executionContext) childFields_IntegrationSpaceInstallation(ctx context
 		return ec.fieldContext_IntegrationSpaceInstallation_space(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IntegrationSpaceInstallation", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationSpaceInstallationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_IntegrationSpaceInstallationConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_IntegrationSpaceInstallationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IntegrationSpaceInstallationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IntegrationSpaceInstallationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationSpaceInstallationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationSpaceInstallationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_IntegrationSpaceInstallationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_IntegrationSpaceInstallationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationSpaceInstallationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_IntegrationUrls(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3569,6 +4455,10 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_blocked(ctx, field)
 	case "permissions":
 		return ec.fieldContext_Organization_permissions(ctx, field)
+	case "spaces":
+		return ec.fieldContext_Organization_spaces(ctx, field)
+	case "installations":
+		return ec.fieldContext_Organization_installations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -3627,6 +4517,30 @@ func (ec *executionContext) childFields_OrganizationBlocked(ctx context.Context,
 		return ec.fieldContext_OrganizationBlocked_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationBlocked", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_OrganizationConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_OrganizationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrganizationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganizationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_OrganizationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_OrganizationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationMemberPricing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3807,6 +4721,30 @@ func (ec *executionContext) childFields_Space(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Space", field.Name)
 }
 
+func (ec *executionContext) childFields_SpaceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_SpaceConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_SpaceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SpaceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SpaceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpaceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SpaceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SpaceEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SpaceEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpaceEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_SpaceIntegrationBlocks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -3871,6 +4809,30 @@ func (ec *executionContext) childFields_UninstallIntegrationFromSpacePayload(ctx
 		return ec.fieldContext_UninstallIntegrationFromSpacePayload_space(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UninstallIntegrationFromSpacePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_User_id(ctx, field)
+	case "displayName":
+		return ec.fieldContext_User_displayName(ctx, field)
+	case "email":
+		return ec.fieldContext_User_email(ctx, field)
+	case "photoURL":
+		return ec.fieldContext_User_photoURL(ctx, field)
+	case "urls":
+		return ec.fieldContext_User_urls(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserUrls(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_UserUrls_location(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserUrls", field.Name)
 }
 
 func (ec *executionContext) childFields_VisitorAuth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

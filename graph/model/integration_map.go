@@ -116,3 +116,33 @@ func nonNil[T any](list []T) []T {
 	}
 	return list
 }
+
+// IntegrationInstallationFromREST maps an integration's installation on an
+// organization; integration names the integration, which GitBook's record
+// does not.
+func IntegrationInstallationFromREST(integration string, in *upstream.IntegrationInstallation) *IntegrationInstallation {
+	out := &IntegrationInstallation{
+		Key:             InstallationKey(integration, in.ID),
+		ID:              in.ID,
+		Status:          enumVal(IntegrationInstallationStatusOf, in.Status),
+		SpaceSelection:  enumVal(IntegrationInstallationSpaceSelectionOf, in.SpaceSelection),
+		SiteSelection:   enumVal(IntegrationInstallationSiteSelectionOf, in.SiteSelection),
+		Spaces:          in.Spaces,
+		Configuration:   JSON(in.Configuration),
+		CreatedAt:       in.CreatedAt,
+		UpdatedAt:       in.UpdatedAt,
+		Urls:            in.URLs,
+		ExternalIds:     nonNil(in.ExternalIDs),
+		Target:          in.Target,
+		Network:         in.Network,
+		IntegrationName: integration,
+	}
+	if len(out.Configuration) == 0 {
+		out.Configuration = JSON(`{}`)
+	}
+	return out
+}
+
+// InstallationKey is an installation's `key`: its integration's name and its
+// ID, which GitBook reads it by.
+func InstallationKey(integration, id string) string { return integration + "/" + id }

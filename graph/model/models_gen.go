@@ -182,6 +182,53 @@ type IntegrationEdge struct {
 	Cursor string      `json:"cursor"`
 }
 
+// An integration installed on an organization (the spec's IntegrationInstallation).
+type IntegrationInstallation struct {
+	// `<integration>/<id>`: GitBook reads an installation by its integration
+	// and its ID together, so this is what `fetch__IntegrationInstallation` and
+	// federation's `@key` take.
+	Key string `json:"key"`
+	// GitBook's ID of the installation: what `installIntegrationOnSpace(installation:)` takes.
+	ID             string                                 `json:"id"`
+	Status         *IntegrationInstallationStatus         `json:"status,omitempty"`
+	SpaceSelection *IntegrationInstallationSpaceSelection `json:"space_selection,omitempty"`
+	SiteSelection  *IntegrationInstallationSiteSelection  `json:"site_selection,omitempty"`
+	// How many spaces the installation manages; null when the upstream does not say.
+	Spaces        *float64                                `json:"spaces,omitempty"`
+	Configuration JSON                                    `json:"configuration"`
+	CreatedAt     time.Time                               `json:"createdAt"`
+	UpdatedAt     time.Time                               `json:"updatedAt"`
+	Urls          upstream.IntegrationInstallationAppURLs `json:"urls"`
+	ExternalIds   []string                                `json:"externalIds"`
+	Target        upstream.IntegrationInstallationTarget  `json:"target"`
+	Network       *upstream.IntegrationNetwork            `json:"network,omitempty"`
+	// The installed integration's name, which GitBook reads the installation by.
+	IntegrationName string `json:"-"`
+}
+
+func (IntegrationInstallation) IsEntity() {}
+
+type IntegrationInstallationByKeysInput struct {
+	Key string `json:"Key"`
+}
+
+// A page of installations: the spec's List (`items`, `count`, `next.page`)
+// as a Relay connection.
+type IntegrationInstallationConnection struct {
+	// The List's `items`.
+	Nodes []IntegrationInstallation     `json:"nodes"`
+	Edges []IntegrationInstallationEdge `json:"edges"`
+	// Derived from the List's `next.page`.
+	PageInfo PageInfo `json:"pageInfo"`
+	// The List's `count`; null when the upstream does not say.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+type IntegrationInstallationEdge struct {
+	Node   IntegrationInstallation `json:"node"`
+	Cursor string                  `json:"cursor"`
+}
+
 // An integration's installation as it applies to one space (the spec's IntegrationSpaceInstallation).
 type IntegrationSpaceInstallation struct {
 	Installation  string                               `json:"installation"`
@@ -193,6 +240,23 @@ type IntegrationSpaceInstallation struct {
 	IntegrationName string `json:"-"`
 	// The ID of the REST `space` property.
 	SpaceID string `json:"-"`
+}
+
+// A page of the spaces an installation is enabled on: the spec's List
+// (`items`, `count`, `next.page`) as a Relay connection.
+type IntegrationSpaceInstallationConnection struct {
+	// The List's `items`.
+	Nodes []IntegrationSpaceInstallation     `json:"nodes"`
+	Edges []IntegrationSpaceInstallationEdge `json:"edges"`
+	// Derived from the List's `next.page`.
+	PageInfo PageInfo `json:"pageInfo"`
+	// The List's `count`; null when the upstream does not say.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+type IntegrationSpaceInstallationEdge struct {
+	Node   IntegrationSpaceInstallation `json:"node"`
+	Cursor string                       `json:"cursor"`
 }
 
 // One variant of the spec's MergeRule oneOf, told apart by `rule`.
@@ -278,6 +342,23 @@ type OrganizationByIDsInput struct {
 	ID string `json:"ID"`
 }
 
+// A page of organizations: the spec's List (`items`, `count`, `next.page`)
+// as a Relay connection.
+type OrganizationConnection struct {
+	// The List's `items`.
+	Nodes []Organization     `json:"nodes"`
+	Edges []OrganizationEdge `json:"edges"`
+	// Derived from the List's `next.page`.
+	PageInfo PageInfo `json:"pageInfo"`
+	// The List's `count`; null when the upstream does not say.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+type OrganizationEdge struct {
+	Node   Organization `json:"node"`
+	Cursor string       `json:"cursor"`
+}
+
 type OrganizationMemberPricing struct {
 	Plus2024 upstream.OrganizationPricePair `json:"plus_2024"`
 	Pro2024  upstream.OrganizationPricePair `json:"pro_2024"`
@@ -352,6 +433,23 @@ func (Space) IsEntity() {}
 
 type SpaceByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// A page of spaces: the spec's List (`items`, `count`, `next.page`) as a
+// Relay connection.
+type SpaceConnection struct {
+	// The List's `items`.
+	Nodes []Space     `json:"nodes"`
+	Edges []SpaceEdge `json:"edges"`
+	// Derived from the List's `next.page`.
+	PageInfo PageInfo `json:"pageInfo"`
+	// The List's `count`; null when the upstream does not say.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+type SpaceEdge struct {
+	Node   Space  `json:"node"`
+	Cursor string `json:"cursor"`
 }
 
 // The blocks one integration provides in a space (an element of the spec's SpaceIntegrationBlocks).
