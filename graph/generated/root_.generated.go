@@ -3114,8 +3114,8 @@ type UninstallIntegrationFromSpacePayload {
 type IntegrationInstallation @key(fields: "key") @fetchable(field_name: "key") {
   """
   ` + "`" + `<integration>/<id>` + "`" + `: GitBook reads an installation by its integration
-  and its ID together, so this is what ` + "`" + `fetch__IntegrationInstallation` + "`" + ` and
-  federation's ` + "`" + `@key` + "`" + ` take.
+  and its ID together, so this is the key that ` + "`" + `fetch__IntegrationInstallation` + "`" + `
+  and a federated gateway read it by.
   """
   key: ID!
   "GitBook's ID of the installation: what ` + "`" + `installIntegrationOnSpace(installation:)` + "`" + ` takes."

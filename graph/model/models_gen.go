@@ -185,8 +185,8 @@ type IntegrationEdge struct {
 // An integration installed on an organization (the spec's IntegrationInstallation).
 type IntegrationInstallation struct {
 	// `<integration>/<id>`: GitBook reads an installation by its integration
-	// and its ID together, so this is what `fetch__IntegrationInstallation` and
-	// federation's `@key` take.
+	// and its ID together, so this is the key that `fetch__IntegrationInstallation`
+	// and a federated gateway read it by.
 	Key string `json:"key"`
 	// GitBook's ID of the installation: what `installIntegrationOnSpace(installation:)` takes.
 	ID             string                                 `json:"id"`

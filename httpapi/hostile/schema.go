@@ -24,8 +24,9 @@ var (
 
 // EveryField is a selection of every field of the type named, and of the
 // objects under it down to depth, that needs no argument: the most one
-// object of it can answer. Fields that take arguments are left out, but
-// for connections, which take none that are required.
+// object of it can answer with the calls its parent made. Fields that take
+// arguments are left out, and so are connections: each pages a list of its
+// own, a call per item that holds one, which the call limit prices.
 func EveryField(typeName string, depth int) string {
 	var b strings.Builder
 	everyField(&b, httpapi.Schema(), httpapi.Schema().Types[typeName], depth)
@@ -36,6 +37,9 @@ func everyField(b *strings.Builder, s *ast.Schema, def *ast.Definition, depth in
 	b.WriteString("{")
 	for _, f := range def.Fields {
 		if strings.HasPrefix(f.Name, "__") || slices.ContainsFunc(f.Arguments, func(a *ast.ArgumentDefinition) bool { return a.Type.NonNull }) {
+			continue
+		}
+		if strings.HasSuffix(f.Type.Name(), "Connection") {
 			continue
 		}
 		inner := s.Types[f.Type.Name()]
