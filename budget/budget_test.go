@@ -28,6 +28,24 @@ func TestFieldsArePricedInCalls(t *testing.T) {
 		{"a connection of 250 at pages of 100", `{ space(id: "s") { integrations(first: 250) { totalCount } } }`, nil, 4},
 		{"five representations", `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id } } }`,
 			map[string]any{"r": []any{map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}}}, 5},
+		// The walk from a token: a page per connection, and what each node
+		// costs times the nodes.
+		{"two organizations of five spaces with their integrations",
+			`{ organizations(first: 2) { nodes { spaces(first: 5) { nodes { integrations { totalCount } } } } } }`, nil, 13},
+		{"six organizations of fifty spaces with their integrations",
+			`{ organizations(first: 6) { nodes { spaces(first: 50) { nodes { integrations { totalCount } } } } } }`, nil, 307},
+		{"an organization's installations embed their integrations",
+			`{ organization(id: "o") { installations(first: 50) { nodes { id integration { title } } } } }`, nil, 2},
+		{"an installation's spaces embed their spaces",
+			`{ organization(id: "o") { installations(first: 10) { nodes { spaceInstallations(first: 20) { nodes { space { title } } } } } } }`, nil, 12},
+		{"an installation by its key, and its integration",
+			`{ installation(integration: "slack", id: "i") { integration { title } } }`, nil, 2},
+		{"a list without first is taken to hold 50",
+			`{ organizations { nodes { spaces(first: 1) { totalCount } } } }`, nil, 51},
+		{"the marketplace and each integration's installations",
+			`{ integrations(first: 10) { nodes { installations(first: 5) { nodes { organization { id } } } } } }`, nil, 61},
+		{"installing, and the space installed on",
+			`mutation { installIntegrationOnSpace(integration: "slack", installation: "i", space: "s") { space { title } } }`, nil, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := gqlparser.LoadQuery(es.Schema(), tc.query)

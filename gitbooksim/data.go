@@ -1,6 +1,8 @@
 package gitbooksim
 
 import (
+	"encoding/json"
+
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
@@ -25,6 +27,9 @@ type User struct {
 	Label string
 	// Roles maps organization IDs to the user's role in them.
 	Roles map[string]upstream.MemberRole
+	// Who getAuthenticatedUser says the user is. Without an ID, one is
+	// derived from the token (never the token itself).
+	ID, DisplayName, Email, PhotoURL string
 }
 
 // Installation is an integration installed in an organization, and the
@@ -34,6 +39,13 @@ type Installation struct {
 	Integration  string
 	Organization string
 	Spaces       []string
+	// Status is the installation's; empty means active.
+	Status upstream.IntegrationInstallationStatus
+	// AllSpaces: the installation manages every space (space_selection
+	// "all") rather than those selected.
+	AllSpaces bool
+	// Configuration is the account-level configuration; nil means {}.
+	Configuration json.RawMessage
 }
 
 // Clone copies the dataset deeply enough that the simulator's writes to it

@@ -41,10 +41,10 @@ func DemoData() *Dataset {
 			organization("northwind", "Northwind Traders", upstream.OrganizationTypeBusiness, upstream.BillingProductPlus2024, upstream.OrganizationUseCaseInternalDocs, "northwind.example"),
 		},
 		Users: []User{
-			{Token: DemoToken, Roles: map[string]upstream.MemberRole{
+			{Token: DemoToken, ID: "u-ada", DisplayName: "Ada Lovelace", Email: "ada@acme.example", PhotoURL: "https://acme.example/people/ada.png", Roles: map[string]upstream.MemberRole{
 				"acme": upstream.MemberRoleAdmin, "open-source-collective": upstream.MemberRoleEdit, "northwind": upstream.MemberRoleRead,
 			}},
-			{Token: ReaderToken, Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead}},
+			{Token: ReaderToken, ID: "u-grace", DisplayName: "Grace Hopper", Email: "grace@acme.example", Roles: map[string]upstream.MemberRole{"acme": upstream.MemberRoleRead}},
 		},
 	}
 	community := upstream.OrganizationCommunityTypeOpenSource
