@@ -193,7 +193,9 @@ func TestTheInstallFlowNeedsNoIDFromElsewhere(t *testing.T) {
 				Nodes []struct {
 					ID                 string
 					Integration        struct{ Name string }
-					SpaceInstallations struct{ Nodes []struct{ Space struct{ ID string } } }
+					SpaceInstallations struct {
+						Nodes []struct{ Space struct{ ID string } }
+					}
 				}
 			}
 		}
