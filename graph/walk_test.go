@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
@@ -344,4 +345,32 @@ func TestInstallationIsRefetchableByItsKey(t *testing.T) {
 	errs := h.post(t, `{ installation(integration: "slack", id: "no-such-installation") { id } }`, nil)
 	one(t, errs, "NOT_FOUND", `["installation"]`)
 	h.calls(t, map[string]int{"getIntegrationInstallationById": 1})
+}
+
+func TestAnUnknownInstallationStatusFailsOnlyItself(t *testing.T) {
+	data := gitbooksim.DemoData()
+	for i := range data.Installations {
+		if data.Installations[i].ID == "inst-acme-slack" {
+			data.Installations[i].Status = "frozen" // a status a newer GitBook may send
+		}
+	}
+	h := newHarness(t, setup{sim: gitbooksim.Options{Data: data}})
+	var got struct {
+		Organization struct {
+			Installations struct {
+				Nodes []struct {
+					ID     string
+					Status *string
+				}
+			}
+		}
+	}
+	errs := h.post(t, `{ organization(id: "acme") { installations(search: "slack") { nodes { id status } } } }`, &got)
+	e := one(t, errs, "UPSTREAM_BAD_RESPONSE", `["organization","installations","nodes",0,"status"]`)
+	if !strings.Contains(e.Message, "frozen") {
+		t.Errorf("the error does not name the value: %s", e.Message)
+	}
+	if n := got.Organization.Installations.Nodes; len(n) != 1 || n[0].ID != "inst-acme-slack" || n[0].Status != nil {
+		t.Errorf("installations = %+v, want slack's with a null status", n)
+	}
 }
