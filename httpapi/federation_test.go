@@ -24,6 +24,7 @@ func TestSubgraphSDLIsFederation2(t *testing.T) {
 		`type Space @key(fields: "id")`,
 		`type Organization @key(fields: "id")`,
 		`type Integration @key(fields: "name")`,
+		`type IntegrationInstallation @key(fields: "key")`,
 	} {
 		if !strings.Contains(sdl, want) {
 			t.Errorf("the SDL lacks %s", want)
@@ -212,5 +213,47 @@ func TestServiceSDLIsIntrospection(t *testing.T) {
 	r := f.do(t, `{ _service { sdl } }`)
 	if !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
 		t.Errorf("errors %+v", r.Errors)
+	}
+}
+
+// An installation is an entity by its key, `<integration>/<id>`: one call
+// per distinct installation, none for its key alone, a key that cannot be
+// one refused at its index.
+func TestInstallationEntitiesByKey(t *testing.T) {
+	f := newFacade(t, setup{})
+	reps := []map[string]any{
+		{"__typename": "IntegrationInstallation", "key": "slack/inst-acme-slack"},
+		{"__typename": "IntegrationInstallation", "key": "github/inst-acme-github"},
+		{"__typename": "IntegrationInstallation", "key": "slack/inst-acme-slack"},
+		{"__typename": "IntegrationInstallation", "key": "no-slash"},
+	}
+	r := f.do(t, `query($r: [_Any!]!) { _entities(representations: $r) {
+	  ... on IntegrationInstallation { key id status organization { id } integration { name } }
+	} }`, variables(map[string]any{"r": reps}))
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || fmt.Sprint(r.Errors[0].Path) != "[_entities 3]" {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	var got struct {
+		Entities []*struct {
+			Key, ID, Status string
+			Organization    struct{ ID string }
+			Integration     struct{ Name string }
+		} `json:"_entities"`
+	}
+	r.Errors = nil
+	r.decode(t, &got)
+	for i, e := range got.Entities[:3] {
+		if e == nil || e.Key != reps[i]["key"] || e.Organization.ID != "acme" || e.Integration.Name+"/"+e.ID != e.Key || e.Status != "active" {
+			t.Errorf("_entities[%d] = %+v", i, e)
+		}
+	}
+	if n := f.sim.CallCount("getIntegrationInstallationById"); n != 2 {
+		t.Errorf("getIntegrationInstallationById: %d calls, want 2", n)
+	}
+	f.sim.ResetStats()
+	f.do(t, `query($r: [_Any!]!) { _entities(representations: $r) { ... on IntegrationInstallation { key id } } }`,
+		variables(map[string]any{"r": reps[:2]}))
+	if n := f.sim.CallCount(""); n != 0 {
+		t.Errorf("%d calls for keys alone", n)
 	}
 }

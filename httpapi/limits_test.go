@@ -33,6 +33,10 @@ func TestFloodsAreRefusedBeforeAnyCall(t *testing.T) {
 		"5,000 ids":                           {`query($ids: [ID!]!) { spaces(ids: $ids) { id } }`, map[string]any{"ids": ids}},
 		"201 ids":                             {`query($ids: [ID!]!) { spaces(ids: $ids) { id } }`, map[string]any{"ids": ids[:201]}},
 		"101 spaces with their organizations": {`query($ids: [ID!]!) { spaces(ids: $ids) { organization { id } } }`, map[string]any{"ids": ids[:101]}},
+		"six organizations of fifty spaces with their integrations": {
+			`{ organizations(first: 6) { nodes { spaces(first: 50) { nodes { integrations { totalCount } } } } } }`, nil},
+		"the marketplace's installations and the spaces of each": {
+			`{ integrations { nodes { installations { nodes { spaceInstallations { totalCount } } } } } }`, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := f.do(t, tc.query, variables(tc.vars))
@@ -48,8 +52,18 @@ func TestFloodsAreRefusedBeforeAnyCall(t *testing.T) {
 		t.Errorf("%d upstream calls for refused operations", n)
 	}
 
+	// Within the limit: two organizations of five spaces with their
+	// integrations, estimated at 13 calls and answered in fewer.
+	r := f.do(t, `{ organizations(first: 2) { nodes { spaces(first: 5) { nodes { integrations { totalCount } } } } } }`)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	if n := f.sim.CallCount(""); n == 0 || n > 13 {
+		t.Errorf("%d upstream calls, want at most 13", n)
+	}
+
 	// Within the limit: 100 spaces and their organizations, 200 calls at most.
-	r := f.do(t, `query($ids: [ID!]!) { spaces(ids: $ids) { organization { id } } }`, variables(map[string]any{"ids": ids[:100]}))
+	r = f.do(t, `query($ids: [ID!]!) { spaces(ids: $ids) { organization { id } } }`, variables(map[string]any{"ids": ids[:100]}))
 	if slices.Contains(r.codes(), "COMPLEXITY_LIMIT_EXCEEDED") {
 		t.Errorf("100 spaces with organizations refused: %+v", r.Errors[0])
 	}
