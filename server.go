@@ -27,6 +27,7 @@ import (
 	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 	"github.com/gitbook-graphql/facade/redisstate"
+	"github.com/gitbook-graphql/facade/settings"
 	"github.com/gitbook-graphql/facade/telemetry"
 	"github.com/gitbook-graphql/facade/upstream"
 )
@@ -35,7 +36,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		var usage *settings.UsageError
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+		case errors.As(err, &usage):
+			fmt.Fprintln(os.Stderr, "facade:", err)
+			os.Exit(2) // as the flag package exits on a bad flag
+		default:
 			fmt.Fprintln(os.Stderr, "facade:", err)
 			os.Exit(1)
 		}

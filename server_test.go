@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitbook-graphql/facade/settings"
 )
 
 // startDemo runs the binary's run() with -demo on a loopback port and
@@ -251,5 +253,43 @@ func TestHTTP2OverCleartext(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(string(answer), "Employee Handbook") {
 			t.Errorf("Upgrade: %s: %d %s %s", upgrade, resp.StatusCode, resp.Header.Get("Content-Type"), answer)
 		}
+	}
+}
+
+// A bad flag, flag value or variable is one line naming it and where the
+// flags are listed; -h alone prints the usage.
+func TestAFlagErrorIsOneLine(t *testing.T) {
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+		says string
+	}{
+		"unknown flag":       {[]string{"-nope"}, nil, "-nope"},
+		"bad value":          {[]string{"-request-timeout", "soon"}, nil, "-request-timeout"},
+		"bad variable":       {nil, map[string]string{"REQUEST_TIMEOUT": "soon"}, "REQUEST_TIMEOUT"},
+		"out of range":       {[]string{"-request-timeout", "0s"}, nil, "request-timeout"},
+		"unexpected operand": {[]string{"serve"}, nil, "serve"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out strings.Builder
+			_, err := parseConfig(tc.args, func(k string) string { return tc.env[k] }, &out)
+			var usage *settings.UsageError
+			if !errors.As(err, &usage) {
+				t.Fatalf("error %v (%T), want a UsageError", err, err)
+			}
+			if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, tc.says) || !strings.HasSuffix(msg, "(run facade -h for the flags)") {
+				t.Errorf("error %q", msg)
+			}
+			if out.Len() != 0 {
+				t.Errorf("printed besides the error:\n%s", out.String())
+			}
+		})
+	}
+	var out strings.Builder
+	if _, err := parseConfig([]string{"-h"}, func(string) string { return "" }, &out); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v", err)
+	}
+	if !strings.Contains(out.String(), "-request-timeout") {
+		t.Errorf("-h printed no usage:\n%s", out.String())
 	}
 }

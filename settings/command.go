@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,9 +33,37 @@ type Variable struct {
 // output and returns flag.ErrHelp. given holds the flags that were set,
 // on the command line or by their variables.
 func (c Command) Parse(args []string, getenv func(string) string, output io.Writer) (given map[string]bool, err error) {
+	given, err = c.parse(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		c.Usage(output)
+		return given, err
+	}
+	if err != nil {
+		return given, &UsageError{Command: c.Name, Err: err}
+	}
+	return given, nil
+}
+
+// UsageError is a setting the command line or the environment got wrong.
+// Its text is one line, which says where the flags are listed: the whole
+// usage would bury the one line that matters.
+type UsageError struct {
+	Command string
+	Err     error
+}
+
+func (e *UsageError) Error() string {
+	return e.Err.Error() + " (run " + e.Command + " -h for the flags)"
+}
+
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func (c Command) parse(args []string, getenv func(string) string) (given map[string]bool, err error) {
 	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
-	fs.SetOutput(output)
-	fs.Usage = func() { c.Usage(fs.Output()) }
+	// The flag package would print its error and the whole usage; the
+	// error is returned instead, and -h prints the usage itself.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	given = map[string]bool{}
 	var envErr error
 	for _, s := range c.Settings {

@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,7 +37,7 @@ func main() {
 	countOnly := flag.Bool("count-only", false, "keep call counts only, not each call (for load tests); /_sim/calls is then empty")
 	drift := flag.Bool("drift", false, "answer as a GitBook newer than every spec the facade knows: enum values and properties no version lists (gitbooksim.Drift)")
 	hang := flag.String("hang", "", "answer nothing to the calls of this operationId (getOrganizationById, say) until the caller gives up")
-	flag.Parse()
+	parseFlags()
 	opts := gitbooksim.Options{Latency: *latency, MaxPageSize: *pageSize, CountOnly: *countOnly}
 	switch {
 	case *drift:
@@ -100,4 +101,22 @@ func run(ctx context.Context, addr string, opts gitbooksim.Options, stdout io.Wr
 		return err
 	}
 	return nil
+}
+
+// parseFlags parses the command line: a bad flag is one line on stderr, not
+// the whole usage, which -h prints.
+func parseFlags() {
+	flag.CommandLine.Init("gitbook-sim", flag.ContinueOnError)
+	flag.CommandLine.SetOutput(io.Discard)
+	err := flag.CommandLine.Parse(os.Args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		flag.CommandLine.SetOutput(os.Stderr)
+		fmt.Fprintln(os.Stderr, "Usage: gitbook-sim [flags]")
+		flag.PrintDefaults()
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "gitbook-sim: %v (run gitbook-sim -h for the flags)\n", err)
+		os.Exit(2)
+	}
 }
