@@ -67,6 +67,11 @@ test('GraphiQL loads offline and runs a query against -demo', { timeout: 60_000 
   // GraphiQL's query editor (CodeMirror), then its run button.
   const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
   await editor.waitFor({ state: 'visible', timeout: 20_000 });
+  // A first visit opens on a walk from the caller's token, not on
+  // GraphiQL's generic comment.
+  const opening = await editor.evaluate((el) => el.CodeMirror.getValue());
+  assert.match(opening, /viewer \{/);
+  assert.match(opening, /organizations\(first: 5\)/);
   const query = '{ space(id: "acme-developer-portal") { title organization { title } integrations(first: 3) { totalCount nodes { name owner { title } } } } }';
   await editor.evaluate((el, q) => el.CodeMirror.setValue(q), query);
   await page.locator('.graphiql-execute-button').click();

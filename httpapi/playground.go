@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"regexp"
@@ -57,6 +58,7 @@ func playgroundHandler() http.Handler {
 		playground.WithStoragePrefix("gitbook-graphql:"),
 	))
 	page = forgetHeaders(page)
+	page = openOn(page, PlaygroundQuery)
 	csp := strings.Join([]string{
 		"default-src 'self'",
 		"script-src 'self' " + strings.Join(inlineScriptHashes(page), " "),
@@ -89,6 +91,26 @@ func forgetHeaders(page []byte) []byte {
 		panic("httpapi: gqlgen's playground no longer sets shouldPersistHeaders as expected")
 	}
 	return bytes.Replace(page, persistHeaders, []byte("shouldPersistHeaders: false,"), 1)
+}
+
+// PlaygroundQuery is what the playground opens on, for a first visit:
+// a walk from the caller's token, which needs no id from elsewhere.
+//
+//go:embed playground_query.graphql
+var PlaygroundQuery string
+
+// openOn gives GraphiQL its defaultQuery (its editor's text when it has
+// none stored), which gqlgen's page has no option for: next to the
+// headers setting forgetHeaders made.
+func openOn(page []byte, query string) []byte {
+	forgotten := []byte("shouldPersistHeaders: false,")
+	if bytes.Count(page, forgotten) != 1 {
+		panic("httpapi: the playground page has no headers setting to put the default query beside")
+	}
+	// A JSON string is a JavaScript string literal, and json.Marshal
+	// escapes <, > and & (no "</script>" can end the script early).
+	quoted, _ := json.Marshal(query)
+	return bytes.Replace(page, forgotten, append(append([]byte("shouldPersistHeaders: false,\n          defaultQuery: "), quoted...), ','), 1)
 }
 
 // renderPlayground renders gqlgen's page once: it does not change.
