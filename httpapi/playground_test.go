@@ -28,7 +28,9 @@ func TestPlaygroundOpensOnAWalkFromTheToken(t *testing.T) {
 		Organizations struct {
 			Nodes []struct {
 				Spaces        struct{ Nodes []struct{ ID string } }
-				Installations struct{ Nodes []struct{ Integration struct{ Name string } } }
+				Installations struct {
+					Nodes []struct{ Integration struct{ Name string } }
+				}
 			}
 		}
 	}
