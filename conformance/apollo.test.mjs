@@ -73,6 +73,36 @@ test('with the README\'s typePolicies, integration(name:) and space(id:) come fr
   client.stop();
 });
 
+test('the walk from a token normalizes without collisions, and installation(integration:, id:) comes from the cache once a list held it', async () => {
+  const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
+  const { data } = await client.query({ query: gql`{
+    viewer { id displayName }
+    organizations(first: 5) { nodes { id title
+      spaces(first: 2) { nodes { id title organization { id title } } }
+      installations(first: 30) { nodes { id key status organization { id } integration { id name title } } } } }
+  }` });
+  const cache = client.cache.extract();
+  // Every object with an id is one entry of its type: an organization read
+  // from the list and from each of its spaces is one record.
+  assert.ok(cache[`User:${data.viewer.id}`], 'no User in the cache');
+  for (const org of data.organizations.nodes) {
+    assert.equal(cache[`Organization:${org.id}`].title, org.title);
+    for (const space of org.spaces.nodes) assert.equal(space.organization.title, org.title);
+    for (const inst of org.installations.nodes) {
+      assert.equal(cache[`IntegrationInstallation:${inst.id}`].key, inst.key);
+      assert.equal(inst.organization.id, org.id);
+    }
+  }
+  const installations = data.organizations.nodes.flatMap((o) => o.installations.nodes);
+  assert.equal(new Set(installations.map((i) => i.id)).size, installations.length, 'two installations share an id');
+  const slack = installations.find((i) => i.key === 'slack/inst-acme-slack');
+  const before = answered.length;
+  const again = await client.query({ query: gql`{ installation(integration: "slack", id: "inst-acme-slack") { id key status } }` });
+  assert.equal(again.data.installation.status, slack.status);
+  assert.equal(answered.length, before, 'the client asked the server for what its cache held');
+  client.stop();
+});
+
 const DEFERRED = gql`
   query Portal {
     space(id: "acme-developer-portal") {

@@ -1,6 +1,8 @@
 // Relay: relay-compiler, with its default configuration, compiles
-// @refetchable fragments on Space, Organization and Integration (which the
-// schema marks @fetchable) and a @connection over a space's integrations,
+// @refetchable fragments on Space, Organization, Integration and
+// IntegrationInstallation (which the schema marks @fetchable, the last by
+// its key) and @connection over a space's integrations, an organization's
+// installations, the viewer's organizations and their spaces,
 // against schema/client.graphql; relay-runtime then refetches each by id
 // and pages the connection against the facade, as a Relay app would.
 
@@ -32,6 +34,26 @@ graphql\`
     @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
     integrations(first: $count, after: $cursor) @connection(key: "spaceIntegrations_integrations") {
       edges { node { name } }
+    }
+  }
+\`;
+graphql\`
+  fragment installationStatus_installation on IntegrationInstallation @refetchable(queryName: "InstallationRefetchQuery") { status }
+\`;
+graphql\`
+  fragment organizationInstallations_organization on Organization
+    @refetchable(queryName: "OrganizationInstallationsPaginationQuery")
+    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
+    installations(first: $count, after: $cursor) @connection(key: "organizationInstallations_installations") {
+      edges { node { id integration { name } } }
+    }
+  }
+\`;
+graphql\`
+  query viewerOrganizationsQuery($count: Int, $cursor: String) {
+    viewer { id displayName }
+    organizations(first: $count, after: $cursor) @connection(key: "viewer_organizations") {
+      edges { node { id title spaces(first: 2) @connection(key: "organization_spaces") { edges { node { id title } } } } }
     }
   }
 \`;
@@ -98,4 +120,35 @@ test('the connection pages with its cursors, the pages merged in the store', asy
   const edges = environment.getStore().getSource().get(connectionID).edges.__refs;
   const names = edges.map((e) => environment.getStore().getSource().get(environment.getStore().getSource().get(e).node.__ref).name);
   assert.deepEqual(names, ['acme-status', 'amplitude', 'auth0', 'codesandbox']);
+});
+
+test('InstallationRefetchQuery refetches an installation by its key into the store, under its id', async () => {
+  const environment = newEnvironment();
+  await fetchQuery(environment, await artifacts('InstallationRefetchQuery'), { id: 'slack/inst-acme-slack' }).toPromise();
+  const record = environment.getStore().getSource().get('inst-acme-slack');
+  assert.equal(record?.status, 'active', JSON.stringify(record));
+});
+
+test("an organization's installations page with their cursors, the pages merged in the store", async () => {
+  const environment = newEnvironment();
+  const pagination = await artifacts('OrganizationInstallationsPaginationQuery');
+  await fetchQuery(environment, pagination, { id: 'acme', count: 2 }).toPromise();
+  const source = environment.getStore().getSource();
+  const connectionID = Object.keys(source.toJSON()).find((k) => k.includes('organizationInstallations_installations'));
+  assert.ok(connectionID, 'no connection record in the store');
+  const pageInfo = source.get(source.get(connectionID).pageInfo.__ref);
+  assert.equal(pageInfo.hasNextPage, true);
+  await fetchQuery(environment, pagination, { id: 'acme', count: 2, cursor: pageInfo.endCursor }).toPromise();
+  const store = environment.getStore().getSource();
+  const ids = store.get(connectionID).edges.__refs.map((e) => store.get(store.get(e).node.__ref).id);
+  assert.equal(ids.length, 4);
+  assert.equal(new Set(ids).size, 4, `installations repeated across pages: ${ids}`);
+});
+
+test("the viewer's organizations and their spaces, as connections", async () => {
+  const environment = newEnvironment();
+  await fetchQuery(environment, await artifacts('viewerOrganizationsQuery'), { count: 2 }).toPromise();
+  const store = environment.getStore().getSource();
+  assert.equal(store.get('acme')?.title, 'Acme Inc.');
+  assert.equal(store.get('acme-developer-portal')?.title, 'Developer Portal');
 });
