@@ -2,7 +2,7 @@
 // and a client calling the REST API directly (the physical limit), over the
 // simulated GitBook API at 0 and 20 ms of latency, and writes the results
 // to bench/results/latest.{md,json}. bench/run.sh installs the peers and
-// runs it; see the README's "Benchmark" section.
+// runs it; see docs/benchmark.md.
 //
 // Every server runs as its own process and is started afresh for each
 // measurement, so that its peak resident set is that measurement's; the
@@ -48,7 +48,7 @@ type config struct {
 	rounds            int // measurements of the facade and Tailcall per workload and latency
 	outDir            string
 	peersDir          string
-	readme            string // README whose summary block the run rewrites; empty for none
+	doc               string // the page whose summary block the run rewrites (docs/benchmark.md); empty for none
 	// facadeBin and simBin are binaries built already, measured instead of
 	// the tree's; beforeBin is another build of the facade (an older
 	// commit's), measured as serverBefore beside the facade.
@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.IntVar(&c.rounds, "rounds", 3, "measurements of the facade and Tailcall per workload and latency, alternating; each reports its median by req/s (the other servers are measured once)")
 	fs.IntVar(&c.memoryConcurrency, "memory-concurrency", 500, "concurrent requests of the memory measurement (workload d at the highest latency); 0 skips it")
 	fs.StringVar(&c.outDir, "out", "bench/results", "where latest.md and latest.json are written")
-	fs.StringVar(&c.readme, "readme", "", "README.md whose bench summary block is rewritten from this run (bench/run.sh passes it); empty leaves it")
+	fs.StringVar(&c.doc, "doc", "", "Markdown page whose bench summary block is rewritten from this run (bench/run.sh passes docs/benchmark.md); empty leaves it")
 	fs.StringVar(&c.peersDir, "peers", "bench/peers", "Mesh's and Tailcall's configurations and node_modules")
 	fs.StringVar(&c.facadeBin, "facade", "", "facade binary to measure; empty builds the tree's")
 	fs.StringVar(&c.simBin, "sim", "", "gitbook-sim binary; empty builds the tree's")
@@ -139,14 +139,14 @@ func runLoad(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	return json.NewEncoder(stdout).Encode(generateLoad(ctx, spec))
 }
 
-// rerender writes latest.md and the README's summary again from
+// rerender writes latest.md and docs/benchmark.md's summary again from
 // latest.json, as the run wrote them (go run ./bench report), for when the
 // report's form changes and not its figures.
 func rerender(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("out", "bench/results", "where latest.json is, and latest.md is written")
-	readme := fs.String("readme", "README.md", "README.md whose bench summary block is rewritten; empty leaves it")
+	doc := fs.String("doc", "docs/benchmark.md", "Markdown page whose bench summary block is rewritten; empty leaves it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -161,20 +161,20 @@ func rerender(args []string, stderr io.Writer) error {
 	if err := rep.write(*dir); err != nil {
 		return err
 	}
-	return rewriteSummary(*readme, &rep)
+	return rewriteSummary(*doc, &rep)
 }
 
-// rewriteSummary puts rep's summary in the README at path; none when path
+// rewriteSummary puts rep's summary in the page at path; none when path
 // is empty.
 func rewriteSummary(path string, rep *report) error {
 	if path == "" {
 		return nil
 	}
-	readme, err := os.ReadFile(path)
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	updated, err := withSummary(string(readme), rep)
+	updated, err := withSummary(string(doc), rep)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func runBenchmark(ctx context.Context, c config, log io.Writer) error {
 	if err := report.write(c.outDir); err != nil {
 		return err
 	}
-	return rewriteSummary(c.readme, report)
+	return rewriteSummary(c.doc, report)
 }
 
 // measureAt runs every selected workload on every selected server over

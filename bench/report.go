@@ -122,7 +122,7 @@ func (rep *report) markdown() string {
 	if rep.Rounds > 1 {
 		fmt.Fprintf(&b, "The facade and Tailcall were measured in %d rounds, alternating with each other and the other servers; each row of theirs is the median round, with every round's req/s in brackets.\n", rep.Rounds)
 	}
-	b.WriteString("Written by `bench/run.sh`; how to read it: the README's \"Benchmark\" section.\n\n")
+	b.WriteString("Written by `bench/run.sh`; how to read it: [docs/benchmark.md](../../docs/benchmark.md).\n\n")
 	titles := map[string]string{}
 	for _, w := range workloads() {
 		titles[w.Name] = w.Title
@@ -273,12 +273,12 @@ func (rep *report) targets() string {
 	return b.String() + "\n"
 }
 
-// summary is the README's digest of the run: the facade against Tailcall
+// summary is docs/benchmark.md's digest of the run: the facade against Tailcall
 // and the direct client on every workload both serve, as ratios.
 func (rep *report) summary() string {
 	var b strings.Builder
 	m := rep.Machine
-	fmt.Fprintf(&b, "From `bench/run.sh` of %s, on %s (%d cores); every figure of that run, and each target met or missed, in [bench/results/latest.md](bench/results/latest.md).",
+	fmt.Fprintf(&b, "From `bench/run.sh` of %s, on %s (%d cores); every figure of that run, and each target met or missed, in [bench/results/latest.md](../bench/results/latest.md).",
 		rep.Date[:10], m.CPU, m.Cores)
 	if rep.Rounds > 1 {
 		fmt.Fprintf(&b, " The facade's and Tailcall's figures are each the median of %d rounds, measured alternately.", rep.Rounds)
@@ -313,19 +313,19 @@ func (rep *report) summary() string {
 	return b.String()
 }
 
-// Markers of the README's block that summary fills.
+// Markers of docs/benchmark.md's block that summary fills.
 const (
 	summaryBegin = "<!-- bench summary: written by bench/run.sh from bench/results/latest.json -->\n"
 	summaryEnd   = "<!-- end of bench summary -->\n"
 )
 
-// withSummary is readme with its summary block replaced by rep's.
-func withSummary(readme string, rep *report) (string, error) {
-	i, j := strings.Index(readme, summaryBegin), strings.Index(readme, summaryEnd)
+// withSummary is doc with its summary block replaced by rep's.
+func withSummary(doc string, rep *report) (string, error) {
+	i, j := strings.Index(doc, summaryBegin), strings.Index(doc, summaryEnd)
 	if i < 0 || j < i {
-		return "", fmt.Errorf("the README has no bench summary block")
+		return "", fmt.Errorf("no bench summary block to rewrite")
 	}
-	return readme[:i+len(summaryBegin)] + rep.summary() + readme[j:], nil
+	return doc[:i+len(summaryBegin)] + rep.summary() + doc[j:], nil
 }
 
 // againstBefore compares the facade with the facade before (-facade-before),

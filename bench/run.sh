@@ -12,7 +12,7 @@ if ! command -v go >/dev/null 2>&1; then
   export PATH="/usr/local/go/bin:$PATH"
 fi
 (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
-go run ./bench -readme README.md "$@"
+go run ./bench -doc docs/benchmark.md "$@"
 # Replicas behind HAProxy with one Redis (Debian's redis-server and haproxy),
 # under a 429 storm, and what Redis costs on the hot path.
 if command -v redis-server >/dev/null 2>&1 && command -v haproxy >/dev/null 2>&1; then
