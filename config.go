@@ -39,10 +39,14 @@ type config struct {
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	c := config{handler: httpapi.DefaultConfig(), client: upstream.DefaultOptions(), redis: redisstate.DefaultOptions()}
-	given, err := c.command().Parse(args, getenv, stderr)
+	cmd := c.command()
+	given, err := cmd.Parse(args, getenv, stderr)
 	c.addrSet = given["addr"]
 	if err == nil {
-		err = c.check()
+		if err = c.check(); err != nil {
+			// Flags that do not fit together are a bad command line too.
+			err = &settings.UsageError{Command: cmd.Name, Err: err}
+		}
 	}
 	return c, err
 }

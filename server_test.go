@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -292,4 +293,67 @@ func TestAFlagErrorIsOneLine(t *testing.T) {
 	if !strings.Contains(out.String(), "-request-timeout") {
 		t.Errorf("-h printed no usage:\n%s", out.String())
 	}
+}
+
+// TestMain runs main itself when a test starts this binary as the facade
+// (FACADE_TEST_MAIN=1): what the process prints and exits with is tested
+// without building it.
+func TestMain(m *testing.M) {
+	if os.Getenv("FACADE_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// In a process of its own: a flag or a variable given a bad value is one
+// line on stderr and status 2, not the whole of -h; -h is the whole, and
+// status 0.
+func TestABadFlagExitsTwo(t *testing.T) {
+	const hint = " (run facade -h for the flags)\n"
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want string // the line's start
+	}{
+		{[]string{"-request-timeout", "x"}, "", `facade: invalid value "x" for flag -request-timeout: `},
+		{[]string{"-nope"}, "", "facade: flag provided but not defined: -nope"},
+		{nil, "REQUEST_TIMEOUT=soon", `facade: REQUEST_TIMEOUT="soon": `},
+		{[]string{"-max-depth", "0"}, "", "facade: -max-depth must be at least 1"},
+		{[]string{"-max-inflight-body-bytes", "65536"}, "", "facade: -max-inflight-body-bytes must be at least -max-request-bytes"},
+		{[]string{"stray"}, "", "facade: unexpected arguments: [stray]"},
+	} {
+		// On loopback, should the value be taken after all.
+		code, stdout, stderr := runMain(t, append([]string{"-addr", "127.0.0.1:0"}, tc.args...), tc.env)
+		if code != 2 || stdout != "" || !strings.HasPrefix(stderr, tc.want) || !strings.HasSuffix(stderr, hint) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v %s: status %d, stdout %q, stderr %q; want 2 and one line %q…%q", tc.args, tc.env, code, stdout, stderr, tc.want, hint)
+		}
+	}
+	for _, help := range []string{"-h", "-help"} {
+		code, _, stderr := runMain(t, []string{help}, "")
+		if code != 0 || !strings.HasPrefix(stderr, "Usage: facade") || !strings.Contains(stderr, "-request-timeout duration") || strings.Count(stderr, "\n") < 50 {
+			t.Errorf("%s: status %d, stderr %q", help, code, stderr)
+		}
+	}
+}
+
+// runMain runs main in a process of its own, with env its only variable
+// besides FACADE_TEST_MAIN.
+func runMain(t *testing.T, args []string, env string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = []string{"FACADE_TEST_MAIN=1"}
+	if env != "" {
+		cmd.Env = append(cmd.Env, env)
+	}
+	var out, errs strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errs.String()
 }

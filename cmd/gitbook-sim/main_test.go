@@ -4,10 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitbook-graphql/facade/gitbooksim"
 )
@@ -52,4 +57,43 @@ func TestServesTheAPIAndItsCalls(t *testing.T) {
 		t.Fatalf("reset: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestMain runs main itself when a test starts this binary as the
+// simulator (GITBOOK_SIM_TEST_MAIN=1).
+func TestMain(m *testing.M) {
+	if os.Getenv("GITBOOK_SIM_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// A bad flag is one line on stderr and status 2; -h is the usage, and
+// status 0.
+func TestAFlagErrorIsOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		arg    string
+		code   int
+		stderr *regexp.Regexp
+	}{
+		{"-latency=x", 2, regexp.MustCompile(`^gitbook-sim: invalid value "x" for flag -latency: .* \(run gitbook-sim -h for the flags\)\n$`)},
+		{"-nope", 2, regexp.MustCompile(`^gitbook-sim: flag provided but not defined: -nope \(run gitbook-sim -h for the flags\)\n$`)},
+		{"-h", 0, regexp.MustCompile(`(?s)^Usage: gitbook-sim \[flags\]\n.*-latency duration.*-max-page-size int`)},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, os.Args[0], tc.arg)
+		cmd.Env = []string{"GITBOOK_SIM_TEST_MAIN=1"}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		cancel()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != tc.code || !tc.stderr.MatchString(stderr.String()) {
+			t.Errorf("%s: status %d, stderr %q; want %d and %s", tc.arg, code, stderr.String(), tc.code, tc.stderr)
+		}
+	}
 }
