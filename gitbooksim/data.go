@@ -46,6 +46,9 @@ type Installation struct {
 	AllSpaces bool
 	// Configuration is the account-level configuration; nil means {}.
 	Configuration json.RawMessage
+	// ExternalIDs are the installation's externalIds, which
+	// listIntegrationInstallations' externalId filters on.
+	ExternalIDs []string
 }
 
 // Clone copies the dataset deeply enough that the simulator's writes to it

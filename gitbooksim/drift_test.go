@@ -37,3 +37,39 @@ func TestDriftAddsValuesAndPropertiesNoVersionLists(t *testing.T) {
 		t.Errorf("missing space: %d", a.status)
 	}
 }
+
+// Drift reaches the walk's answers too: each list, each item and what
+// items embed gain the new property, and the integrations beside their
+// installations the new values.
+func TestDriftReachesTheWalk(t *testing.T) {
+	srv := newServer(t, gitbooksim.Options{Fault: gitbooksim.FailAlways("", gitbooksim.Drift())})
+	if u := get(t, srv, gitbooksim.DemoToken, "/user").object(t); u[gitbooksim.DriftProperty] == nil {
+		t.Errorf("the user: %v", u)
+	}
+	for _, l := range walkLists {
+		if l.path == "/integrations/acme-status/installations" {
+			continue // the demo has one, in the list below
+		}
+		list := get(t, srv, gitbooksim.DemoToken, l.path).object(t)
+		items, _ := list["items"].([]any)
+		if list[gitbooksim.DriftProperty] == nil || len(items) == 0 {
+			t.Errorf("%s: %v", l.path, list)
+			continue
+		}
+		for _, it := range items {
+			if it.(map[string]any)[gitbooksim.DriftProperty] == nil {
+				t.Errorf("%s: an item without the new property: %v", l.path, it)
+			}
+		}
+	}
+	items := get(t, srv, gitbooksim.DemoToken, "/orgs/acme/installations?search=slack").object(t)["items"].([]any)
+	item := items[0].(map[string]any)
+	inst, in := item["installation"].(map[string]any), item["integration"].(map[string]any)
+	if inst[gitbooksim.DriftProperty] == nil || in["target"] != gitbooksim.DriftValues["target"] {
+		t.Errorf("an organization's installation: %v", item)
+	}
+	// An installation's target is an object: Drift leaves its shape alone.
+	if target, ok := inst["target"].(map[string]any); !ok || target["organization"] != "acme" {
+		t.Errorf("installation target: %v", inst["target"])
+	}
+}

@@ -50,47 +50,14 @@ func (h *Handler) listSpaceIntegrations(w http.ResponseWriter, r *http.Request, 
 		writeError(w, http.StatusNotFound, "Space not found")
 		return
 	}
-	limit := h.opts.DefaultPageSize
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > upstream.MaxListLimit {
-			writeError(w, http.StatusBadRequest, "limit must be a number between 0 and 1000")
-			return
-		}
-		limit = n
-	}
-	limit = min(limit, h.opts.MaxPageSize)
-	offset := 0
-	if page := r.URL.Query().Get("page"); page != "" {
-		n, ok := decodePage(page)
-		if !ok {
-			writeError(w, http.StatusBadRequest, "Invalid page")
-			return
-		}
-		offset = n
-	}
 	search := strings.ToLower(r.URL.Query().Get("search"))
 	var matched []upstream.Integration
 	for _, name := range h.installedOn(spaceID) {
-		in, ok := h.integrationFor(u, name)
-		if !ok {
-			continue
-		}
-		if search == "" || strings.Contains(strings.ToLower(in.Name), search) || strings.Contains(strings.ToLower(in.Title), search) {
+		if in, ok := h.integrationFor(u, name); ok && matches(in, search) {
 			matched = append(matched, in)
 		}
 	}
-	list := upstream.IntegrationList{Items: []upstream.Integration{}}
-	count := float64(len(matched))
-	list.Count = &count
-	if offset < len(matched) {
-		end := min(offset+limit, len(matched))
-		list.Items = matched[offset:end]
-		if end < len(matched) {
-			list.Next = &upstream.ListNext{Page: encodePage(end)}
-		}
-	}
-	writeJSON(w, http.StatusOK, list)
+	writePage(w, r, h.opts, matched)
 }
 
 func (h *Handler) listSpaceIntegrationBlocks(w http.ResponseWriter, r *http.Request, u *User) {
@@ -125,7 +92,7 @@ func (h *Handler) install(w http.ResponseWriter, r *http.Request, u *User) {
 		writeError(w, status, msg)
 		return
 	}
-	if !contains(inst.Spaces, space.ID) {
+	if !contains(h.enabledOn(inst), space.ID) {
 		inst.Spaces = append(inst.Spaces, space.ID)
 	}
 	w.Header().Set("Location", r.URL.Path+"/"+space.ID)
@@ -139,6 +106,9 @@ func (h *Handler) uninstall(w http.ResponseWriter, r *http.Request, u *User) {
 	if status != 0 {
 		writeError(w, status, msg)
 		return
+	}
+	if inst.AllSpaces { // one space left out: the rest become a selection
+		inst.Spaces, inst.AllSpaces = h.enabledOn(inst), false
 	}
 	i := index(inst.Spaces, space.ID)
 	if i < 0 {
@@ -265,13 +235,29 @@ func (h *Handler) integrationFor(u *User, name string) (upstream.Integration, bo
 // installedOn lists the integrations enabled on a space, by name.
 func (h *Handler) installedOn(spaceID string) []string {
 	var names []string
-	for _, in := range h.data.Installations {
-		if contains(in.Spaces, spaceID) && !contains(names, in.Integration) {
+	for i := range h.data.Installations {
+		in := &h.data.Installations[i]
+		if contains(h.enabledOn(in), spaceID) && !contains(names, in.Integration) {
 			names = append(names, in.Integration)
 		}
 	}
 	sort.Strings(names)
 	return names
+}
+
+// enabledOn lists the spaces an installation is enabled on: those selected,
+// or every space of its organization when it manages them all.
+func (h *Handler) enabledOn(inst *Installation) []string {
+	if !inst.AllSpaces {
+		return inst.Spaces
+	}
+	var ids []string
+	for _, s := range h.data.Spaces {
+		if s.Organization == inst.Organization {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
 }
 
 func encodePage(offset int) string {

@@ -13,7 +13,7 @@ import (
 type Options struct {
 	Data        *Dataset      // nil: DemoData()
 	Latency     time.Duration // added to every call before it is answered
-	MaxPageSize int           // the largest page listSpaceIntegrations answers; 0: the spec's 1000
+	MaxPageSize int           // the largest page of any list; 0: the spec's 1000
 	// DefaultPageSize is the page size when a call passes no limit; 0: 100.
 	DefaultPageSize int
 	Fault           FaultFunc // nil: no faults

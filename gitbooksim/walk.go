@@ -63,8 +63,7 @@ func (h *Handler) listOrganizationSpaces(w http.ResponseWriter, r *http.Request,
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	orgID := r.PathValue("organizationId")
-	if _, ok := h.organizationFor(u, orgID); !ok {
-		writeError(w, http.StatusNotFound, "Organization not found")
+	if !h.organizationVisible(w, u, orgID) {
 		return
 	}
 	var spaces []upstream.Space
@@ -78,6 +77,16 @@ func (h *Handler) listOrganizationSpaces(w http.ResponseWriter, r *http.Request,
 	writePage(w, r, h.opts, spaces)
 }
 
+// organizationVisible answers GitBook's 404 unless u belongs to the
+// organization, and says whether it does.
+func (h *Handler) organizationVisible(w http.ResponseWriter, u *User, id string) bool {
+	if _, ok := h.organizationFor(u, id); !ok {
+		writeError(w, http.StatusNotFound, "Organization not found")
+		return false
+	}
+	return true
+}
+
 type organizationInstallation struct {
 	Installation upstream.IntegrationInstallation `json:"installation"`
 	Integration  upstream.Integration             `json:"integration"`
@@ -87,8 +96,7 @@ func (h *Handler) listOrganizationInstallations(w http.ResponseWriter, r *http.R
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	orgID := r.PathValue("organizationId")
-	if _, ok := h.organizationFor(u, orgID); !ok {
-		writeError(w, http.StatusNotFound, "Organization not found")
+	if !h.organizationVisible(w, u, orgID) {
 		return
 	}
 	search := strings.ToLower(r.URL.Query().Get("search"))
@@ -230,9 +238,11 @@ func (h *Handler) listIntegrationInstallations(w http.ResponseWriter, r *http.Re
 		writeError(w, http.StatusForbidden, "You do not have permission to list the installations of this integration")
 		return
 	}
+	externalID := r.URL.Query().Get("externalId")
 	var items []upstream.IntegrationInstallation
 	for i := range h.data.Installations {
-		if inst := &h.data.Installations[i]; inst.Integration == in.Name {
+		inst := &h.data.Installations[i]
+		if inst.Integration == in.Name && (externalID == "" || contains(inst.ExternalIDs, externalID)) {
 			items = append(items, h.installationRecord(inst))
 		}
 	}
@@ -268,7 +278,7 @@ func (h *Handler) listInstallationSpaces(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	var items []upstream.IntegrationSpaceInstallation
-	for _, id := range inst.Spaces {
+	for _, id := range h.enabledOn(inst) {
 		s, ok := h.spaceFor(u, id)
 		if !ok {
 			continue
@@ -316,7 +326,7 @@ func (h *Handler) installationRecord(inst *Installation) upstream.IntegrationIns
 	if inst.AllSpaces {
 		selection = upstream.IntegrationInstallationSpaceSelectionAll
 	}
-	count := float64(len(inst.Spaces))
+	count := float64(len(h.enabledOn(inst)))
 	config := inst.Configuration
 	if len(config) == 0 {
 		config = json.RawMessage(`{}`)
@@ -330,7 +340,7 @@ func (h *Handler) installationRecord(inst *Installation) upstream.IntegrationIns
 			Location: base, App: "https://app.gitbook.com/o/" + inst.Organization + "/integrations/" + inst.Integration,
 			PublicEndpoint: public, PublicContentEndpoint: &content,
 		},
-		ExternalIDs: []string{},
+		ExternalIDs: append([]string{}, inst.ExternalIDs...),
 		Target:      upstream.IntegrationInstallationTarget{Organization: inst.Organization},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/upstream"
@@ -54,6 +55,16 @@ func TestBadResponses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c := setup(t)
+			if tc.name == "larger than the limit" {
+				// Reading 16 MiB under -race on a busy machine can outlast the
+				// default 5 s attempt, which then retries: this case is about size.
+				policy := fastRetry
+				slow, err := upstream.New(srv.URL, upstream.Options{Retry: &policy, AttemptTimeout: 5 * time.Minute})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c = slow.WithAuthorization(demoAuth)
+			}
 			srv.SetFault(gitbooksim.FailAlways(tc.op, gitbooksim.Fault{Body: tc.body}))
 			err := tc.call(c)
 			e := asError(t, srv, err)

@@ -3,6 +3,7 @@ package upstream_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/gitbook-graphql/facade/gitbooksim"
@@ -124,6 +125,7 @@ func TestMarketplaceFiltersAreSentAsTheSpecNamesThem(t *testing.T) {
 
 func TestWalkArgumentsAreCheckedBeforeAnyCall(t *testing.T) {
 	srv, c := setup(t)
+	long := strings.Repeat("a", upstream.MaxBlockDomainLength+1)
 	for name, call := range map[string]func() error{
 		"organization id": func() error {
 			_, err := c.ListOrganizationSpaces(t.Context(), "../orgs", upstream.ListOptions{})
@@ -147,6 +149,38 @@ func TestWalkArgumentsAreCheckedBeforeAnyCall(t *testing.T) {
 		},
 		"integration name": func() error {
 			_, err := c.ListIntegrationInstallationSpaces(t.Context(), "..", "i", upstream.ListOptions{})
+			return err
+		},
+		"organization id of installations": func() error {
+			_, err := c.ListOrganizationInstallations(t.Context(), "", upstream.ListOrganizationInstallationsOptions{})
+			return err
+		},
+		"negative limit": func() error {
+			_, err := c.ListIntegrations(t.Context(), upstream.ListIntegrationsOptions{ListOptions: upstream.ListOptions{Limit: -1}})
+			return err
+		},
+		"block domain too long": func() error {
+			_, err := c.ListIntegrations(t.Context(), upstream.ListIntegrationsOptions{BlockDomain: long})
+			return err
+		},
+		"integration name of installations": func() error {
+			_, err := c.ListIntegrationInstallations(t.Context(), "slack/../x", upstream.ListOptions{})
+			return err
+		},
+		"limit of installations": func() error {
+			_, err := c.ListIntegrationInstallations(t.Context(), "slack", upstream.ListOptions{Limit: upstream.MaxListLimit + 1})
+			return err
+		},
+		"integration name of an installation": func() error {
+			_, err := c.GetIntegrationInstallation(t.Context(), "", "inst-acme-slack")
+			return err
+		},
+		"installation id of spaces": func() error {
+			_, err := c.ListIntegrationInstallationSpaces(t.Context(), "slack", "inst/../x", upstream.ListOptions{})
+			return err
+		},
+		"limit of spaces": func() error {
+			_, err := c.ListOrganizationSpaces(t.Context(), "acme", upstream.ListOptions{Limit: -5})
 			return err
 		},
 	} {

@@ -31,7 +31,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback)")
 	latency := flag.Duration("latency", 0, "latency added to every call")
-	pageSize := flag.Int("max-page-size", 0, "largest page of integrations; 0 for the spec's 1000")
+	pageSize := flag.Int("max-page-size", 0, "largest page of any list; 0 for the spec's 1000")
 	spaces := flag.Int("spaces", 0, "serve gitbooksim.ScaledData with this many spaces (space-00, ...) instead of the demo data")
 	users := flag.Int("bench-users", 0, "with -spaces: extra callers, tokens gb_bench_0, gb_bench_1, ...")
 	countOnly := flag.Bool("count-only", false, "keep call counts only, not each call (for load tests); /_sim/calls is then empty")
