@@ -4,11 +4,11 @@
 // viewer, organizations, their spaces and installations, the marketplace)
 // without two objects of a type under one id; with the README's
 // typePolicies it answers integration(name:), organization(id:) and
-// installation(integration:, id:) from the cache once a list held them; and with its
-// handler for @defer (Defer20220824Handler, the multipart format it asks
-// for): the answer comes as multipart parts, the deferred data arrives,
-// and the query ends (with a server that sends one part only, it stays
-// loading for ever).
+// installation(integration:, id:) from the cache once a list held them;
+// and with its handler for @defer (Defer20220824Handler, the multipart
+// format it asks for): the answer comes as multipart parts, the deferred
+// data arrives, and the query ends (with a server that sends one part
+// only, it stays loading for ever).
 
 import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
