@@ -87,7 +87,7 @@ func (c *config) settings() []settings.Setting {
 		settings.Duration{Flag: "shutdown-grace", Env: "SHUTDOWN_GRACE", Value: &c.shutdownGrace, Default: 10 * time.Second,
 			Usage: "how long in-flight requests may finish after SIGTERM"},
 		settings.Duration{Flag: "drain-delay", Env: "DRAIN_DELAY", Value: &c.drainDelay,
-			Usage: "after SIGTERM, how long `/readyz` says 503 before the server stops taking requests; behind a balancer, longer than its health check's interval × fall (`1500ms` behind the HAProxy of [Deploying replicas](#deploying-replicas))"},
+			Usage: "after SIGTERM, how long `/readyz` says 503 before the server stops taking requests; behind a balancer, longer than its health check's interval × fall (`1500ms` behind the HAProxy of [Deploying replicas](docs/deploying.md))"},
 		settings.String{Flag: "debug-addr", Env: "DEBUG_ADDR", Value: &c.debugAddr,
 			Usage: "serve Go's profiles (`/debug/pprof/`) on this address, apart from the API; keep it on loopback; empty leaves it off"},
 	}

@@ -4,7 +4,8 @@
 // installation by its key, <integration>/<id>) and a @connection over each
 // of the graph's connections, against schema/client.graphql; relay-runtime
 // then refetches each by id or key and pages every connection to its end
-// against the facade, as a Relay app would.
+// against the facade, as a Relay app would; a query nests one connection
+// (an organization's spaces) in another (the viewer's organizations).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,6 +98,14 @@ graphql\`
     @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
     spaceInstallations(first: $count, after: $cursor) @connection(key: "installationSpaces_spaceInstallations") {
       edges { node { installation space { title } } }
+    }
+  }
+\`;
+graphql\`
+  query viewerOrganizationsQuery($count: Int, $cursor: String) {
+    viewer { id displayName }
+    organizations(first: $count, after: $cursor) @connection(key: "viewer_organizations") {
+      edges { node { id title spaces(first: 2) @connection(key: "organization_spaces") { edges { node { id title } } } } }
     }
   }
 \`;
@@ -256,3 +265,11 @@ for (const { query, connection, variables, nodeValue, expected, pages } of [
     assert.equal(got.pages, pages ?? Math.ceil(want.length / variables.count));
   });
 }
+
+test("the viewer's organizations and their spaces, as connections", async () => {
+  const environment = newEnvironment();
+  await fetchQuery(environment, await artifacts('viewerOrganizationsQuery'), { count: 2 }).toPromise();
+  const store = environment.getStore().getSource();
+  assert.equal(store.get('acme')?.title, 'Acme Inc.');
+  assert.equal(store.get('acme-developer-portal')?.title, 'Developer Portal');
+});

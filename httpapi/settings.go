@@ -27,7 +27,7 @@ func (c *Config) Settings() []settings.Setting {
 		settings.Bool{Flag: "loaders", Env: "LOADERS", Off: &c.Loader.Naive,
 			Usage: "batch and deduplicate upstream calls with per-request dataloaders; `false` makes a call per field, to measure what they save"},
 		settings.Bool{Flag: "dedupe-requests", Env: "DEDUPE_REQUESTS", Off: &c.NoDedupe,
-			Usage: "identical queries of one credential in flight at once (same document, variables, operation name) execute once, and each caller gets the answer (guarantees: [How it works](#how-it-works))"},
+			Usage: "identical queries of one credential in flight at once (same document, variables, operation name) execute once, and each caller gets the answer (guarantees: [How it works](docs/how-it-works.md))"},
 		settings.Int{Flag: "upstream-page-size", Env: "UPSTREAM_PAGE_SIZE", Value: &c.PageSize, Default: graph.DefaultPageSize, Min: 1, Max: upstream.MaxListLimit,
 			Usage: "`limit` asked per upstream page"},
 		settings.Int{Flag: "max-upstream-calls", Env: "MAX_UPSTREAM_CALLS", Value: &c.MaxUpstreamCalls, Default: budget.DefaultMaxCalls, Min: 1,

@@ -15,7 +15,7 @@ import (
 func (o *Options) Settings() []settings.Setting {
 	return []settings.Setting{
 		settings.String{Flag: "redis-url", Env: "REDIS_URL", Value: &o.URL, Check: checkURL, DefaultText: "off: the state stays in process",
-			Usage: "Redis the replicas share rate-limit holds, persisted queries and the read cache through: `redis://[:password@]host:port[/db]`, `rediss://` for TLS (see [Deploying replicas](#deploying-replicas))"},
+			Usage: "Redis the replicas share rate-limit holds, persisted queries and the read cache through: `redis://[:password@]host:port[/db]`, `rediss://` for TLS (see [Deploying replicas](docs/deploying.md))"},
 		settings.Duration{Flag: "redis-timeout", Env: "REDIS_TIMEOUT", Value: &o.Timeout, Default: 100 * time.Millisecond, Min: settings.Positive,
 			Usage: "deadline of each Redis operation; past it, or with Redis gone, each replica serves that state from its own memory until Redis answers again"},
 		settings.String{Flag: "redis-key-prefix", Env: "REDIS_KEY_PREFIX", Value: &o.Prefix, Default: "gitbook-facade:", Check: settings.NotEmpty,

@@ -43,9 +43,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// The README shows the HAProxy configuration these tests run, as it is.
+// docs/deploying.md shows the HAProxy configuration these tests run, as it is.
 func TestTheReadmeShowsTheHAProxyConfiguration(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/deploying.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestTheReadmeShowsTheHAProxyConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(readme, append([]byte("```haproxy\n"), append(cfg, "```"...)...)) {
-		t.Error("README.md does not show deploy/haproxy.cfg as it is, in a ```haproxy block")
+		t.Error("docs/deploying.md does not show deploy/haproxy.cfg as it is, in a ```haproxy block")
 	}
 }
 
