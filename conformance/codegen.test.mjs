@@ -120,8 +120,10 @@ async function compiles(plugin, config, use) {
     }
     const tsc = new URL('./node_modules/typescript/bin/tsc', import.meta.url).pathname;
     // From the file's own folder, so that no @types of this suite's packages
-    // come in.
-    const run = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'es2022', '--module', 'es2022', '--moduleResolution', 'bundler', ...files],
+    // come in. --skipLibCheck skips TypeScript's own lib .d.ts files (the
+    // generated .ts is checked in full): it halves the time, and run.sh
+    // gives the whole file 60 s on a busy machine.
+    const run = spawnSync(process.execPath, [tsc, '--strict', '--skipLibCheck', '--noEmit', '--target', 'es2022', '--module', 'es2022', '--moduleResolution', 'bundler', ...files],
       { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     return { ok: run.status === 0, output, errors: run.stdout + run.stderr };
   } finally {
