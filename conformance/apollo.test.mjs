@@ -1,11 +1,14 @@
 // Apollo Client 4, the most used GraphQL client for the web: its default
 // cache keeps each integration's blocks apart (GitBook's Figma and Jira
-// blocks share the id `embed`); with the README's typePolicies it answers
-// integration(name:) from the cache once a list held it; and with its
-// handler for @defer (Defer20220824Handler, the multipart format it asks
-// for): the answer comes as multipart parts, the deferred data arrives,
-// and the query ends (with a server that sends one part only, it stays
-// loading for ever).
+// blocks share the id `embed`), and normalizes the walk from a token (the
+// viewer, organizations, their spaces and installations, the marketplace)
+// without two objects of a type under one id; with the README's
+// typePolicies it answers integration(name:), organization(id:) and
+// installation(integration:, id:) from the cache once a list held them;
+// and with its handler for @defer (Defer20220824Handler, the multipart
+// format it asks for): the answer comes as multipart parts, the deferred
+// data arrives, and the query ends (with a server that sends one part
+// only, it stays loading for ever).
 
 import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -14,8 +17,10 @@ import assert from 'node:assert/strict';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { relayStylePagination } from '@apollo/client/utilities';
+import { print } from 'graphql';
 
-import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, startStack } from './lib/servers.mjs';
+import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
+import { installationId, installationKey, viewer, viewerOrganizations } from './lib/demo.mjs';
 
 let stack;
 before(async () => {
@@ -73,33 +78,126 @@ test('with the README\'s typePolicies, integration(name:) and space(id:) come fr
   client.stop();
 });
 
-test('the walk from a token normalizes without collisions, and installation(integration:, id:) comes from the cache once a list held it', async () => {
-  const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
-  const { data } = await client.query({ query: gql`{
-    viewer { id displayName }
-    organizations(first: 5) { nodes { id title
-      spaces(first: 2) { nodes { id title organization { id title } } }
-      installations(first: 30) { nodes { id key status organization { id } integration { id name title } } } } }
-  }` });
-  const cache = client.cache.extract();
-  // Every object with an id is one entry of its type: an organization read
-  // from the list and from each of its spaces is one record.
-  assert.ok(cache[`User:${data.viewer.id}`], 'no User in the cache');
-  for (const org of data.organizations.nodes) {
-    assert.equal(cache[`Organization:${org.id}`].title, org.title);
-    for (const space of org.spaces.nodes) assert.equal(space.organization.title, org.title);
-    for (const inst of org.installations.nodes) {
-      assert.equal(cache[`IntegrationInstallation:${inst.id}`].key, inst.key);
-      assert.equal(inst.organization.id, org.id);
+// The walk from a token, as wide as the default cost limit lets it be: every
+// new type, and the same entities reached by more than one path (an
+// organization from the list, from its spaces and from its installations;
+// an installation from its organization's list and from installation(...);
+// an integration from installations and from the marketplace).
+const WALK = gql`
+  query Walk {
+    viewer { id displayName email }
+    organizations(first: 3) {
+      totalCount
+      nodes {
+        id title
+        spaces(first: 3) { nodes { id title organization { id title } } }
+        installations(first: 4) {
+          nodes {
+            id key status
+            integration { id name title }
+            organization { id title }
+            spaceInstallations(first: 3) { nodes { installation space { id title organization { id } } } }
+          }
+        }
+      }
+    }
+    acmeStatus: installation(integration: "acme-status", id: "inst-acme-acme-status") {
+      id key status spaces integration { id title } organization { id title }
+    }
+    acmeSlack: installation(integration: "slack", id: "inst-acme-slack") { id key status spaces organization { id } }
+    northwindSlack: installation(integration: "slack", id: "inst-northwind-slack") { id key status spaces organization { id } }
+    space(id: "acme-handbook") { id title organization { id title } }
+    marketplace: integrations(first: 10) { nodes { id name title owner { id title } } }
+  }
+`;
+
+function withoutTypename(value) {
+  if (Array.isArray(value)) return value.map(withoutTypename);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '__typename').map(([k, v]) => [k, withoutTypename(v)]));
+  }
+  return value;
+}
+
+// Every object of the answer that has a __typename and an id, by what
+// Apollo's default cache keys it by: `${__typename}:${id}`.
+function entities(value, into = new Map()) {
+  if (Array.isArray(value)) {
+    for (const v of value) entities(v, into);
+  } else if (value && typeof value === 'object') {
+    if (value.__typename && value.id !== undefined) {
+      const key = `${value.__typename}:${value.id}`;
+      into.set(key, [...(into.get(key) ?? []), value]);
+    }
+    for (const v of Object.values(value)) entities(v, into);
+  }
+  return into;
+}
+
+test('the default cache normalizes the walk from a token: no two objects of a type share an id', async () => {
+  const cache = new InMemoryCache();
+  // The server's own answer, with the __typename the cache adds.
+  const raw = await postGraphQL(stack.graphqlURL, print(cache.transformDocument(WALK)));
+  assert.equal(raw.errors, undefined, JSON.stringify(raw.errors, null, 2));
+
+  // Wherever one cache id occurs, every field both occurrences carry
+  // agrees: it is the same object, reached by another path.
+  const found = entities(raw.data);
+  for (const [key, seen] of found) {
+    for (const other of seen.slice(1)) {
+      for (const field of Object.keys(other).filter((f) => f in seen[0] && typeof other[f] !== 'object')) {
+        assert.equal(other[field], seen[0][field], `${key}: two objects under one cache id (${field})`);
+      }
     }
   }
-  const installations = data.organizations.nodes.flatMap((o) => o.installations.nodes);
-  assert.equal(new Set(installations.map((i) => i.id)).size, installations.length, 'two installations share an id');
-  const slack = installations.find((i) => i.key === 'slack/inst-acme-slack');
+  const keys = [...found.keys()];
+  for (const key of ['User:u-ada', 'Organization:acme', 'Organization:northwind', 'Space:acme-handbook', 'Integration:slack',
+    `IntegrationInstallation:${installationId('acme', 'acme-status')}`, `IntegrationInstallation:${installationId('acme', 'slack')}`,
+    `IntegrationInstallation:${installationId('northwind', 'slack')}`]) {
+    assert.ok(keys.includes(key), `${key} not in the walk's answer`);
+  }
+  // The same integration's installations in two organizations are two
+  // objects.
+  assert.notEqual(raw.data.acmeSlack.key, raw.data.northwindSlack.key);
+  assert.deepEqual(raw.data.organizations.nodes.map((o) => o.id), viewerOrganizations);
+  assert.equal(raw.data.viewer.displayName, viewer.displayName);
+
+  // And what the cache gives back, alone, is what the server sent: nothing
+  // was overwritten by another object under its id.
+  const client = newClient(cache);
+  await client.query({ query: WALK });
+  const fromCache = client.readQuery({ query: WALK });
+  assert.deepEqual(withoutTypename(fromCache), withoutTypename(raw.data));
+  const stored = Object.keys(cache.extract());
+  for (const key of keys) assert.ok(stored.includes(key), `${key} not normalized`);
+  client.stop();
+});
+
+test('with the README\'s typePolicies, installation(integration:, id:) and organization(id:) come from the cache once a list held them', async () => {
+  const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
+  await client.query({ query: WALK });
   const before = answered.length;
-  const again = await client.query({ query: gql`{ installation(integration: "slack", id: "inst-acme-slack") { id key status } }` });
-  assert.equal(again.data.installation.status, slack.status);
+  const key = installationKey('northwind', 'auth0');
+  const [integration, id] = key.split('/');
+  const { data } = await client.query({
+    query: gql`query ($integration: String!, $id: ID!) { installation(integration: $integration, id: $id) { id key status } }`,
+    variables: { integration, id },
+  });
+  assert.deepEqual(withoutTypename(data.installation), { id, key, status: 'active' });
+  const org = await client.query({ query: gql`{ organization(id: "northwind") { id title } }` });
+  assert.equal(org.data.organization.title, 'Northwind Traders');
   assert.equal(answered.length, before, 'the client asked the server for what its cache held');
+
+  // An installation asked for with another integration's name is not the
+  // cached one: the server answers, and finds none.
+  const other = await client.query({
+    query: gql`query ($id: ID!) { installation(integration: "jira", id: $id) { id key status } }`,
+    variables: { id },
+    errorPolicy: 'all',
+  });
+  assert.equal(answered.length, before + 1, 'answered from the cache under another integration');
+  assert.equal(other.data?.installation ?? null, null);
+  assert.equal(other.error?.errors?.[0]?.extensions?.code, 'NOT_FOUND', String(other.error));
   client.stop();
 });
 
