@@ -1,7 +1,10 @@
 // Apollo Client 4, the most used GraphQL client for the web: its default
 // cache keeps each integration's blocks apart (GitBook's Figma and Jira
-// blocks share the id `embed`); with the README's typePolicies it answers
-// integration(name:) from the cache once a list held it; and with its
+// blocks share the id `embed`) and the walk's types (each answer of the walk
+// reads back from the cache as the server gave it, every Type:id one
+// object); with the README's typePolicies it answers integration(name:)
+// and installation(integration:, id:) from the cache once a list held them,
+// but not an installation asked for under another integration; and with its
 // handler for @defer (Defer20220824Handler, the multipart format it asks
 // for): the answer comes as multipart parts, the deferred data arrives,
 // and the query ends (with a server that sends one part only, it stays
@@ -13,9 +16,10 @@ import assert from 'node:assert/strict';
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
-import { relayStylePagination } from '@apollo/client/utilities';
+import { addTypenameToDocument, relayStylePagination } from '@apollo/client/utilities';
+import { print } from 'graphql';
 
-import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, startStack } from './lib/servers.mjs';
+import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
 
 let stack;
 before(async () => {
@@ -100,6 +104,99 @@ test('the walk from a token normalizes without collisions, and installation(inte
   const again = await client.query({ query: gql`{ installation(integration: "slack", id: "inst-acme-slack") { id key status } }` });
   assert.equal(again.data.installation.status, slack.status);
   assert.equal(answered.length, before, 'the client asked the server for what its cache held');
+  client.stop();
+});
+
+// The walk from a token and the root fields that meet its objects again:
+// an organization from the list and from a space, an installation from an
+// organization's list, from an integration's and from
+// installation(integration:, id:), an integration from installations, the
+// marketplace and spaceInstallations. Two installations of codesandbox (in
+// acme and in the open-source collective) are distinct objects of one
+// integration. The widths keep the walk under the facade's cost limit.
+const WALK_QUERIES = [
+  gql`{
+    viewer { id displayName email }
+    organizations(first: 3) { nodes { id title
+      spaces(first: 5) { nodes { id title organization { id title } } }
+      installations(first: 5) { nodes { id key status organization { id title } integration { id name title }
+        spaceInstallations(first: 3) { nodes { installation status integration { id name } space { id title organization { id title } } } } } } } }
+  }`,
+  gql`{ space(id: "northwind-runbooks") { id title organization { id title } integrations(first: 5) { nodes { id name title } } } }`,
+  gql`{ installation(integration: "slack", id: "inst-acme-slack") { id key status organization { id title } integration { id name title } } }`,
+  gql`{ integration(name: "acme-status") { id name title installations { nodes { id key status organization { id title } } } } }`,
+  gql`{ integrations(category: collaboration, first: 20) { nodes { id name title } } }`,
+];
+
+// Objects with an id in an answer, by `Type:id` as the default cache keys
+// them, each with every scalar field it was seen with.
+function entities(value, into = new Map()) {
+  if (Array.isArray(value)) {
+    for (const v of value) entities(v, into);
+  } else if (value && typeof value === 'object') {
+    if (value.__typename && value.id !== undefined) {
+      const cacheID = `${value.__typename}:${value.id}`;
+      const scalars = Object.fromEntries(Object.entries(value).filter(([, v]) => v === null || typeof v !== 'object'));
+      into.set(cacheID, [...(into.get(cacheID) ?? []), scalars]);
+    }
+    for (const v of Object.values(value)) entities(v, into);
+  }
+  return into;
+}
+
+test('the default cache keeps the walk\'s types apart: every id is one object of its type, and each answer reads back as the server gave it', async () => {
+  const client = newClient();
+  const server = [];
+  for (const query of WALK_QUERIES) {
+    // The server's own answer, asked with the __typenames Apollo adds.
+    const raw = await postGraphQL(stack.graphqlURL, print(addTypenameToDocument(query)));
+    assert.equal(raw.errors, undefined, JSON.stringify(raw.errors));
+    server.push(raw.data);
+    const { data, error } = await client.query({ query, fetchPolicy: 'network-only' });
+    assert.equal(error, undefined, String(error));
+    assert.deepEqual(data, raw.data, 'the cache gave back another answer than the server\'s');
+  }
+  // After every answer is written, each one still reads back as the server
+  // gave it: no later object overwrote an earlier one of another identity.
+  WALK_QUERIES.forEach((query, i) => assert.deepEqual(client.readQuery({ query }), server[i], `answer ${i} changed in the cache`));
+
+  // Wherever the server sent one Type:id, it sent one object: every field
+  // seen twice agrees (an installation's key, an integration's name, an
+  // organization's title, from whichever list or root field it came).
+  const seen = entities(server);
+  for (const [cacheID, copies] of seen) {
+    for (const copy of copies.slice(1)) {
+      for (const [field, value] of Object.entries(copy)) {
+        if (field in copies[0]) assert.equal(value, copies[0][field], `${cacheID}.${field} differs between answers`);
+      }
+    }
+  }
+  const cache = client.cache.extract();
+  for (const cacheID of seen.keys()) assert.ok(cache[cacheID], `${cacheID} not normalized`);
+  const typesSeen = new Set([...seen.keys()].map((k) => k.split(':')[0]));
+  for (const type of ['User', 'Organization', 'Space', 'Integration', 'IntegrationInstallation']) assert.ok(typesSeen.has(type), `no ${type} in the walk`);
+  // An installation is one cache entry whether it came from acme's list,
+  // from installation(...) or from acme-status's list; two installations
+  // of one integration are two.
+  assert.equal(cache['IntegrationInstallation:inst-acme-slack']?.key, 'slack/inst-acme-slack');
+  assert.equal(seen.get('IntegrationInstallation:inst-acme-acme-status').length, 2, 'acme-status\'s installation not met twice');
+  assert.equal(cache['IntegrationInstallation:inst-acme-codesandbox']?.key, 'codesandbox/inst-acme-codesandbox');
+  assert.equal(cache['IntegrationInstallation:inst-open-source-collective-codesandbox']?.key, 'codesandbox/inst-open-source-collective-codesandbox');
+  assert.equal(cache['Organization:northwind']?.title, 'Northwind Traders');
+  client.stop();
+});
+
+test('with the README\'s typePolicies, installation(integration:, id:) for another integration\'s id goes to the server: NOT_FOUND, not the cached installation', async () => {
+  const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
+  await client.query({ query: gql`{ organization(id: "acme") { id installations(first: 30) { nodes { id key status } } } }` });
+  const before = answered.length;
+  const { data, error } = await client.query({
+    query: gql`{ installation(integration: "jira", id: "inst-acme-slack") { id key status } }`,
+    errorPolicy: 'all',
+  });
+  assert.equal(answered.length, before + 1, 'answered from the cache');
+  assert.equal(data?.installation ?? null, null, JSON.stringify(data));
+  assert.equal(error?.errors?.[0]?.extensions?.code, 'NOT_FOUND', String(error));
   client.stop();
 });
 
