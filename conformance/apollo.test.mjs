@@ -1,14 +1,14 @@
 // Apollo Client 4, the most used GraphQL client for the web: its default
 // cache keeps each integration's blocks apart (GitBook's Figma and Jira
-// blocks share the id `embed`) and the walk's types (each answer of the walk
-// reads back from the cache as the server gave it, every Type:id one
-// object); with the README's typePolicies it answers integration(name:)
-// and installation(integration:, id:) from the cache once a list held them,
-// but not an installation asked for under another integration; and with its
-// handler for @defer (Defer20220824Handler, the multipart format it asks
-// for): the answer comes as multipart parts, the deferred data arrives,
-// and the query ends (with a server that sends one part only, it stays
-// loading for ever).
+// blocks share the id `embed`), and normalizes the walk from a token (the
+// viewer, organizations, their spaces and installations, the marketplace)
+// without two objects of a type under one id; with the README's
+// typePolicies it answers integration(name:), organization(id:) and
+// installation(integration:, id:) from the cache once a list held them;
+// and with its handler for @defer (Defer20220824Handler, the multipart
+// format it asks for): the answer comes as multipart parts, the deferred
+// data arrives, and the query ends (with a server that sends one part
+// only, it stays loading for ever).
 
 import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -16,10 +16,11 @@ import assert from 'node:assert/strict';
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
-import { addTypenameToDocument, relayStylePagination } from '@apollo/client/utilities';
+import { relayStylePagination } from '@apollo/client/utilities';
 import { print } from 'graphql';
 
 import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
+import { installationId, installationKey, viewer, viewerOrganizations } from './lib/demo.mjs';
 
 let stack;
 before(async () => {
@@ -77,126 +78,126 @@ test('with the README\'s typePolicies, integration(name:) and space(id:) come fr
   client.stop();
 });
 
-test('the walk from a token normalizes without collisions, and installation(integration:, id:) comes from the cache once a list held it', async () => {
-  const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
-  const { data } = await client.query({ query: gql`{
-    viewer { id displayName }
-    organizations(first: 5) { nodes { id title
-      spaces(first: 2) { nodes { id title organization { id title } } }
-      installations(first: 30) { nodes { id key status organization { id } integration { id name title } } } } }
-  }` });
-  const cache = client.cache.extract();
-  // Every object with an id is one entry of its type: an organization read
-  // from the list and from each of its spaces is one record.
-  assert.ok(cache[`User:${data.viewer.id}`], 'no User in the cache');
-  for (const org of data.organizations.nodes) {
-    assert.equal(cache[`Organization:${org.id}`].title, org.title);
-    for (const space of org.spaces.nodes) assert.equal(space.organization.title, org.title);
-    for (const inst of org.installations.nodes) {
-      assert.equal(cache[`IntegrationInstallation:${inst.id}`].key, inst.key);
-      assert.equal(inst.organization.id, org.id);
-    }
-  }
-  const installations = data.organizations.nodes.flatMap((o) => o.installations.nodes);
-  assert.equal(new Set(installations.map((i) => i.id)).size, installations.length, 'two installations share an id');
-  const slack = installations.find((i) => i.key === 'slack/inst-acme-slack');
-  const before = answered.length;
-  const again = await client.query({ query: gql`{ installation(integration: "slack", id: "inst-acme-slack") { id key status } }` });
-  assert.equal(again.data.installation.status, slack.status);
-  assert.equal(answered.length, before, 'the client asked the server for what its cache held');
-  client.stop();
-});
-
-// The walk from a token and the root fields that meet its objects again:
-// an organization from the list and from a space, an installation from an
-// organization's list, from an integration's and from
-// installation(integration:, id:), an integration from installations, the
-// marketplace and spaceInstallations. Two installations of codesandbox (in
-// acme and in the open-source collective) are distinct objects of one
-// integration. The widths keep the walk under the facade's cost limit.
-const WALK_QUERIES = [
-  gql`{
+// The walk from a token, as wide as the default cost limit lets it be: every
+// new type, and the same entities reached by more than one path (an
+// organization from the list, from its spaces and from its installations;
+// an installation from its organization's list and from installation(...);
+// an integration from installations and from the marketplace).
+const WALK = gql`
+  query Walk {
     viewer { id displayName email }
-    organizations(first: 3) { nodes { id title
-      spaces(first: 5) { nodes { id title organization { id title } } }
-      installations(first: 5) { nodes { id key status organization { id title } integration { id name title }
-        spaceInstallations(first: 3) { nodes { installation status integration { id name } space { id title organization { id title } } } } } } } }
-  }`,
-  gql`{ space(id: "northwind-runbooks") { id title organization { id title } integrations(first: 5) { nodes { id name title } } } }`,
-  gql`{ installation(integration: "slack", id: "inst-acme-slack") { id key status organization { id title } integration { id name title } } }`,
-  gql`{ integration(name: "acme-status") { id name title installations { nodes { id key status organization { id title } } } } }`,
-  gql`{ integrations(category: collaboration, first: 20) { nodes { id name title } } }`,
-];
+    organizations(first: 3) {
+      totalCount
+      nodes {
+        id title
+        spaces(first: 3) { nodes { id title organization { id title } } }
+        installations(first: 4) {
+          nodes {
+            id key status
+            integration { id name title }
+            organization { id title }
+            spaceInstallations(first: 3) { nodes { installation space { id title organization { id } } } }
+          }
+        }
+      }
+    }
+    acmeStatus: installation(integration: "acme-status", id: "inst-acme-acme-status") {
+      id key status spaces integration { id title } organization { id title }
+    }
+    acmeSlack: installation(integration: "slack", id: "inst-acme-slack") { id key status spaces organization { id } }
+    northwindSlack: installation(integration: "slack", id: "inst-northwind-slack") { id key status spaces organization { id } }
+    space(id: "acme-handbook") { id title organization { id title } }
+    marketplace: integrations(first: 10) { nodes { id name title owner { id title } } }
+  }
+`;
 
-// Objects with an id in an answer, by `Type:id` as the default cache keys
-// them, each with every scalar field it was seen with.
+function withoutTypename(value) {
+  if (Array.isArray(value)) return value.map(withoutTypename);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '__typename').map(([k, v]) => [k, withoutTypename(v)]));
+  }
+  return value;
+}
+
+// Every object of the answer that has a __typename and an id, by what
+// Apollo's default cache keys it by: `${__typename}:${id}`.
 function entities(value, into = new Map()) {
   if (Array.isArray(value)) {
     for (const v of value) entities(v, into);
   } else if (value && typeof value === 'object') {
     if (value.__typename && value.id !== undefined) {
-      const cacheID = `${value.__typename}:${value.id}`;
-      const scalars = Object.fromEntries(Object.entries(value).filter(([, v]) => v === null || typeof v !== 'object'));
-      into.set(cacheID, [...(into.get(cacheID) ?? []), scalars]);
+      const key = `${value.__typename}:${value.id}`;
+      into.set(key, [...(into.get(key) ?? []), value]);
     }
     for (const v of Object.values(value)) entities(v, into);
   }
   return into;
 }
 
-test('the default cache keeps the walk\'s types apart: every id is one object of its type, and each answer reads back as the server gave it', async () => {
-  const client = newClient();
-  const server = [];
-  for (const query of WALK_QUERIES) {
-    // The server's own answer, asked with the __typenames Apollo adds.
-    const raw = await postGraphQL(stack.graphqlURL, print(addTypenameToDocument(query)));
-    assert.equal(raw.errors, undefined, JSON.stringify(raw.errors));
-    server.push(raw.data);
-    const { data, error } = await client.query({ query, fetchPolicy: 'network-only' });
-    assert.equal(error, undefined, String(error));
-    assert.deepEqual(data, raw.data, 'the cache gave back another answer than the server\'s');
-  }
-  // After every answer is written, each one still reads back as the server
-  // gave it: no later object overwrote an earlier one of another identity.
-  WALK_QUERIES.forEach((query, i) => assert.deepEqual(client.readQuery({ query }), server[i], `answer ${i} changed in the cache`));
+test('the default cache normalizes the walk from a token: no two objects of a type share an id', async () => {
+  const cache = new InMemoryCache();
+  // The server's own answer, with the __typename the cache adds.
+  const raw = await postGraphQL(stack.graphqlURL, print(cache.transformDocument(WALK)));
+  assert.equal(raw.errors, undefined, JSON.stringify(raw.errors, null, 2));
 
-  // Wherever the server sent one Type:id, it sent one object: every field
-  // seen twice agrees (an installation's key, an integration's name, an
-  // organization's title, from whichever list or root field it came).
-  const seen = entities(server);
-  for (const [cacheID, copies] of seen) {
-    for (const copy of copies.slice(1)) {
-      for (const [field, value] of Object.entries(copy)) {
-        if (field in copies[0]) assert.equal(value, copies[0][field], `${cacheID}.${field} differs between answers`);
+  // Wherever one cache id occurs, every field both occurrences carry
+  // agrees: it is the same object, reached by another path.
+  const found = entities(raw.data);
+  for (const [key, seen] of found) {
+    for (const other of seen.slice(1)) {
+      for (const field of Object.keys(other).filter((f) => f in seen[0] && typeof other[f] !== 'object')) {
+        assert.equal(other[field], seen[0][field], `${key}: two objects under one cache id (${field})`);
       }
     }
   }
-  const cache = client.cache.extract();
-  for (const cacheID of seen.keys()) assert.ok(cache[cacheID], `${cacheID} not normalized`);
-  const typesSeen = new Set([...seen.keys()].map((k) => k.split(':')[0]));
-  for (const type of ['User', 'Organization', 'Space', 'Integration', 'IntegrationInstallation']) assert.ok(typesSeen.has(type), `no ${type} in the walk`);
-  // An installation is one cache entry whether it came from acme's list,
-  // from installation(...) or from acme-status's list; two installations
-  // of one integration are two.
-  assert.equal(cache['IntegrationInstallation:inst-acme-slack']?.key, 'slack/inst-acme-slack');
-  assert.equal(seen.get('IntegrationInstallation:inst-acme-acme-status').length, 2, 'acme-status\'s installation not met twice');
-  assert.equal(cache['IntegrationInstallation:inst-acme-codesandbox']?.key, 'codesandbox/inst-acme-codesandbox');
-  assert.equal(cache['IntegrationInstallation:inst-open-source-collective-codesandbox']?.key, 'codesandbox/inst-open-source-collective-codesandbox');
-  assert.equal(cache['Organization:northwind']?.title, 'Northwind Traders');
+  const keys = [...found.keys()];
+  for (const key of ['User:u-ada', 'Organization:acme', 'Organization:northwind', 'Space:acme-handbook', 'Integration:slack',
+    `IntegrationInstallation:${installationId('acme', 'acme-status')}`, `IntegrationInstallation:${installationId('acme', 'slack')}`,
+    `IntegrationInstallation:${installationId('northwind', 'slack')}`]) {
+    assert.ok(keys.includes(key), `${key} not in the walk's answer`);
+  }
+  // The same integration's installations in two organizations are two
+  // objects.
+  assert.notEqual(raw.data.acmeSlack.key, raw.data.northwindSlack.key);
+  assert.deepEqual(raw.data.organizations.nodes.map((o) => o.id), viewerOrganizations);
+  assert.equal(raw.data.viewer.displayName, viewer.displayName);
+
+  // And what the cache gives back, alone, is what the server sent: nothing
+  // was overwritten by another object under its id.
+  const client = newClient(cache);
+  await client.query({ query: WALK });
+  const fromCache = client.readQuery({ query: WALK });
+  assert.deepEqual(withoutTypename(fromCache), withoutTypename(raw.data));
+  const stored = Object.keys(cache.extract());
+  for (const key of keys) assert.ok(stored.includes(key), `${key} not normalized`);
   client.stop();
 });
 
-test('with the README\'s typePolicies, installation(integration:, id:) for another integration\'s id goes to the server: NOT_FOUND, not the cached installation', async () => {
+test('with the README\'s typePolicies, installation(integration:, id:) and organization(id:) come from the cache once a list held them', async () => {
   const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
-  await client.query({ query: gql`{ organization(id: "acme") { id installations(first: 30) { nodes { id key status } } } }` });
+  await client.query({ query: WALK });
   const before = answered.length;
-  const { data, error } = await client.query({
-    query: gql`{ installation(integration: "jira", id: "inst-acme-slack") { id key status } }`,
+  const key = installationKey('northwind', 'auth0');
+  const [integration, id] = key.split('/');
+  const { data } = await client.query({
+    query: gql`query ($integration: String!, $id: ID!) { installation(integration: $integration, id: $id) { id key status } }`,
+    variables: { integration, id },
+  });
+  assert.deepEqual(withoutTypename(data.installation), { id, key, status: 'active' });
+  const org = await client.query({ query: gql`{ organization(id: "northwind") { id title } }` });
+  assert.equal(org.data.organization.title, 'Northwind Traders');
+  assert.equal(answered.length, before, 'the client asked the server for what its cache held');
+
+  // An installation asked for with another integration's name is not the
+  // cached one: the server answers, and finds none.
+  const other = await client.query({
+    query: gql`query ($id: ID!) { installation(integration: "jira", id: $id) { id key status } }`,
+    variables: { id },
     errorPolicy: 'all',
   });
-  assert.equal(answered.length, before + 1, 'answered from the cache');
-  assert.equal(data?.installation ?? null, null, JSON.stringify(data));
-  assert.equal(error?.errors?.[0]?.extensions?.code, 'NOT_FOUND', String(error));
+  assert.equal(answered.length, before + 1, 'answered from the cache under another integration');
+  assert.equal(other.data?.installation ?? null, null);
+  assert.equal(other.error?.errors?.[0]?.extensions?.code, 'NOT_FOUND', String(other.error));
   client.stop();
 });
 

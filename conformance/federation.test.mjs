@@ -1,6 +1,7 @@
 // Apollo Federation 2: the facade's SDL, as it serves it from _service,
 // composed with a second subgraph written here ("reading", which extends
-// Space with a reading list), and served by Apollo's own gateway. Queries
+// Space with a reading list and IntegrationInstallation, an entity by its
+// key, with a review), and served by Apollo's own gateway. Queries
 // through the gateway need both subgraphs; the answers are checked against
 // the demo data and the simulated GitBook's record of calls.
 
@@ -16,7 +17,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 
 import { HOOK_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
-import { integrationOwner, organizations, spaceIntegrations, spaces } from './lib/demo.mjs';
+import {
+  installationKey, integrationOwner, integrations, organizationInstallations, organizations, spaceIntegrations, spaces,
+} from './lib/demo.mjs';
 
 // The gateway reports telemetry to Apollo (probing cloud metadata endpoints
 // on the way) unless told not to, and Apollo Server reports usage when it
@@ -45,6 +48,8 @@ const READING_SDL = `
   type Query {
     "Spaces recommended to the reader, as references: the gateway resolves them through the gitbook subgraph."
     recommendedSpaces: [Space]!
+    "Installations to review, as references by key: the gateway resolves them through the gitbook subgraph."
+    installationsToReview: [IntegrationInstallation]!
   }
 
   type Space @key(fields: "id") {
@@ -57,11 +62,27 @@ const READING_SDL = `
     bookmarks: Int!
     label: String!
   }
+
+  type IntegrationInstallation @key(fields: "key") {
+    key: ID!
+    "Who reviews the installation; computed from the key alone."
+    reviewer: String!
+  }
 `;
 
 // Known spaces, one twice, and one that does not exist: the gateway must
 // come back with null at that index and the facade's NOT_FOUND.
 const RECOMMENDED = ['oss-governance', 'acme-handbook', 'no-such-space', 'northwind-onboarding', 'acme-handbook'];
+
+// Installations by key (<integration>/<id>): known ones, one twice, one
+// whose id belongs to another integration (NOT_FOUND), and one that cannot
+// be a key (BAD_USER_INPUT), each answered at its index.
+const TO_REVIEW = ['slack/inst-acme-slack', 'jira/inst-northwind-jira', 'jira/inst-acme-slack',
+  'mermaid/inst-open-source-collective-mermaid', 'not-a-key', 'slack/inst-acme-slack'];
+
+function reviewer(key) {
+  return `reviewer of ${key}`;
+}
 
 // readingList is deterministic, so the test can predict it.
 function readingList(id) {
@@ -73,10 +94,15 @@ function readingList(id) {
 const readingResolvers = {
   Query: {
     recommendedSpaces: () => RECOMMENDED.map((id) => ({ id })),
+    installationsToReview: () => TO_REVIEW.map((key) => ({ key })),
   },
   Space: {
     __resolveReference: (ref) => ({ id: ref.id }),
     readingList: (space) => readingList(space.id),
+  },
+  IntegrationInstallation: {
+    __resolveReference: (ref) => ({ key: ref.key }),
+    reviewer: (installation) => reviewer(installation.key),
   },
 };
 
@@ -199,6 +225,7 @@ describe('Apollo Federation 2: composition and a gateway over the facade', () =>
     assert.match(sdl, /type Space\s[^{]*@join__type\(graph: GITBOOK, key: "id"\)[^{]*@join__type\(graph: READING, key: "id"\)/);
     assert.match(sdl, /type Organization\s[^{]*@join__type\(graph: GITBOOK, key: "id"\)/);
     assert.match(sdl, /type Integration\s[^{]*@join__type\(graph: GITBOOK, key: "name"\)/);
+    assert.match(sdl, /type IntegrationInstallation\s[^{]*@join__type\(graph: GITBOOK, key: "key"\)[^{]*@join__type\(graph: READING, key: "key"\)/);
   });
 
   test('spaces from the facade, extended by the reading subgraph', async () => {
@@ -295,11 +322,84 @@ describe('Apollo Federation 2: composition and a gateway over the facade', () =>
     assert.deepEqual(callsOf(calls, 'listSpaceIntegrations'), [...new Set(RECOMMENDED)].map((id) => `/v1/spaces/${id}/integrations`).sort());
   });
 
+  test('installations by key from the reading subgraph, resolved through the facade\'s _entities', async () => {
+    const { answer, calls, subgraphRequests } = await viaGateway(`{
+      installationsToReview { key id status integration { name title } organization { id title } reviewer }
+    }`);
+
+    // The demo's ids: inst-<organization>-<integration>.
+    const known = (key) => {
+      const [name, id] = key.split('/');
+      const org = Object.keys(organizations).find((o) => id === `inst-${o}-${name}`);
+      return org && organizationInstallations(org).includes(name) ? { name, id, org } : undefined;
+    };
+    assert.deepEqual(answer.data?.installationsToReview, TO_REVIEW.map((key) => {
+      const k = known(key);
+      return k ? {
+        key,
+        id: k.id,
+        status: 'active',
+        integration: { name: k.name, title: integrations[k.name] },
+        organization: { id: k.org, title: organizations[k.org].title },
+        reviewer: reviewer(key),
+      } : null;
+    }), JSON.stringify(answer, null, 2));
+
+    // One error at each index that has none: the id of another
+    // integration's installation is NOT_FOUND, what cannot be a key is
+    // BAD_USER_INPUT; both with the facade's code, at the gateway's path.
+    const byIndex = Object.fromEntries((answer.errors ?? []).map((e) => [e.path?.slice(0, 2).join('.'), e.extensions?.code]));
+    assert.deepEqual(byIndex, {
+      [`installationsToReview.${TO_REVIEW.indexOf('jira/inst-acme-slack')}`]: 'NOT_FOUND',
+      [`installationsToReview.${TO_REVIEW.indexOf('not-a-key')}`]: 'BAD_USER_INPUT',
+    }, JSON.stringify(answer.errors, null, 2));
+
+    // All six representations in one _entities, keyed by `key` alone.
+    assert.equal(subgraphRequests.length, 1, JSON.stringify(subgraphRequests));
+    assert.match(subgraphRequests[0].query, /_entities\(representations:/);
+    assert.deepEqual(subgraphRequests[0].variables.representations, TO_REVIEW.map((key) => ({ __typename: 'IntegrationInstallation', key })));
+
+    // One call per distinct installation, none for what cannot be a key;
+    // then each distinct integration and organization once.
+    assertNoPathTwice(calls);
+    const valid = [...new Set(TO_REVIEW.filter((k) => k.includes('/')))];
+    assert.deepEqual(callsOf(calls, 'getIntegrationInstallationById'), valid.map((k) => {
+      const [name, id] = k.split('/');
+      return `/v1/integrations/${name}/installations/${id}`;
+    }).sort());
+    const found = TO_REVIEW.map(known).filter(Boolean);
+    assert.deepEqual(callsOf(calls, 'getIntegrationByName'), [...new Set(found.map((k) => `/v1/integrations/${k.name}`))].sort());
+    assert.deepEqual(callsOf(calls, 'getOrganizationById'), [...new Set(found.map((k) => `/v1/orgs/${k.org}`))].sort());
+    assert.deepEqual(calls.filter((c) => !['getIntegrationInstallationById', 'getIntegrationByName', 'getOrganizationById'].includes(c.Op))
+      .map((c) => `${c.Op} ${c.Path}`), []);
+  });
+
+  test('an organization\'s installations from the facade, extended by key in the reading subgraph', async () => {
+    const { answer, calls, subgraphRequests } = await viaGateway(`{
+      organization(id: "northwind") { installations(first: 4) { totalCount nodes { key status reviewer } } }
+    }`);
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors, null, 2));
+    const names = organizationInstallations('northwind');
+    assert.deepEqual(answer.data.organization.installations, {
+      totalCount: names.length,
+      nodes: names.slice(0, 4).map((name) => {
+        const key = installationKey('northwind', name);
+        return { key, status: 'active', reviewer: reviewer(key) };
+      }),
+    });
+    // The facade is asked once, for the list; the reviewers come from the
+    // reading subgraph by the keys the list gave, at no call to GitBook.
+    assert.equal(subgraphRequests.length, 1, JSON.stringify(subgraphRequests));
+    assertNoPathTwice(calls);
+    assert.deepEqual(callsOf(calls, 'listOrganizationInstallations'), ['/v1/orgs/northwind/installations']);
+    assert.deepEqual(callsOf(calls, 'getIntegrationInstallationById'), []);
+  });
+
   test('Organization and Integration entities, asked the way a gateway asks', async () => {
-    // No query through this supergraph needs the other two @keys (the
-    // reading subgraph references only Space), so _entities is sent to the
-    // facade directly, in the gateway's shape: mixed types, a repeat and a
-    // key that does not exist.
+    // No query through this supergraph needs these two @keys (the reading
+    // subgraph references only Space and IntegrationInstallation), so
+    // _entities is sent to the facade directly, in the gateway's shape:
+    // mixed types, a repeat and a key that does not exist.
     await stack.simReset();
     const answer = await postGraphQL(stack.graphqlURL, `
       query ($reps: [_Any!]!) {

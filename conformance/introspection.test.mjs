@@ -26,6 +26,12 @@ test('graphql-js builds the schema from introspection', () => {
   const schema = buildClientSchema(introspection);
   assert.ok(schema.getType('Space'), 'no Space type');
   assert.match(printSchema(schema), /type Integration/);
+  // The walk from a token, and an installation by its key.
+  const query = schema.getQueryType().getFields();
+  for (const field of ['viewer', 'organizations', 'integrations', 'installation', 'fetch__IntegrationInstallation']) {
+    assert.ok(query[field], `no Query.${field}`);
+  }
+  assert.equal(String(schema.getType('IntegrationInstallation').getFields().key.type), 'ID!');
 });
 
 // schema/client.graphql, for tools that read a file, is the schema that
@@ -51,7 +57,7 @@ test('graphql-core 3 (Python) builds the schema from introspection', { skip: pyt
     'import json, sys',
     'from graphql import build_client_schema',
     'schema = build_client_schema(json.load(sys.stdin))',
-    'print(len(schema.type_map), "Space" in schema.type_map)',
+    'print(len(schema.type_map), "Space" in schema.type_map and "IntegrationInstallation" in schema.type_map)',
   ].join('\n');
   const run = spawnSync('python3', ['-c', script], { input: JSON.stringify(introspection), encoding: 'utf8', timeout: 30_000 });
   assert.equal(run.status, 0, run.stderr);

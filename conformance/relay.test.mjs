@@ -1,10 +1,11 @@
 // Relay: relay-compiler, with its default configuration, compiles
 // @refetchable fragments on Space, Organization, Integration and
-// IntegrationInstallation (which the schema marks @fetchable, the last by
-// its key) and @connection over a space's integrations, an organization's
-// installations, the viewer's organizations and their spaces,
-// against schema/client.graphql; relay-runtime then refetches each by id
-// and pages the connection against the facade, as a Relay app would.
+// IntegrationInstallation (which the schema marks @fetchable; an
+// installation by its key, <integration>/<id>) and a @connection over each
+// of the graph's connections, against schema/client.graphql; relay-runtime
+// then refetches each by id or key and pages every connection to its end
+// against the facade, as a Relay app would; a query nests one connection
+// (an organization's spaces) in another (the viewer's organizations).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,10 @@ import { pathToFileURL } from 'node:url';
 
 import { Environment, Network, RecordSource, Store, fetchQuery } from 'relay-runtime';
 
-import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, startStack } from './lib/servers.mjs';
+import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
+import {
+  installationKey, installationSpaces, organizationInstallations, spaces, viewerOrganizations,
+} from './lib/demo.mjs';
 
 const FRAGMENTS = `
 graphql\`
@@ -38,14 +42,62 @@ graphql\`
   }
 \`;
 graphql\`
-  fragment installationStatus_installation on IntegrationInstallation @refetchable(queryName: "InstallationRefetchQuery") { status }
+  fragment installationStatus_installation on IntegrationInstallation
+    @refetchable(queryName: "IntegrationInstallationRefetchQuery") { status spaces integration { name } }
+\`;
+graphql\`
+  fragment viewerOrganizations_query on Query
+    @refetchable(queryName: "ViewerOrganizationsPaginationQuery")
+    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
+    organizations(first: $count, after: $cursor) @connection(key: "viewerOrganizations_organizations") {
+      edges { node { title } }
+    }
+  }
+\`;
+graphql\`
+  fragment marketplace_query on Query
+    @refetchable(queryName: "MarketplacePaginationQuery")
+    @argumentDefinitions(
+      category: { type: "IntegrationCategory" }, count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
+    integrations(category: $category, first: $count, after: $cursor)
+      @connection(key: "marketplace_integrations", filters: ["category"]) {
+      edges { node { title } }
+    }
+  }
+\`;
+graphql\`
+  fragment organizationSpaces_organization on Organization
+    @refetchable(queryName: "OrganizationSpacesPaginationQuery")
+    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
+    spaces(first: $count, after: $cursor) @connection(key: "organizationSpaces_spaces") {
+      edges { node { title } }
+    }
+  }
 \`;
 graphql\`
   fragment organizationInstallations_organization on Organization
     @refetchable(queryName: "OrganizationInstallationsPaginationQuery")
     @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
     installations(first: $count, after: $cursor) @connection(key: "organizationInstallations_installations") {
-      edges { node { id integration { name } } }
+      edges { node { key integration { name } } }
+    }
+  }
+\`;
+graphql\`
+  fragment integrationInstallations_integration on Integration
+    @refetchable(queryName: "IntegrationInstallationsPaginationQuery")
+    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
+    installations(first: $count, after: $cursor) @connection(key: "integrationInstallations_installations") {
+      edges { node { key } }
+    }
+  }
+\`;
+graphql\`
+  fragment installationSpaces_installation on IntegrationInstallation
+    @refetchable(queryName: "InstallationSpacesPaginationQuery")
+    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
+    spaceInstallations(first: $count, after: $cursor) @connection(key: "installationSpaces_spaceInstallations") {
+      edges { node { installation space { title } } }
     }
   }
 \`;
@@ -122,28 +174,97 @@ test('the connection pages with its cursors, the pages merged in the store', asy
   assert.deepEqual(names, ['acme-status', 'amplitude', 'auth0', 'codesandbox']);
 });
 
-test('InstallationRefetchQuery refetches an installation by its key into the store, under its id', async () => {
+test('IntegrationInstallationRefetchQuery refetches an installation by its key, stored under its id', async () => {
   const environment = newEnvironment();
-  await fetchQuery(environment, await artifacts('InstallationRefetchQuery'), { id: 'slack/inst-acme-slack' }).toPromise();
-  const record = environment.getStore().getSource().get('inst-acme-slack');
-  assert.equal(record?.status, 'active', JSON.stringify(record));
+  const key = installationKey('acme', 'slack');
+  await fetchQuery(environment, await artifacts('IntegrationInstallationRefetchQuery'), { id: key }).toPromise();
+  const source = environment.getStore().getSource();
+  // Relay keys its store by `id`: GitBook's installation id, not the key
+  // the refetch field reads it by.
+  const record = source.get(key.split('/')[1]);
+  assert.equal(record?.key, key, JSON.stringify(source.toJSON()));
+  assert.equal(record.status, 'active');
+  assert.equal(record.spaces, installationSpaces('acme', 'slack').length);
+  assert.equal(source.get(record.integration.__ref)?.name, 'slack');
 });
 
-test("an organization's installations page with their cursors, the pages merged in the store", async () => {
+// pageToEnd fetches a pagination query page by page, each after the
+// previous page's endCursor, until hasNextPage is false, and returns the
+// number of pages and what the connection holds in the store then: one
+// value per edge, read from its node's record by nodeValue.
+async function pageToEnd(queryName, connectionKey, variables, nodeValue) {
   const environment = newEnvironment();
-  const pagination = await artifacts('OrganizationInstallationsPaginationQuery');
-  await fetchQuery(environment, pagination, { id: 'acme', count: 2 }).toPromise();
-  const source = environment.getStore().getSource();
-  const connectionID = Object.keys(source.toJSON()).find((k) => k.includes('organizationInstallations_installations'));
-  assert.ok(connectionID, 'no connection record in the store');
-  const pageInfo = source.get(source.get(connectionID).pageInfo.__ref);
-  assert.equal(pageInfo.hasNextPage, true);
-  await fetchQuery(environment, pagination, { id: 'acme', count: 2, cursor: pageInfo.endCursor }).toPromise();
-  const store = environment.getStore().getSource();
-  const ids = store.get(connectionID).edges.__refs.map((e) => store.get(store.get(e).node.__ref).id);
-  assert.equal(ids.length, 4);
-  assert.equal(new Set(ids).size, 4, `installations repeated across pages: ${ids}`);
-});
+  const query = await artifacts(queryName);
+  const source = () => environment.getStore().getSource();
+  let connection;
+  let cursor;
+  let pages = 0;
+  for (;;) {
+    await fetchQuery(environment, query, { ...variables, cursor }).toPromise();
+    pages += 1;
+    const connectionID = Object.keys(source().toJSON()).find((k) => k.includes(`__${connectionKey}_connection`));
+    assert.ok(connectionID, `no connection record ${connectionKey} in the store`);
+    connection = source().get(connectionID);
+    const pageInfo = source().get(connection.pageInfo.__ref);
+    if (!pageInfo.hasNextPage) break;
+    assert.ok(pageInfo.endCursor, 'a next page and no endCursor');
+    assert.ok(pages < 50, 'the connection does not end');
+    cursor = pageInfo.endCursor;
+  }
+  const values = connection.edges.__refs.map((e) => nodeValue(source().get(source().get(e).node.__ref), source()));
+  return { pages, values };
+}
+
+const spacesOf = (org) => Object.keys(spaces).filter((id) => spaces[id].organization === org);
+
+for (const { query, connection, variables, nodeValue, expected, pages } of [
+  {
+    query: 'ViewerOrganizationsPaginationQuery', connection: 'viewerOrganizations_organizations',
+    variables: { count: 2 }, nodeValue: (node) => node.__id,
+    expected: () => viewerOrganizations, pages: 2,
+  },
+  {
+    query: 'OrganizationSpacesPaginationQuery', connection: 'organizationSpaces_spaces',
+    variables: { id: 'acme', count: 2 }, nodeValue: (node) => node.__id,
+    expected: () => spacesOf('acme'), pages: 3,
+  },
+  {
+    query: 'OrganizationInstallationsPaginationQuery', connection: 'organizationInstallations_installations',
+    variables: { id: 'acme', count: 10 }, nodeValue: (node) => node.key,
+    expected: () => organizationInstallations('acme').map((name) => installationKey('acme', name)), pages: 3,
+  },
+  {
+    // GitBook lists an integration's installations to its owner alone:
+    // the demo token administers Acme, which publishes acme-status.
+    query: 'IntegrationInstallationsPaginationQuery', connection: 'integrationInstallations_installations',
+    variables: { id: 'acme-status', count: 2 }, nodeValue: (node) => node.key,
+    expected: () => [installationKey('acme', 'acme-status')], pages: 1,
+  },
+  {
+    query: 'InstallationSpacesPaginationQuery', connection: 'installationSpaces_spaceInstallations',
+    variables: { id: installationKey('acme', 'slack'), count: 2 }, nodeValue: (node) => node.space.__ref,
+    expected: () => installationSpaces('acme', 'slack'), pages: 2,
+  },
+  {
+    // The marketplace's answer is checked against the facade's own walk
+    // of every page (no `first`), which lib/demo.mjs does not transcribe.
+    query: 'MarketplacePaginationQuery', connection: 'marketplace_integrations',
+    variables: { category: 'analytics', count: 3 }, nodeValue: (node) => node.__id,
+    expected: async () => {
+      const answer = await postGraphQL(stack.graphqlURL, '{ integrations(category: analytics) { totalCount nodes { id } } }');
+      assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+      assert.ok(answer.data.integrations.totalCount > 3, 'too few analytics integrations to page');
+      return answer.data.integrations.nodes.map((n) => n.id);
+    },
+  },
+]) {
+  test(`${query} pages ${connection} to its end, the pages merged without gap or overlap`, async () => {
+    const want = await expected();
+    const got = await pageToEnd(query, connection, variables, nodeValue);
+    assert.deepEqual(got.values, want);
+    assert.equal(got.pages, pages ?? Math.ceil(want.length / variables.count));
+  });
+}
 
 test("the viewer's organizations and their spaces, as connections", async () => {
   const environment = newEnvironment();

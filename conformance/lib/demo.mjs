@@ -58,3 +58,37 @@ const enabledOn = {
 export function spaceIntegrations(spaceId) {
   return [...(enabledOn[spaceId] ?? [])].sort();
 }
+
+// Installations: one per organization and integration, with the id
+// inst-<organization>-<integration>. Some are enabled on no space.
+const installedNowhere = { 'open-source-collective': ['google-analytics'], northwind: ['figma', 'segment'] };
+
+export function installationId(organization, name) {
+  return `inst-${organization}-${name}`;
+}
+
+// The installation's key in the graph, <integration>/<id>.
+export function installationKey(organization, name) {
+  return `${name}/${installationId(organization, name)}`;
+}
+
+// The names of the integrations installed in an organization, in the
+// upstream's order (by installation id, so by name).
+export function organizationInstallations(organization) {
+  const names = new Set(installedNowhere[organization] ?? []);
+  for (const [id, list] of Object.entries(enabledOn)) {
+    if (spaces[id].organization === organization) for (const name of list) names.add(name);
+  }
+  return [...names].sort();
+}
+
+// The spaces an installation is enabled on, in the upstream's order (which
+// is the order of `spaces` above).
+export function installationSpaces(organization, name) {
+  return Object.keys(spaces).filter((id) => spaces[id].organization === organization && (enabledOn[id] ?? []).includes(name));
+}
+
+// The organizations the demo token belongs to, in the upstream's order.
+export const viewerOrganizations = ['acme', 'open-source-collective', 'northwind'];
+
+export const viewer = { id: 'u-ada', displayName: 'Ada Lovelace', email: 'ada@acme.example' };
