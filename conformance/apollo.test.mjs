@@ -173,6 +173,19 @@ test('the default cache normalizes the walk from a token: no two objects of a ty
   client.stop();
 });
 
+// The read-back above has teeth: a cache that keys installations by a
+// field they share (every one is active) folds them into one, and gives
+// back another answer than the server's.
+test('a cache keying installations by a shared field gives back another answer: the read-back finds collisions', async () => {
+  const cache = new InMemoryCache({ typePolicies: { IntegrationInstallation: { keyFields: ['status'] } } });
+  const raw = await postGraphQL(stack.graphqlURL, print(cache.transformDocument(WALK)));
+  assert.equal(raw.errors, undefined, JSON.stringify(raw.errors, null, 2));
+  const client = newClient(cache);
+  await client.query({ query: WALK });
+  assert.notDeepEqual(withoutTypename(client.readQuery({ query: WALK })), withoutTypename(raw.data));
+  client.stop();
+});
+
 test('with the README\'s typePolicies, installation(integration:, id:) and organization(id:) come from the cache once a list held them', async () => {
   const client = newClient(new InMemoryCache({ typePolicies: readmeTypePolicies() }));
   await client.query({ query: WALK });

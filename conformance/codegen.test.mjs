@@ -139,6 +139,16 @@ test('typescript-operations, as it comes: the operations\' types compile under -
   }
 });
 
+// The module above is checked, not only written: read without its guard,
+// a space the schema makes nullable does not compile.
+test('a module reading the walk\'s nullable space without a guard does not compile', { timeout: 60_000 }, async () => {
+  const careless = USE.replace('if (si.space) titles.push', 'titles.push');
+  assert.notEqual(careless, USE, 'the guard is no longer in the module: update this test');
+  const { ok, errors } = await compiles('typescriptOperations', {}, careless);
+  assert.ok(!ok, 'an unguarded nullable space compiled under --strict');
+  assert.match(errors, /use\.ts.*TS18047/);
+});
+
 test('typescript, with the README configuration: every schema type compiles under --strict', { timeout: 60_000 }, async () => {
   const { ok, output, errors } = await compiles('typescript', readmeConfig());
   assert.ok(ok, errors);
