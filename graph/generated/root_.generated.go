@@ -3118,7 +3118,12 @@ type IntegrationInstallation @key(fields: "key") @fetchable(field_name: "key") {
   and a federated gateway read it by.
   """
   key: ID!
-  "GitBook's ID of the installation: what ` + "`" + `installIntegrationOnSpace(installation:)` + "`" + ` takes."
+  """
+  GitBook's ID of the installation: what ` + "`" + `installIntegrationOnSpace(installation:)` + "`" + ` takes.
+  GitBook generates it at random, so it is unique among installations (and caches
+  keyed by ` + "`" + `__typename` + "`" + ` and ` + "`" + `id` + "`" + ` keep installations apart); GitBook reads one only
+  with its integration, which is why ` + "`" + `key` + "`" + ` is the entity's key.
+  """
   id: ID!
   status: IntegrationInstallationStatus
   space_selection: IntegrationInstallationSpaceSelection

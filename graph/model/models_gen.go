@@ -189,6 +189,9 @@ type IntegrationInstallation struct {
 	// and a federated gateway read it by.
 	Key string `json:"key"`
 	// GitBook's ID of the installation: what `installIntegrationOnSpace(installation:)` takes.
+	// GitBook generates it at random, so it is unique among installations (and caches
+	// keyed by `__typename` and `id` keep installations apart); GitBook reads one only
+	// with its integration, which is why `key` is the entity's key.
 	ID             string                                 `json:"id"`
 	Status         *IntegrationInstallationStatus         `json:"status,omitempty"`
 	SpaceSelection *IntegrationInstallationSpaceSelection `json:"space_selection,omitempty"`
