@@ -1,5 +1,5 @@
 // Apollo Federation 2: the facade's SDL, as it serves it from _service,
-// composed with a second subgraph written here ("reading", which extends
+// composed with a second subgraph (lib/reading.mjs: "reading", which extends
 // Space with a reading list and IntegrationInstallation, an entity by its
 // key, with a review), and served by Apollo's own gateway. Queries
 // through the gateway need both subgraphs; the answers are checked against
@@ -11,12 +11,13 @@ import assert from 'node:assert/strict';
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { parse } from 'graphql';
 
 import { HOOK_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
+import {
+  READING_SDL, RECOMMENDED, TO_REVIEW, quiet, readingList, reviewer, serve, startReading,
+} from './lib/reading.mjs';
 import {
   installationKey, integrationOwner, integrations, organizationInstallations, organizations, spaceIntegrations, spaces,
 } from './lib/demo.mjs';
@@ -40,84 +41,7 @@ const ALLOWED_READING_HINTS = new Map([
   // ['CODE', 'why a hint of this code about the reading subgraph is harmless'],
 ]);
 
-// ---- the second subgraph ----------------------------------------------
-
-const READING_SDL = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-
-  type Query {
-    "Spaces recommended to the reader, as references: the gateway resolves them through the gitbook subgraph."
-    recommendedSpaces: [Space]!
-    "Installations to review, as references by key: the gateway resolves them through the gitbook subgraph."
-    installationsToReview: [IntegrationInstallation]!
-  }
-
-  type Space @key(fields: "id") {
-    id: ID!
-    "What readers bookmarked in the space; computed from the id alone."
-    readingList: ReadingList!
-  }
-
-  type ReadingList {
-    bookmarks: Int!
-    label: String!
-  }
-
-  type IntegrationInstallation @key(fields: "key") {
-    key: ID!
-    "Who reviews the installation; computed from the key alone."
-    reviewer: String!
-  }
-`;
-
-// Known spaces, one twice, and one that does not exist: the gateway must
-// come back with null at that index and the facade's NOT_FOUND.
-const RECOMMENDED = ['oss-governance', 'acme-handbook', 'no-such-space', 'northwind-onboarding', 'acme-handbook'];
-
-// Installations by key (<integration>/<id>): known ones, one twice, one
-// whose id belongs to another integration (NOT_FOUND), and one that cannot
-// be a key (BAD_USER_INPUT), each answered at its index.
-const TO_REVIEW = ['slack/inst-acme-slack', 'jira/inst-northwind-jira', 'jira/inst-acme-slack',
-  'mermaid/inst-open-source-collective-mermaid', 'not-a-key', 'slack/inst-acme-slack'];
-
-function reviewer(key) {
-  return `reviewer of ${key}`;
-}
-
-// readingList is deterministic, so the test can predict it.
-function readingList(id) {
-  let bookmarks = 0;
-  for (const ch of id) bookmarks = (bookmarks * 31 + ch.codePointAt(0)) % 97;
-  return { bookmarks, label: `Reading list of ${id}` };
-}
-
-const readingResolvers = {
-  Query: {
-    recommendedSpaces: () => RECOMMENDED.map((id) => ({ id })),
-    installationsToReview: () => TO_REVIEW.map((key) => ({ key })),
-  },
-  Space: {
-    __resolveReference: (ref) => ({ id: ref.id }),
-    readingList: (space) => readingList(space.id),
-  },
-  IntegrationInstallation: {
-    __resolveReference: (ref) => ({ key: ref.key }),
-    reviewer: (installation) => reviewer(installation.key),
-  },
-};
-
 // ---- helpers ----------------------------------------------------------
-
-// No stack traces in answers: they would bury the facade's errors in
-// failure messages. (Both servers also get no landing page, and the
-// subgraph no inline tracing, which no one here reads.)
-const quiet = { includeStacktraceInErrorResponses: false };
-
-async function serve(server) {
-  const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
-  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  return url;
-}
 
 function printHint(hint) {
   const where = (hint.nodes ?? []).map((n) => n.subgraph).filter(Boolean);
@@ -160,12 +84,8 @@ describe('Apollo Federation 2: composition and a gateway over the facade', () =>
     const facadeSDL = sdlAnswer.data._service.sdl;
     assert.match(facadeSDL, /@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
 
-    readingServer = new ApolloServer({
-      schema: buildSubgraphSchema({ typeDefs: parse(READING_SDL), resolvers: readingResolvers }),
-      ...quiet,
-      plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-    });
-    const readingURL = await serve(readingServer);
+    let readingURL;
+    ({ server: readingServer, url: readingURL } = await startReading());
 
     composition = composeServices([
       { name: 'gitbook', typeDefs: parse(facadeSDL), url: stack.graphqlURL },
