@@ -92,3 +92,7 @@ export function installationSpaces(organization, name) {
 export const viewerOrganizations = ['acme', 'open-source-collective', 'northwind'];
 
 export const viewer = { id: 'u-ada', displayName: 'Ada Lovelace', email: 'ada@acme.example' };
+
+// The reader token (gb_demo_reader): a member of Acme alone, who reads it.
+export const reader = { id: 'u-grace', displayName: 'Grace Hopper', email: 'grace@acme.example' };
+export const readerOrganizations = ['acme'];
