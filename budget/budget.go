@@ -30,10 +30,17 @@ type Budget struct {
 	PageSize int
 }
 
-// Schema is the executable schema with its fields priced in calls.
+// Schema is the executable schema with its fields priced in calls, as its
+// @cost and @listSize directives say. A directive it cannot read is a
+// mistake in the compiled-in schema, and panics as gqlgen's own
+// MustLoadSchema does.
 func (b Budget) Schema(cfg generated.Config) graphql.ExecutableSchema {
-	cfg.Complexity = b.complexityRoot()
-	return pricedSchema{generated.NewExecutableSchema(cfg)}
+	es := generated.NewExecutableSchema(cfg)
+	prices, err := pricesOf(es.Schema())
+	if err != nil {
+		panic("budget: the schema's demand-control directives: " + err.Error())
+	}
+	return pricedSchema{ExecutableSchema: es, prices: prices, pageSize: b.PageSize}
 }
 
 // Limit refuses, before any call, an operation Schema prices above

@@ -2,6 +2,7 @@ package budget_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/99designs/gqlgen/complexity"
@@ -46,6 +47,24 @@ func TestFieldsArePricedInCalls(t *testing.T) {
 			`{ integrations(first: 10) { nodes { installations(first: 5) { nodes { organization { id } } } } } }`, nil, 61},
 		{"installing, and the space installed on",
 			`mutation { installIntegrationOnSpace(integration: "slack", installation: "i", space: "s") { space { title } } }`, nil, 2},
+		{"uninstalling, and the integration and space read afresh",
+			`mutation { uninstallIntegrationFromSpace(integration: "slack", installation: "i", space: "s") { integration { title } space { title } } }`, nil, 3},
+		// The blocks' integrations come from one page of the space's list.
+		{"a space's blocks and their integrations",
+			`{ space(id: "s") { integrationBlocks { name integration { title } } } }`, nil, 3},
+		{"the README's first example", `{
+			space(id: "s") {
+				title organization { title }
+				integrations(first: 5) { totalCount nodes { name owner { title } blocks { id } } }
+				integrationBlocks { name integration { title verified } blocks { id } }
+			}
+		}`, nil, 5},
+		// first and ids from variables, as JSON numbers and arrays.
+		{"a connection of first: $n, 250 at pages of 100",
+			`query($n: Int) { space(id: "s") { integrations(first: $n) { nodes { name } } } }`, map[string]any{"n": json.Number("250")}, 4},
+		{"two spaces' first thousand integrations",
+			`query($ids: [ID!]!) { spaces(ids: $ids) { integrations(first: 1000) { nodes { name } } } }`, map[string]any{"ids": []any{"a", "b"}}, 22},
+		{"one id, not in a list", `query($id: [ID!]!) { spaces(ids: $id) { organization { id } } }`, map[string]any{"id": "a"}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := gqlparser.LoadQuery(es.Schema(), tc.query)

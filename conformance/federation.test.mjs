@@ -12,7 +12,7 @@ import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { parse } from 'graphql';
+import { Kind, parse, print } from 'graphql';
 
 import { HOOK_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
 import {
@@ -66,6 +66,22 @@ function callsOf(calls, op) {
   return calls.filter((c) => c.Op === op).map((c) => c.Path).sort();
 }
 
+// demandControl maps each type ("Type") and field ("Type.field") of an SDL
+// that carries @cost or @listSize to those directives, as printed.
+function demandControl(doc) {
+  const uses = new Map();
+  const add = (key, node) => {
+    const printed = (node.directives ?? []).filter((d) => ['cost', 'listSize'].includes(d.name.value)).map((d) => print(d));
+    if (printed.length > 0) uses.set(key, printed.join(' '));
+  };
+  for (const def of doc.definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    add(def.name.value, def);
+    for (const field of def.fields ?? []) add(`${def.name.value}.${field.name.value}`, field);
+  }
+  return uses;
+}
+
 // ---- the suite --------------------------------------------------------
 
 describe('Apollo Federation 2: composition and a gateway over the facade', () => {
@@ -74,6 +90,7 @@ describe('Apollo Federation 2: composition and a gateway over the facade', () =>
   let gatewayServer;
   let composition;
   let gatewayURL;
+  let facadeSDL;
   const facadeSubgraphRequests = [];
 
   before(async () => {
@@ -81,7 +98,7 @@ describe('Apollo Federation 2: composition and a gateway over the facade', () =>
 
     const sdlAnswer = await postGraphQL(stack.graphqlURL, '{ _service { sdl } }');
     assert.equal(sdlAnswer.errors, undefined, JSON.stringify(sdlAnswer.errors));
-    const facadeSDL = sdlAnswer.data._service.sdl;
+    facadeSDL = sdlAnswer.data._service.sdl;
     assert.match(facadeSDL, /@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
 
     let readingURL;
@@ -146,6 +163,33 @@ describe('Apollo Federation 2: composition and a gateway over the facade', () =>
     assert.match(sdl, /type Organization\s[^{]*@join__type\(graph: GITBOOK, key: "id"\)/);
     assert.match(sdl, /type Integration\s[^{]*@join__type\(graph: GITBOOK, key: "name"\)/);
     assert.match(sdl, /type IntegrationInstallation\s[^{]*@join__type\(graph: GITBOOK, key: "key"\)[^{]*@join__type\(graph: READING, key: "key"\)/);
+  });
+
+  test('demand control: the supergraph keeps every @cost and @listSize of the facade', () => {
+    const sdl = composition.supergraphSdl;
+    // The cost spec, linked under its own names, with the spec's definitions.
+    assert.match(sdl, /@link\(url: "https:\/\/specs\.apollo\.dev\/cost\/v0\.1"/);
+    assert.match(sdl, /directive @cost\(weight: Int!\) on ARGUMENT_DEFINITION \| ENUM \| FIELD_DEFINITION \| INPUT_FIELD_DEFINITION \| OBJECT \| SCALAR/);
+    assert.match(sdl, /directive @listSize\(assumedSize: Int, slicingArguments: \[String!\], sizedFields: \[String!\], requireOneSlicingArgument: Boolean = true\) on FIELD_DEFINITION/);
+
+    // Every use in the facade's SDL is in the supergraph, as it was, and the
+    // supergraph has none the facade did not put there.
+    const subgraph = demandControl(parse(facadeSDL));
+    const supergraph = demandControl(parse(sdl));
+    assert.ok(subgraph.size > 60, `only ${subgraph.size} uses in the facade's SDL`);
+    assert.deepEqual(supergraph, subgraph);
+
+    // What the README's table says, in upstream calls.
+    const connection = '@cost(weight: 1) @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)';
+    assert.equal(supergraph.get('Query.space'), '@cost(weight: 1)');
+    assert.equal(supergraph.get('Query.spaces'), '@cost(weight: 1) @listSize(assumedSize: 50)');
+    assert.equal(supergraph.get('Query.installation'), '@cost(weight: 2)');
+    assert.equal(supergraph.get('Space.integrations'), connection);
+    assert.equal(supergraph.get('Organization.spaces'), connection);
+    assert.equal(supergraph.get('Space.integrationBlocks'), '@cost(weight: 1) @listSize(assumedSize: 1)');
+    assert.equal(supergraph.get('Space'), '@cost(weight: 0)');
+    // Embedded in the answer that brings it: no weight.
+    assert.equal(supergraph.get('Integration.owner'), undefined);
   });
 
   test('spaces from the facade, extended by the reading subgraph', async () => {

@@ -20,7 +20,12 @@ func TestSubgraphSDLIsFederation2(t *testing.T) {
 	sdl := got.Service.SDL
 	for _, want := range []string{
 		`extend schema`,
-		`@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])`,
+		`@link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])`,
+		// Demand control, for gateways: the spec's definitions, which
+		// composition checks the imports against, and their uses.
+		`directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR`,
+		`directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION`,
+		`space(id: ID!): Space @cost(weight: 1)`,
 		`type Space @key(fields: "id")`,
 		`type Organization @key(fields: "id")`,
 		`type Integration @key(fields: "name")`,

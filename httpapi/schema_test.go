@@ -59,7 +59,7 @@ func TestClientSDLIsCurrent(t *testing.T) {
 	if string(committed) != sdl {
 		t.Errorf("%s is stale: run go test ./httpapi -run TestClientSDLIsCurrent -update", file)
 	}
-	for _, federation := range []string{"@link", "@key", "_entities", "_service", "@defer"} {
+	for _, federation := range []string{"@link", "@key", "@cost", "@listSize", "_entities", "_service", "@defer"} {
 		if strings.Contains(sdl, federation) {
 			t.Errorf("the client SDL holds %s", federation)
 		}

@@ -3085,9 +3085,9 @@ enum IntegrationInstallationSiteSelection {
 }
 `, BuiltIn: false},
 	{Name: "../../schema/installation.graphqls", Input: `"An integration's installation as it applies to one space (the spec's IntegrationSpaceInstallation)."
-type IntegrationSpaceInstallation {
+type IntegrationSpaceInstallation @cost(weight: 0) {
   "The integration (REST: its name, ` + "`" + `integration` + "`" + `)."
-  integration: Integration
+  integration: Integration @cost(weight: 1)
   installation: ID!
   status: IntegrationInstallationStatus
   configuration: JSON!
@@ -3097,21 +3097,21 @@ type IntegrationSpaceInstallation {
   space: Space
 }
 
-type IntegrationInstallationUrls {
+type IntegrationInstallationUrls @cost(weight: 0) {
   location: String!
   publicEndpoint: String!
   publicContentEndpoint: String!
 }
 
 "What uninstallIntegrationFromSpace removed. The upstream answers 204, so the fields echo the request; ` + "`" + `space` + "`" + ` is read afresh."
-type UninstallIntegrationFromSpacePayload {
-  integration: Integration
+type UninstallIntegrationFromSpacePayload @cost(weight: 0) {
+  integration: Integration @cost(weight: 1)
   installation: ID!
-  space: Space
+  space: Space @cost(weight: 1)
 }
 
 "An integration installed on an organization (the spec's IntegrationInstallation)."
-type IntegrationInstallation @key(fields: "key") @fetchable(field_name: "key") {
+type IntegrationInstallation @key(fields: "key") @fetchable(field_name: "key") @cost(weight: 0) {
   """
   ` + "`" + `<integration>/<id>` + "`" + `: GitBook reads an installation by its integration
   and its ID together, so this is the key that ` + "`" + `fetch__IntegrationInstallation` + "`" + `
@@ -3138,7 +3138,7 @@ type IntegrationInstallation @key(fields: "key") @fetchable(field_name: "key") {
   target: IntegrationInstallationTarget!
   network: IntegrationNetwork
   "The organization it is installed on (REST: its ID, ` + "`" + `target.organization` + "`" + `)."
-  organization: Organization
+  organization: Organization @cost(weight: 1)
   "The integration installed."
   integration: Integration
   """
@@ -3152,10 +3152,12 @@ type IntegrationInstallation @key(fields: "key") @fetchable(field_name: "key") {
     "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same installation."
     after: String
   ): IntegrationSpaceInstallationConnection!
+    @cost(weight: 1)
+    @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)
 }
 
 "The spec's IntegrationInstallation.urls."
-type IntegrationInstallationAppUrls {
+type IntegrationInstallationAppUrls @cost(weight: 0) {
   location: String!
   app: String!
   publicEndpoint: String!
@@ -3164,11 +3166,11 @@ type IntegrationInstallationAppUrls {
 }
 
 "The spec's IntegrationInstallationTarget: the organization installed on."
-type IntegrationInstallationTarget {
+type IntegrationInstallationTarget @cost(weight: 0) {
   organization: String!
 }
 
-type IntegrationNetwork {
+type IntegrationNetwork @cost(weight: 0) {
   proxy: Boolean
 }
 
@@ -3176,7 +3178,7 @@ type IntegrationNetwork {
 A page of installations: the spec's List (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `)
 as a Relay connection.
 """
-type IntegrationInstallationConnection {
+type IntegrationInstallationConnection @cost(weight: 0) {
   "The List's ` + "`" + `items` + "`" + `."
   nodes: [IntegrationInstallation!]!
   edges: [IntegrationInstallationEdge!]!
@@ -3186,7 +3188,7 @@ type IntegrationInstallationConnection {
   totalCount: Int
 }
 
-type IntegrationInstallationEdge {
+type IntegrationInstallationEdge @cost(weight: 0) {
   node: IntegrationInstallation!
   cursor: String!
 }
@@ -3195,7 +3197,7 @@ type IntegrationInstallationEdge {
 A page of the spaces an installation is enabled on: the spec's List
 (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `) as a Relay connection.
 """
-type IntegrationSpaceInstallationConnection {
+type IntegrationSpaceInstallationConnection @cost(weight: 0) {
   "The List's ` + "`" + `items` + "`" + `."
   nodes: [IntegrationSpaceInstallation!]!
   edges: [IntegrationSpaceInstallationEdge!]!
@@ -3205,13 +3207,13 @@ type IntegrationSpaceInstallationConnection {
   totalCount: Int
 }
 
-type IntegrationSpaceInstallationEdge {
+type IntegrationSpaceInstallationEdge @cost(weight: 0) {
   node: IntegrationSpaceInstallation!
   cursor: String!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/integration.graphqls", Input: `"A GitBook integration (the spec's Integration)."
-type Integration @key(fields: "name") @fetchable(field_name: "id") {
+type Integration @key(fields: "name") @fetchable(field_name: "id") @cost(weight: 0) {
   """
   The integration's name, which GitBook keeps unique: here so that clients'
   caches (Apollo Client's default ` + "`" + `__typename:id` + "`" + `) know each integration.
@@ -3255,9 +3257,11 @@ type Integration @key(fields: "name") @fetchable(field_name: "id") {
     "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same integration."
     after: String
   ): IntegrationInstallationConnection!
+    @cost(weight: 1)
+    @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)
 }
 
-type IntegrationUrls {
+type IntegrationUrls @cost(weight: 0) {
   location: String!
   icon: String
   app: String!
@@ -3267,17 +3271,17 @@ type IntegrationUrls {
   publicContentEndpoint: String
 }
 
-type IntegrationPermissions {
+type IntegrationPermissions @cost(weight: 0) {
   admin: Boolean!
 }
 
-type IntegrationExternalLink {
+type IntegrationExternalLink @cost(weight: 0) {
   url: String!
   label: String!
 }
 
 "A block an integration provides (the spec's IntegrationBlock)."
-type IntegrationBlock {
+type IntegrationBlock @cost(weight: 0) {
   """
   Unique across integrations, for clients' caches: ` + "`" + `<integration>/<blockId>` + "`" + `.
   GitBook's own id is unique only within its integration (Figma's and Jira's
@@ -3294,12 +3298,12 @@ type IntegrationBlock {
   markdown: IntegrationBlockMarkdown
 }
 
-type IntegrationBlockMarkdown {
+type IntegrationBlockMarkdown @cost(weight: 0) {
   codeblock: String!
   body: String!
 }
 
-type IntegrationContentSource {
+type IntegrationContentSource @cost(weight: 0) {
   """
   Unique across integrations, for clients' caches: ` + "`" + `<integration>/<sourceId>` + "`" + `
   (GitBook's own id is unique only within its integration, as a block's is).
@@ -3313,11 +3317,11 @@ type IntegrationContentSource {
   configuration: IntegrationConfigurationComponent!
 }
 
-type IntegrationConfigurationComponent {
+type IntegrationConfigurationComponent @cost(weight: 0) {
   componentId: String!
 }
 
-type IntegrationConfigurations {
+type IntegrationConfigurations @cost(weight: 0) {
   account: IntegrationConfiguration
   space: IntegrationConfiguration
   site: IntegrationConfiguration
@@ -3327,17 +3331,17 @@ type IntegrationConfigurations {
 The spec's IntegrationConfiguration oneOf: a UI component (` + "`" + `componentId` + "`" + `),
 or a JSON schema of ` + "`" + `properties` + "`" + ` with its ` + "`" + `required` + "`" + ` list.
 """
-type IntegrationConfiguration {
+type IntegrationConfiguration @cost(weight: 0) {
   componentId: String
   properties: JSON
   required: [String!]
 }
 
 "The blocks one integration provides in a space (an element of the spec's SpaceIntegrationBlocks)."
-type SpaceIntegrationBlocks {
+type SpaceIntegrationBlocks @cost(weight: 0) {
   name: String!
   "The integration named ` + "`" + `name` + "`" + `."
-  integration: Integration
+  integration: Integration @cost(weight: 1)
   blocks: [IntegrationBlock!]!
 }
 
@@ -3345,7 +3349,7 @@ type SpaceIntegrationBlocks {
 A page of a space's integrations: the spec's List (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `,
 ` + "`" + `next.page` + "`" + `) as a Relay connection.
 """
-type IntegrationConnection {
+type IntegrationConnection @cost(weight: 0) {
   "The List's ` + "`" + `items` + "`" + `."
   nodes: [Integration!]!
   edges: [IntegrationEdge!]!
@@ -3355,12 +3359,12 @@ type IntegrationConnection {
   totalCount: Int
 }
 
-type IntegrationEdge {
+type IntegrationEdge @cost(weight: 0) {
   node: Integration!
   cursor: String!
 }
 
-type PageInfo {
+type PageInfo @cost(weight: 0) {
   hasNextPage: Boolean!
   hasPreviousPage: Boolean!
   startCursor: String
@@ -3368,7 +3372,7 @@ type PageInfo {
 }
 `, BuiltIn: false},
 	{Name: "../../schema/organization.graphqls", Input: `"A GitBook organization (the spec's Organization)."
-type Organization @key(fields: "id") @fetchable(field_name: "id") {
+type Organization @key(fields: "id") @fetchable(field_name: "id") @cost(weight: 0) {
   id: ID!
   title: String!
   createdAt: DateTime!
@@ -3403,6 +3407,8 @@ type Organization @key(fields: "id") @fetchable(field_name: "id") {
     "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same organization."
     after: String
   ): SpaceConnection!
+    @cost(weight: 1)
+    @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)
   """
   The integrations installed in the organization, each with its
   installation (listOrganizationInstallations), as a connection. Each
@@ -3417,13 +3423,15 @@ type Organization @key(fields: "id") @fetchable(field_name: "id") {
     "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same organization and search."
     after: String
   ): IntegrationInstallationConnection!
+    @cost(weight: 1)
+    @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)
 }
 
 """
 A page of organizations: the spec's List (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `)
 as a Relay connection.
 """
-type OrganizationConnection {
+type OrganizationConnection @cost(weight: 0) {
   "The List's ` + "`" + `items` + "`" + `."
   nodes: [Organization!]!
   edges: [OrganizationEdge!]!
@@ -3433,13 +3441,13 @@ type OrganizationConnection {
   totalCount: Int
 }
 
-type OrganizationEdge {
+type OrganizationEdge @cost(weight: 0) {
   node: Organization!
   cursor: String!
 }
 
 "A user (the spec's User)."
-type User {
+type User @cost(weight: 0) {
   id: ID!
   displayName: String!
   email: String
@@ -3447,34 +3455,34 @@ type User {
   urls: UserUrls!
 }
 
-type UserUrls {
+type UserUrls @cost(weight: 0) {
   location: String!
 }
 
-type SitePointer {
+type SitePointer @cost(weight: 0) {
   type: SitePointerType
   site: String!
 }
 
-type OrganizationUrls {
+type OrganizationUrls @cost(weight: 0) {
   location: String!
   app: String!
   logo: String
 }
 
-type OrganizationTrial {
+type OrganizationTrial @cost(weight: 0) {
   status: BillingTrialStatus
   count: Int!
   endDate: DateTime
   decision: OrganizationTrialDecision
 }
 
-type OrganizationBlocked {
+type OrganizationBlocked @cost(weight: 0) {
   source: BlockSource
   reason: String!
 }
 
-type OrganizationPermissions {
+type OrganizationPermissions @cost(weight: 0) {
   view: Boolean!
   access: Boolean!
   admin: Boolean!
@@ -3489,7 +3497,7 @@ type OrganizationPermissions {
   installIntegration: Boolean!
 }
 
-type OrganizationBilling {
+type OrganizationBilling @cost(weight: 0) {
   interval: BillingInterval
   endDate: DateTime
   hasPaymentFailed: Boolean!
@@ -3515,28 +3523,28 @@ type OrganizationBilling {
   aiCreditAlertThreshold: Float
 }
 
-type BillingUsageAddon {
+type BillingUsageAddon @cost(weight: 0) {
   "The key of the entry in the spec's ` + "`" + `usageAddons` + "`" + ` map."
   name: String!
   enabled: Boolean!
 }
 
-type OrganizationPricing {
+type OrganizationPricing @cost(weight: 0) {
   members: OrganizationMemberPricing!
   sites: OrganizationSitePricing!
 }
 
-type OrganizationMemberPricing {
+type OrganizationMemberPricing @cost(weight: 0) {
   plus_2024: OrganizationPricePair!
   pro_2024: OrganizationPricePair!
 }
 
-type OrganizationSitePricing {
+type OrganizationSitePricing @cost(weight: 0) {
   premium: OrganizationPricePair!
   ultimate: OrganizationPricePair!
 }
 
-type OrganizationPricePair {
+type OrganizationPricePair @cost(weight: 0) {
   monthly: Float!
   yearly: Float!
 }
@@ -3551,19 +3559,23 @@ schema {
 }
 
 extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+  @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])
 
+# Each field's @cost is the GitBook calls it makes; a connection's is per
+# page, and its @listSize sizes its nodes by ` + "`" + `first` + "`" + ` (directive
+# definitions below; README, "Demand control behind a gateway").
 type Query {
   "A space by its ID (getSpaceById). Null with a NOT_FOUND error when there is none."
-  space(id: ID!): Space
+  space(id: ID!): Space @cost(weight: 1)
   "Spaces by ID: one entry per id, in order, null where not found."
-  spaces(ids: [ID!]!): [Space]!
+  # A gateway cannot count the ids, and takes 50; the facade counts them.
+  spaces(ids: [ID!]!): [Space]! @cost(weight: 1) @listSize(assumedSize: 50)
   "An organization by its ID (getOrganizationById)."
-  organization(id: ID!): Organization
+  organization(id: ID!): Organization @cost(weight: 1)
   "An integration by its name (getIntegrationByName)."
-  integration(name: String!): Integration
+  integration(name: String!): Integration @cost(weight: 1)
   "Who the caller's token is (getAuthenticatedUser): where a walk of the graph starts."
-  viewer: User
+  viewer: User @cost(weight: 1)
   """
   The organizations the caller is a member of
   (listOrganizationsForAuthenticatedUser), as a connection. Without ` + "`" + `first` + "`" + `,
@@ -3575,6 +3587,8 @@ type Query {
     "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same list."
     after: String
   ): OrganizationConnection!
+    @cost(weight: 1)
+    @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)
   """
   The marketplace: the integrations GitBook lists (listIntegrations), as a
   connection, filtered as GitBook filters them. Without ` + "`" + `first` + "`" + `, every page
@@ -3602,21 +3616,25 @@ type Query {
     "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same filters."
     after: String
   ): IntegrationConnection!
+    @cost(weight: 1)
+    @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)
+  # Read by key, an installation does not embed its integration: a call
+  # for each (in lists, IntegrationInstallation.integration is embedded).
   "An integration's installation (getIntegrationInstallationById). Null with a NOT_FOUND error when there is none."
   installation(
     "The integration's name."
     integration: String!
     "The installation's ID."
     id: ID!
-  ): IntegrationInstallation
+  ): IntegrationInstallation @cost(weight: 2)
   "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` IntegrationInstallation: by its ` + "`" + `key` + "`" + `, ` + "`" + `<integration>/<id>` + "`" + `."
-  fetch__IntegrationInstallation(id: ID!): IntegrationInstallation
+  fetch__IntegrationInstallation(id: ID!): IntegrationInstallation @cost(weight: 2) # as installation
   "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Space (` + "`" + `@refetchable` + "`" + ` fragments): ` + "`" + `space(id:)` + "`" + `."
-  fetch__Space(id: ID!): Space
+  fetch__Space(id: ID!): Space @cost(weight: 1)
   "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Organization: ` + "`" + `organization(id:)` + "`" + `."
-  fetch__Organization(id: ID!): Organization
+  fetch__Organization(id: ID!): Organization @cost(weight: 1)
   "Relay's refetch field for ` + "`" + `@fetchable` + "`" + ` Integration, whose id is its name: ` + "`" + `integration(name:)` + "`" + `."
-  fetch__Integration(id: ID!): Integration
+  fetch__Integration(id: ID!): Integration @cost(weight: 1)
 }
 
 """
@@ -3626,11 +3644,27 @@ fragments on it. The ids stay GitBook's own (no global ids to translate).
 """
 directive @fetchable(field_name: String!) on OBJECT
 
+"""
+Federation 2.9's demand control (IBM's cost directive), in upstream calls:
+a field's ` + "`" + `weight` + "`" + ` is the GitBook calls it makes, each time it is resolved;
+a type's ` + "`" + `weight: 0` + "`" + ` says that reaching it costs no call (gateways otherwise
+count 1 per object). The facade's own limit, ` + "`" + `-max-upstream-calls` + "`" + `, prices
+operations from these same directives (package budget).
+"""
+directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+
+"""
+How many items a list holds, for the calls its items cost: ` + "`" + `first` + "`" + ` for a
+connection's ` + "`" + `nodes` + "`" + ` and ` + "`" + `edges` + "`" + `, else ` + "`" + `assumedSize` + "`" + `.
+"""
+directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+
 type Mutation {
   "Enables an integration's installation on a space (installIntegrationOnSpace). Sent once, never retried."
-  installIntegrationOnSpace(integration: String!, installation: ID!, space: ID!): IntegrationSpaceInstallation!
+  # The write, and the space, which its answer may hold as an ID alone.
+  installIntegrationOnSpace(integration: String!, installation: ID!, space: ID!): IntegrationSpaceInstallation! @cost(weight: 2)
   "Removes an integration's installation from a space (uninstallIntegrationFromSpace). Sent once, never retried."
-  uninstallIntegrationFromSpace(integration: String!, installation: ID!, space: ID!): UninstallIntegrationFromSpacePayload!
+  uninstallIntegrationFromSpace(integration: String!, installation: ID!, space: ID!): UninstallIntegrationFromSpacePayload! @cost(weight: 1)
 }
 
 "An RFC 3339 date and time, such as 2024-01-15T09:30:00Z."
@@ -3640,7 +3674,7 @@ scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-ti
 scalar JSON @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc8259")
 `, BuiltIn: false},
 	{Name: "../../schema/space.graphqls", Input: `"A GitBook space (the spec's Space)."
-type Space @key(fields: "id") @fetchable(field_name: "id") {
+type Space @key(fields: "id") @fetchable(field_name: "id") @cost(weight: 0) {
   id: ID!
   title: String!
   "A Unicode code point, in hex, as GitBook stores emojis (1f680 for 🚀)."
@@ -3654,7 +3688,7 @@ type Space @key(fields: "id") @fetchable(field_name: "id") {
   mergeRules: MergeRulesConfiguration!
   urls: SpaceUrls!
   "The organization that owns the space (REST: its ID, ` + "`" + `organization` + "`" + `)."
-  organization: Organization
+  organization: Organization @cost(weight: 1)
   "The ID of the parent collection."
   parent: ID
   language: TranslationLanguage
@@ -3682,11 +3716,15 @@ type Space @key(fields: "id") @fetchable(field_name: "id") {
     "An ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier answer for the same space and search."
     after: String
   ): IntegrationConnection!
+    @cost(weight: 1)
+    @listSize(assumedSize: 50, slicingArguments: ["first"], sizedFields: ["nodes", "edges"], requireOneSlicingArgument: false)
   "The blocks each enabled integration provides in the space (listSpaceIntegrationsBlocks)."
-  integrationBlocks: [SpaceIntegrationBlocks!]!
+  # One call brings every entry, and the integrations they name come from
+  # one page of the space's list: what the entries cost counts once.
+  integrationBlocks: [SpaceIntegrationBlocks!]! @cost(weight: 1) @listSize(assumedSize: 1)
 }
 
-type SpaceUrls {
+type SpaceUrls @cost(weight: 0) {
   location: String!
   app: String!
   published: String
@@ -3694,7 +3732,7 @@ type SpaceUrls {
   icon: String
 }
 
-type SpacePermissions {
+type SpacePermissions @cost(weight: 0) {
   view: Boolean!
   access: Boolean!
   admin: Boolean!
@@ -3711,20 +3749,20 @@ type SpacePermissions {
 The spec's MergeRulesSpaceConfiguration and MergeRulesStandaloneConfiguration,
 a oneOf told apart by ` + "`" + `type` + "`" + `; only ` + "`" + `rules` + "`" + ` carries rules.
 """
-type MergeRulesConfiguration {
+type MergeRulesConfiguration @cost(weight: 0) {
   type: MergeRulesConfigurationType
   rules: [MergeRule!]
 }
 
 "One variant of the spec's MergeRule oneOf, told apart by ` + "`" + `rule` + "`" + `."
-type MergeRule {
+type MergeRule @cost(weight: 0) {
   rule: MergeRuleType
   users: [String!]
   expression: String
   message: String
 }
 
-type GitSyncState {
+type GitSyncState @cost(weight: 0) {
   repoName: String
   installationStatus: GitSyncInstallationStatus
   installationProvider: GitSyncProvider
@@ -3737,7 +3775,7 @@ type GitSyncState {
   updatedAt: DateTime
 }
 
-type GitSyncOperation {
+type GitSyncOperation @cost(weight: 0) {
   state: GitSyncOperationState
   direction: GitSyncOperationDirection
   startedAt: DateTime!
@@ -3746,12 +3784,12 @@ type GitSyncOperation {
   errorAction: GitSyncOperationErrorAction
 }
 
-type GitSyncOperationErrorAction {
+type GitSyncOperationErrorAction @cost(weight: 0) {
   label: String!
   url: String!
 }
 
-type ContentImportRun {
+type ContentImportRun @cost(weight: 0) {
   id: ID!
   startedAt: DateTime
   completedAt: DateTime
@@ -3768,23 +3806,23 @@ type ContentImportRun {
 }
 
 "The spec's ContentImportSource oneOf, told apart by ` + "`" + `type` + "`" + `: a website has ` + "`" + `url` + "`" + `, a file import ` + "`" + `files` + "`" + `."
-type ContentImportSource {
+type ContentImportSource @cost(weight: 0) {
   type: ContentImportSourceType
   url: String
   files: [String!]
 }
 
-type ContentImportTarget {
+type ContentImportTarget @cost(weight: 0) {
   space: String!
   changeRequest: String
   page: String
 }
 
-type ContentImportRunUrls {
+type ContentImportRunUrls @cost(weight: 0) {
   location: String!
 }
 
-type ContentImportPage {
+type ContentImportPage @cost(weight: 0) {
   id: String!
   sourceURL: String
   type: ContentImportPageType
@@ -3792,7 +3830,7 @@ type ContentImportPage {
 }
 
 "The spec's VisitorAuth oneOf, told apart by ` + "`" + `backend` + "`" + `: the integration backend names its ` + "`" + `integration` + "`" + `."
-type VisitorAuth {
+type VisitorAuth @cost(weight: 0) {
   backend: VisitorAuthBackend
   integration: String
 }
@@ -3801,7 +3839,7 @@ type VisitorAuth {
 A page of spaces: the spec's List (` + "`" + `items` + "`" + `, ` + "`" + `count` + "`" + `, ` + "`" + `next.page` + "`" + `) as a
 Relay connection.
 """
-type SpaceConnection {
+type SpaceConnection @cost(weight: 0) {
   "The List's ` + "`" + `items` + "`" + `."
   nodes: [Space!]!
   edges: [SpaceEdge!]!
@@ -3811,7 +3849,7 @@ type SpaceConnection {
   totalCount: Int
 }
 
-type SpaceEdge {
+type SpaceEdge @cost(weight: 0) {
   node: Space!
   cursor: String!
 }
