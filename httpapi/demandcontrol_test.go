@@ -54,7 +54,7 @@ func TestGatewayEstimatesCoverTheCalls(t *testing.T) {
 			spaces(ids: $ids) { id title organization { id title } integrations { nodes { name } } integrationBlocks { name blocks { id title } } }
 		}`},
 		{name: "spaces by representation", vars: map[string]any{"r": spaceReps},
-			hiveBelow: "it sizes _entities by its listSize setting, one when unset, not by the representations",
+			hiveBelow: "it counts an _entities fetch once, whatever the representations",
 			query:     `query($r: [_Any!]!) { _entities(representations: $r) { ... on Space { id title integrations { totalCount } } } }`},
 		{name: "two organizations of five spaces with their integrations",
 			query: `{ organizations(first: 2) { nodes { spaces(first: 5) { nodes { integrations { totalCount } } } } } }`},
@@ -190,14 +190,16 @@ func facadeEstimate(op *ast.OperationDefinition, vars map[string]any) int {
 
 // gateway estimates an operation from the SDL's directives, as IBM's cost
 // spec says and Apollo Router and Hive Gateway read it (their default
-// costs: 1 for an object without @cost, 0 for a scalar or an enum; and
-// the 10 both add for a mutation left out, which the facade does not
-// count). They differ where a connection is asked without its slicing
+// costs: 1 for an object without @cost, 0 for a scalar or an enum; the 10
+// Apollo Router adds for a mutation is left out, as Hive Gateway 2.12
+// leaves it). They differ where a connection is asked without its slicing
 // argument: Apollo Router takes assumedSize, Hive Gateway reads it only
-// without slicingArguments, and takes 1.
+// without slicingArguments, and takes 1; and on what the SDL does not size.
 type gateway struct {
 	hive bool
-	// listSize is the gateway's setting for lists the SDL does not size.
+	// listSize is what a list the SDL does not size holds: for Apollo
+	// Router, its estimate of the entities a fetch asks for; Hive Gateway's
+	// setting never reaches `[_Entity]!`, which it counts once.
 	listSize int
 }
 
