@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -527,5 +528,46 @@ func TestTrustedDocumentsReloadUnderLoad(t *testing.T) {
 	}
 	if n := operationsLoaded(t, s.reg); n != 2 {
 		t.Errorf("facade_trusted_documents %v, want 2", n)
+	}
+}
+
+// What the list adds to a whole request over loopback (workload (a) of
+// bench/, upstream answering at once), by each way of naming the
+// operation, and what a refusal costs.
+func BenchmarkTrustedDocuments(b *testing.B) {
+	const query = `query OneSpace($id: ID!) { space(id: $id) { id title integrations { nodes { name owner { id title } blocks { id title } } } } }`
+	data, ids := manySpaces(30)
+	list, err := trusted.Parse(manifestOf(b, map[string]string{sha256Hex(query): query}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	vars := variables(map[string]any{"id": ids[0]})
+	none := newFacade(b, setup{sim: gitbooksim.Options{Data: data}})
+	listed := newFacade(b, setup{sim: gitbooksim.Options{Data: data}, config: func(c *httpapi.Config) { c.TrustedDocuments = trusted.NewStore(list) }})
+	reformatted := strings.Join(strings.Fields(query), "\n") + " # another build"
+	for _, bc := range []struct {
+		name    string
+		f       *facade
+		body    []byte
+		refused bool
+	}{
+		{"no list, text", none, requestBody(query, vars), false},
+		{"exact text", listed, requestBody(query, vars), false},
+		{"documentId", listed, requestBody("", vars, param("documentId", sha256Hex(query))), false},
+		{"sha256Hash", listed, requestBody("", vars, persisted(sha256Hex(query))), false},
+		{"reformatted text", listed, requestBody(reformatted, vars), false},
+		{"unlisted text", listed, requestBody(strings.Replace(query, "title", "visibility", 1), vars), true},
+		{"unknown id", listed, requestBody("", vars, param("documentId", "nope")), true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			opts := []option{rawBody(bc.body), rawAnswer()}
+			b.ReportAllocs()
+			for b.Loop() {
+				r := bc.f.do(b, "", opts...)
+				if r.status != http.StatusOK || bytes.Contains(r.body, []byte(`"errors"`)) != bc.refused {
+					b.Fatalf("HTTP %d: %.300s", r.status, r.body)
+				}
+			}
+		})
 	}
 }

@@ -25,7 +25,7 @@ type Options struct {
 func (o *Options) Settings() []settings.Setting {
 	return []settings.Setting{
 		settings.String{Flag: "trusted-documents", Env: "TRUSTED_DOCUMENTS", Value: &o.Path, DefaultText: "none: every document runs",
-			Usage: "file of the operations clients may run: an Apollo persisted query manifest, or relay-compiler's `persistConfig` map of id to text (told apart by content); reloaded on SIGHUP (see [Trusted documents](#trusted-documents))"},
+			Usage: "file of the operations clients may run: an Apollo persisted query manifest, or relay-compiler's `persistConfig` map of id to text (told apart by content); reloaded on SIGHUP; see the README's [Trusted documents](#trusted-documents)"},
 		settings.String{Flag: "trusted-documents-mode", Env: "TRUSTED_DOCUMENTS_MODE", Value: &o.Mode, Default: Enforce, Choices: []string{Enforce, Log},
 			Usage: "with `-trusted-documents`: `enforce` runs listed operations alone (others get `PERSISTED_QUERY_NOT_IN_LIST` or `QUERY_NOT_IN_SAFELIST`, before any call); `log` runs everything and counts and logs, by sha256, what `enforce` would refuse"},
 		settings.Bool{Flag: "trusted-documents-introspection", Env: "TRUSTED_DOCUMENTS_INTROSPECTION", On: &o.Introspection,
