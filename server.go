@@ -29,6 +29,7 @@ import (
 	"github.com/gitbook-graphql/facade/redisstate"
 	"github.com/gitbook-graphql/facade/settings"
 	"github.com/gitbook-graphql/facade/telemetry"
+	"github.com/gitbook-graphql/facade/trusted"
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
@@ -57,6 +58,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log, logHandler := newLogger(cfg, stdout)
 	slog.SetDefault(log)
 	tuneGC(getenv)
+	if cfg.handler.Trusted.Path != "" {
+		// A list that does not load is a bad command line: the server
+		// would otherwise run everything, or nothing.
+		store, err := trusted.Open(cfg.handler.Trusted.Path)
+		if err != nil {
+			return &settings.UsageError{Command: "facade", Err: fmt.Errorf("-trusted-documents: %w", err)}
+		}
+		cfg.handler.TrustedDocuments = store
+		log.Info("trusted documents", "operations", store.List().Len(), "format", store.List().Format(),
+			"mode", cfg.handler.Trusted.Mode, "introspection", cfg.handler.Trusted.Introspection)
+		defer reloadOnHangup(cfg.handler.Trusted.Path, store, log)()
+	}
 
 	tracerProvider, stopTracing, err := telemetry.TracerProvider(ctx, getenv)
 	if err != nil {
@@ -107,6 +120,32 @@ func newLogger(cfg config, stdout io.Writer) (*slog.Logger, slog.Handler) {
 		h = slog.NewTextHandler(stdout, opts)
 	}
 	return slog.New(h), h
+}
+
+// reloadOnHangup reloads the list of trusted documents from path on each
+// SIGHUP, until the returned stop is called. Requests in flight keep the
+// list they began with; a file that does not load leaves the old list in
+// force.
+func reloadOnHangup(path string, store *trusted.Store, log *slog.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range hup {
+			list, err := store.Reload(path)
+			if err != nil {
+				log.Error("trusted documents: kept the list in force, since the file does not load", "operations", store.List().Len(), "error", err.Error())
+				continue
+			}
+			log.Info(fmt.Sprintf("trusted documents: reloaded %d operations", list.Len()), "operations", list.Len(), "format", list.Format())
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(hup)
+		<-done
+	}
 }
 
 // newHandler builds the upstream client and the HTTP handler over it, with

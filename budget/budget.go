@@ -1,5 +1,6 @@
 // Package budget bounds the upstream calls one GraphQL request may make:
-// before it runs, by pricing every field in calls (gqlgen's complexity) and
+// before it runs, by pricing every field in calls (gqlgen's complexity),
+// as the schema's @cost and @listSize directives tell gateways, and
 // refusing an operation that may need more than the budget; while it runs,
 // by the request's client, which makes no call past it.
 package budget

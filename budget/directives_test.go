@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/httpapi"
 )
@@ -49,6 +50,19 @@ func TestDirectivesPriceEveryCall(t *testing.T) {
 	}
 	if checked < 300 {
 		t.Errorf("checked only %d fields", checked)
+	}
+}
+
+// Gateways cannot count spaces(ids:)'s ids: the size they take is the most
+// the field accepts, so that no estimate is below the calls.
+func TestSpacesListSizeIsTheMostIDs(t *testing.T) {
+	f := httpapi.Schema().Query.Fields.ForName("spaces")
+	want := fmt.Sprintf("@listSize(assumedSize: %d)", graph.MaxSpaceIDs)
+	if got := printDirective(f.Directives.ForName("listSize")); got != want {
+		t.Errorf("Query.spaces: %s, want %s", got, want)
+	}
+	if d := f.Arguments.ForName("ids").Description; !strings.Contains(d, fmt.Sprintf("At most %d ids", graph.MaxSpaceIDs)) {
+		t.Errorf("ids does not say its bound: %q", d)
 	}
 }
 

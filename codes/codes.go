@@ -32,6 +32,10 @@ const (
 	// Overloaded is a request refused because the process already holds
 	// as many requests, or bytes of request bodies, as it may.
 	Overloaded = "OVERLOADED"
+	// The trusted documents list refuses (package trusted), in Apollo
+	// Router's words: an id the list does not hold, and any other text.
+	PersistedQueryNotInList = "PERSISTED_QUERY_NOT_IN_LIST"
+	QueryNotInSafelist      = "QUERY_NOT_IN_SAFELIST"
 	// Bounds on one answer.
 	ResponseTooLarge = "RESPONSE_TOO_LARGE"
 	TooManyErrors    = "TOO_MANY_ERRORS"
@@ -46,6 +50,6 @@ const (
 // table of errors explains.
 var Facade = []string{
 	NotFound, Unauthenticated, Forbidden, BadUserInput, RateLimited, TooComplex,
-	BadRequest, TooManyErrors, ResponseTooLarge, UnsupportedMediaType, MethodNotAllowed, Overloaded,
+	BadRequest, PersistedQueryNotInList, QueryNotInSafelist, TooManyErrors, ResponseTooLarge, UnsupportedMediaType, MethodNotAllowed, Overloaded,
 	UpstreamUnavailable, UpstreamTimeout, RequestTimeout, UpstreamBadResponse,
 }

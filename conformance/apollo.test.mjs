@@ -21,6 +21,7 @@ import { print } from 'graphql';
 
 import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
 import { installationId, installationKey, viewer, viewerOrganizations } from './lib/demo.mjs';
+import { INSTALLATION_BY_KEY, INTEGRATION_BLOCKS, PAGE, WALK } from './lib/apollo-operations.mjs';
 
 let stack;
 before(async () => {
@@ -55,10 +56,7 @@ function readmeTypePolicies() {
 
 test('the default cache keeps each integration\'s blocks apart', async () => {
   const client = newClient();
-  const { data } = await client.query({ query: gql`{
-    jira: integration(name: "jira") { id name blocks { id blockId title } }
-    figma: integration(name: "figma") { id name blocks { id blockId title } }
-  }` });
+  const { data } = await client.query({ query: INTEGRATION_BLOCKS });
   assert.equal(data.jira.blocks[0].blockId, 'embed');
   assert.equal(data.figma.blocks[0].blockId, 'embed');
   assert.equal(data.jira.blocks[0].title, 'Jira issue');
@@ -77,39 +75,6 @@ test('with the README\'s typePolicies, integration(name:) and space(id:) come fr
   assert.equal(answered.length, before, 'the client asked the server for what its cache held');
   client.stop();
 });
-
-// The walk from a token, as wide as the default cost limit lets it be: every
-// new type, and the same entities reached by more than one path (an
-// organization from the list, from its spaces and from its installations;
-// an installation from its organization's list and from installation(...);
-// an integration from installations and from the marketplace).
-const WALK = gql`
-  query Walk {
-    viewer { id displayName email }
-    organizations(first: 3) {
-      totalCount
-      nodes {
-        id title
-        spaces(first: 3) { nodes { id title organization { id title } } }
-        installations(first: 4) {
-          nodes {
-            id key status
-            integration { id name title }
-            organization { id title }
-            spaceInstallations(first: 3) { nodes { installation space { id title organization { id } } } }
-          }
-        }
-      }
-    }
-    acmeStatus: installation(integration: "acme-status", id: "inst-acme-acme-status") {
-      id key status spaces integration { id title } organization { id title }
-    }
-    acmeSlack: installation(integration: "slack", id: "inst-acme-slack") { id key status spaces organization { id } }
-    northwindSlack: installation(integration: "slack", id: "inst-northwind-slack") { id key status spaces organization { id } }
-    space(id: "acme-handbook") { id title organization { id title } }
-    marketplace: integrations(first: 10) { nodes { id name title owner { id title } } }
-  }
-`;
 
 function withoutTypename(value) {
   if (Array.isArray(value)) return value.map(withoutTypename);
@@ -192,10 +157,7 @@ test('with the README\'s typePolicies, installation(integration:, id:) and organ
   const before = answered.length;
   const key = installationKey('northwind', 'auth0');
   const [integration, id] = key.split('/');
-  const { data } = await client.query({
-    query: gql`query ($integration: String!, $id: ID!) { installation(integration: $integration, id: $id) { id key status } }`,
-    variables: { integration, id },
-  });
+  const { data } = await client.query({ query: INSTALLATION_BY_KEY, variables: { integration, id } });
   assert.deepEqual(withoutTypename(data.installation), { id, key, status: 'active' });
   const org = await client.query({ query: gql`{ organization(id: "northwind") { id title } }` });
   assert.equal(org.data.organization.title, 'Northwind Traders');
@@ -256,9 +218,6 @@ test('relayStylePagination merges pages of a space\'s integrations, each search 
   const typePolicies = readmeTypePolicies();
   typePolicies.Space = { fields: { integrations: relayStylePagination(['search']) } };
   const client = newClient(new InMemoryCache({ typePolicies }));
-  const PAGE = gql`query Page($search: String, $after: String) {
-    space(id: "acme-developer-portal") { id integrations(first: 2, search: $search, after: $after) {
-      edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } } }`;
   const watched = client.watchQuery({ query: PAGE });
   let sub;
   const first = await new Promise((resolve, reject) => {

@@ -9,11 +9,6 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 import { Environment, Network, RecordSource, Store, fetchQuery } from 'relay-runtime';
 
@@ -21,115 +16,19 @@ import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, postGraphQL, startStack } from './
 import {
   installationKey, installationSpaces, organizationInstallations, spaces, viewerOrganizations,
 } from './lib/demo.mjs';
-
-const FRAGMENTS = `
-graphql\`
-  fragment spaceTitle_space on Space @refetchable(queryName: "SpaceRefetchQuery") { title }
-\`;
-graphql\`
-  fragment organizationTitle_organization on Organization @refetchable(queryName: "OrganizationRefetchQuery") { title }
-\`;
-graphql\`
-  fragment integrationTitle_integration on Integration @refetchable(queryName: "IntegrationRefetchQuery") { title }
-\`;
-graphql\`
-  fragment spaceIntegrations_space on Space
-    @refetchable(queryName: "SpaceIntegrationsPaginationQuery")
-    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
-    integrations(first: $count, after: $cursor) @connection(key: "spaceIntegrations_integrations") {
-      edges { node { name } }
-    }
-  }
-\`;
-graphql\`
-  fragment installationStatus_installation on IntegrationInstallation
-    @refetchable(queryName: "IntegrationInstallationRefetchQuery") { status spaces integration { name } }
-\`;
-graphql\`
-  fragment viewerOrganizations_query on Query
-    @refetchable(queryName: "ViewerOrganizationsPaginationQuery")
-    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
-    organizations(first: $count, after: $cursor) @connection(key: "viewerOrganizations_organizations") {
-      edges { node { title } }
-    }
-  }
-\`;
-graphql\`
-  fragment marketplace_query on Query
-    @refetchable(queryName: "MarketplacePaginationQuery")
-    @argumentDefinitions(
-      category: { type: "IntegrationCategory" }, count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
-    integrations(category: $category, first: $count, after: $cursor)
-      @connection(key: "marketplace_integrations", filters: ["category"]) {
-      edges { node { title } }
-    }
-  }
-\`;
-graphql\`
-  fragment organizationSpaces_organization on Organization
-    @refetchable(queryName: "OrganizationSpacesPaginationQuery")
-    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
-    spaces(first: $count, after: $cursor) @connection(key: "organizationSpaces_spaces") {
-      edges { node { title } }
-    }
-  }
-\`;
-graphql\`
-  fragment organizationInstallations_organization on Organization
-    @refetchable(queryName: "OrganizationInstallationsPaginationQuery")
-    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
-    installations(first: $count, after: $cursor) @connection(key: "organizationInstallations_installations") {
-      edges { node { key integration { name } } }
-    }
-  }
-\`;
-graphql\`
-  fragment integrationInstallations_integration on Integration
-    @refetchable(queryName: "IntegrationInstallationsPaginationQuery")
-    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
-    installations(first: $count, after: $cursor) @connection(key: "integrationInstallations_installations") {
-      edges { node { key } }
-    }
-  }
-\`;
-graphql\`
-  fragment installationSpaces_installation on IntegrationInstallation
-    @refetchable(queryName: "InstallationSpacesPaginationQuery")
-    @argumentDefinitions(count: { type: "Int", defaultValue: 2 }, cursor: { type: "String" }) {
-    spaceInstallations(first: $count, after: $cursor) @connection(key: "installationSpaces_spaceInstallations") {
-      edges { node { installation space { title } } }
-    }
-  }
-\`;
-graphql\`
-  query viewerOrganizationsQuery($count: Int, $cursor: String) {
-    viewer { id displayName }
-    organizations(first: $count, after: $cursor) @connection(key: "viewer_organizations") {
-      edges { node { id title spaces(first: 2) @connection(key: "organization_spaces") { edges { node { id title } } } } }
-    }
-  }
-\`;
-`;
+import { FRAGMENTS, compileRelay } from './lib/relay.mjs';
 
 let stack;
 let project;
 let artifacts;
 before(async () => {
   stack = await startStack();
-  project = mkdtempSync(join(tmpdir(), 'relay-'));
-  mkdirSync(join(project, 'src'));
-  cpSync(new URL('../schema/client.graphql', import.meta.url), join(project, 'schema.graphql'));
-  writeFileSync(join(project, 'src', 'fragments.js'), FRAGMENTS);
-  writeFileSync(join(project, 'relay.config.json'), JSON.stringify({ src: './src', schema: './schema.graphql', language: 'javascript', eagerEsModules: true }));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module' }));
-  const cli = new URL('./node_modules/relay-compiler/cli.js', import.meta.url).pathname;
-  const run = spawnSync(process.execPath, [cli], { cwd: project, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
-  artifacts = async (name) => (await import(pathToFileURL(join(project, 'src', '__generated__', `${name}.graphql.js`)).href)).default;
+  project = await compileRelay(FRAGMENTS);
+  artifacts = project.artifact;
 }, { timeout: HOOK_TIMEOUT_MS });
 after(async () => {
   await stack?.stop();
-  if (project) rmSync(project, { recursive: true, force: true });
+  project?.remove();
 });
 
 function newEnvironment() {

@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/gitbook-graphql/facade/gitbooksim"
+	"github.com/gitbook-graphql/facade/graph"
 )
 
 type spaceAnswer struct {
@@ -102,6 +103,30 @@ func TestSpacesAnswerAtEachIndex(t *testing.T) {
 		t.Errorf("spaces[3] = %+v", got.Spaces[3])
 	}
 	h.calls(t, map[string]int{"getSpaceById": 3})
+}
+
+// spaces(ids:) takes at most graph.MaxSpaceIDs ids, so that a gateway's
+// estimate (@listSize(assumedSize: 50): it cannot count them) holds: one
+// more is refused at the argument, before any call.
+func TestSpacesTakeAtMostFiftyIDs(t *testing.T) {
+	h := newHarness(t, setup{})
+	ids := make([]string, graph.MaxSpaceIDs+1)
+	for i := range ids {
+		ids[i] = "acme-handbook"
+	}
+	var got struct{ Spaces []*spaceAnswer }
+	errs := h.post(t, `query($ids: [ID!]!) { spaces(ids: $ids) { id } }`, &got, client.Var("ids", ids))
+	e := one(t, errs, "BAD_USER_INPUT", `["spaces"]`)
+	if e.Message != "argument ids: at most 50 ids, got 51" {
+		t.Errorf("message %q", e.Message)
+	}
+	h.calls(t, nil)
+
+	errs = h.post(t, `query($ids: [ID!]!) { spaces(ids: $ids) { id } }`, &got, client.Var("ids", ids[:graph.MaxSpaceIDs]))
+	if len(errs) != 0 || len(got.Spaces) != graph.MaxSpaceIDs {
+		t.Errorf("%d entries, errors %+v", len(got.Spaces), errs)
+	}
+	h.calls(t, map[string]int{"getSpaceById": 1})
 }
 
 func TestSpacesOfNoIDsCostNothing(t *testing.T) {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/gitbook-graphql/facade/graph/model"
 )
@@ -19,10 +20,18 @@ func (r *Resolver) fetchSpace(ctx context.Context, id string) (*model.Space, err
 	return model.SpaceFromREST(s), nil
 }
 
+// MaxSpaceIDs bounds spaces(ids:), as 1000 bounds a connection's `first`:
+// the SDL's @listSize(assumedSize:) on the field says it to gateways, which
+// cannot count ids, so that their estimates hold for any list that runs.
+const MaxSpaceIDs = 50
+
 // fetchSpaces answers spaces(ids:): one entry per id, in order. An id that
 // fails gives null at its index, with its error at that index's path, and
 // does not fail its siblings.
 func (r *Resolver) fetchSpaces(ctx context.Context, ids []string) ([]*model.Space, error) {
+	if len(ids) > MaxSpaceIDs {
+		return nil, &inputError{arg: "ids", reason: "at most " + strconv.Itoa(MaxSpaceIDs) + " ids, got " + strconv.Itoa(len(ids))}
+	}
 	l, err := loadersFor(ctx)
 	if err != nil {
 		return nil, err

@@ -217,6 +217,11 @@ func TestTheInstallFlowNeedsNoIDFromElsewhere(t *testing.T) {
 	if target == "" {
 		t.Fatal("slack is on every acme space; the test needs one without it")
 	}
+	// The least: the organization, its spaces, its installations and the
+	// one installation's spaces (its integration came with the list).
+	h.calls(t, map[string]int{"getOrganizationById": 1, "listSpacesInOrganizationById": 1,
+		"listOrganizationInstallations": 1, "listIntegrationInstallationSpaces": 1})
+	h.sim.ResetStats()
 	var done struct {
 		InstallIntegrationOnSpace struct {
 			Installation string
@@ -228,13 +233,26 @@ func TestTheInstallFlowNeedsNoIDFromElsewhere(t *testing.T) {
 	if done.InstallIntegrationOnSpace.Installation != inst[0].ID || done.InstallIntegrationOnSpace.Space.ID != target {
 		t.Fatalf("installed: %+v", done)
 	}
+	// The install itself: the installation on the space, then its
+	// integration space installation, read back with its space.
+	h.calls(t, map[string]int{"installIntegrationOnSpace": 1, "getSpaceById": 1})
+	h.sim.ResetStats()
 	var after struct {
 		Installation struct{ SpaceInstallations struct{ TotalCount int } }
+		Space        struct {
+			Integrations struct{ Nodes []struct{ Name string } }
+		}
 	}
-	h.must(t, `query($i: ID!) { installation(integration: "slack", id: $i) { spaceInstallations { totalCount } } }`, &after, client.Var("i", inst[0].ID))
+	h.must(t, `query($i: ID!, $s: ID!) { installation(integration: "slack", id: $i) { spaceInstallations { totalCount } }
+		space(id: $s) { integrations { nodes { name } } } }`, &after, client.Var("i", inst[0].ID), client.Var("s", target))
 	if after.Installation.SpaceInstallations.TotalCount != len(inst[0].SpaceInstallations.Nodes)+1 {
 		t.Errorf("slack is on %d spaces after the install, want %d", after.Installation.SpaceInstallations.TotalCount, len(inst[0].SpaceInstallations.Nodes)+1)
 	}
+	if !slices.ContainsFunc(after.Space.Integrations.Nodes, func(n struct{ Name string }) bool { return n.Name == "slack" }) {
+		t.Errorf("%s's integrations after the install: %+v, want slack among them", target, after.Space.Integrations.Nodes)
+	}
+	h.calls(t, map[string]int{"getIntegrationInstallationById": 1, "listIntegrationInstallationSpaces": 1,
+		"getSpaceById": 1, "listSpaceIntegrations": 1})
 }
 
 func TestIntegrationInstallationsAreForTheOwnerAlone(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/gitbook-graphql/facade/loader"
 	"github.com/gitbook-graphql/facade/settings"
 	"github.com/gitbook-graphql/facade/telemetry"
+	"github.com/gitbook-graphql/facade/trusted"
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
@@ -90,6 +91,12 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call /graphql; none
 	// (the default) leaves CORS off. "*" allows any.
 	CORSOrigins []string
+	// Trusted says how TrustedDocuments is used; its Path is the command's
+	// to load.
+	Trusted trusted.Options
+	// TrustedDocuments, when set, is the list of trusted documents in
+	// force, which Trusted.Mode enforces or logs; nil runs every document.
+	TrustedDocuments *trusted.Store
 	// Registry, when set, gets the metrics, served at /metrics.
 	Registry *prometheus.Registry
 	// Metrics are the series the requests feed; made from Registry when nil.

@@ -20,10 +20,12 @@ import (
 
 	"github.com/gitbook-graphql/facade/answer"
 	"github.com/gitbook-graphql/facade/budget"
+	"github.com/gitbook-graphql/facade/codes"
 	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/graph/generated"
 	"github.com/gitbook-graphql/facade/loader"
 	"github.com/gitbook-graphql/facade/telemetry"
+	"github.com/gitbook-graphql/facade/trusted"
 	"github.com/gitbook-graphql/facade/upstream"
 )
 
@@ -75,12 +77,22 @@ func New(cfg Config) *Handler {
 		}).Handler(gql)
 	}
 	h.mux.Handle("/graphql", gql)
-	h.mux.Handle("GET /{$}", playgroundHandler())
+	if cfg.TrustedDocuments != nil && cfg.Trusted.Mode == trusted.Enforce && !cfg.Trusted.Introspection {
+		h.mux.Handle("GET /{$}", playgroundRefused())
+	} else {
+		h.mux.Handle("GET /{$}", playgroundHandler())
+	}
 	h.mux.Handle("GET /playground/", playgroundAssets())
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
 	h.mux.Handle("GET /readyz", readiness(cfg.Client, cfg.ReadyCacheFor, &h.draining))
+	if cfg.Registry != nil && cfg.Metrics != nil && cfg.TrustedDocuments != nil {
+		list := cfg.TrustedDocuments
+		cfg.Metrics.RegisterTrustedDocuments(cfg.Registry, func() int { return list.List().Len() })
+		cfg.Metrics.TrustedRefusedFrom(codes.PersistedQueryNotInList, true)
+		cfg.Metrics.TrustedRefusedFrom(codes.QueryNotInSafelist, cfg.Trusted.Mode == trusted.Enforce)
+	}
 	if cfg.Registry != nil {
 		h.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
 	}
@@ -104,13 +116,19 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 	}
 	srv.AddTransport(overHTTP{maxErrors: cfg.MaxErrors, maxResponseBytes: cfg.MaxResponseBytes, maxJSONDepth: cfg.MaxJSONDepth,
 		answerLimits: answer.Limits{Values: cfg.MaxResponseValues, Bytes: cfg.MaxResponseBytes, Errors: cfg.MaxErrors},
-		dedupe:       shared, metrics: cfg.Metrics})
+		dedupe:       shared, metrics: cfg.Metrics, trustedDocuments: cfg.TrustedDocuments != nil})
 	queries := newQueryCache(cfg.QueryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.Document.Tokens)
 	// Suggestions ("Did you mean …") would spell out the schema that
 	// switching introspection off hides.
 	srv.SetDisableSuggestion(cfg.DisableIntrospection)
+	if cfg.TrustedDocuments != nil {
+		// First: the text it puts in place of an id is then limited,
+		// parsed and cached like any other.
+		srv.Use(trustedDocuments{store: cfg.TrustedDocuments, enforce: cfg.Trusted.Mode == trusted.Enforce, introspection: cfg.Trusted.Introspection,
+			maxTokens: cfg.Document.Tokens, cache: queries, metrics: cfg.Metrics, log: cfg.Logger})
+	}
 	srv.Use(documentLimit{limits: cfg.Document, cache: queries})
 	tracer := cfg.TracerProvider.Tracer("github.com/gitbook-graphql/facade/graph")
 	srv.Use(telemetry.GraphQL{Metrics: cfg.Metrics, Tracer: tracer, DebugHeader: DebugHeader, Unknown: telemetry.NewUnknownValues(cfg.Logger)})
@@ -122,7 +140,12 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 	} else {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: cfg.APQCache})
+	if cfg.TrustedDocuments == nil || cfg.Trusted.Mode != trusted.Enforce {
+		// Under enforce the list is the only source of texts; APQ would
+		// add nothing but a cache any caller may fill, which a slip in the
+		// check above would let run.
+		srv.Use(extension.AutomaticPersistedQuery{Cache: cfg.APQCache})
+	}
 	srv.Use(&graph.Representations{})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(calls.Limit())

@@ -13,10 +13,12 @@ import (
 	segjson "github.com/segmentio/encoding/json"
 )
 
-// readParams reads the request's GraphQL parameters, or says what is wrong
-// with them. Numbers in variables stay json.Number for gqlgen's coercion.
-func readParams(r *http.Request, maxDepth int) (*graphql.RawParams, string) {
-	params := &graphql.RawParams{}
+// readParams reads the request's GraphQL parameters, and the id of a
+// persisted document when it names one (documentId, GraphQL over HTTP's;
+// doc_id, Relay's), or says what is wrong with them. Numbers in variables
+// stay json.Number for gqlgen's coercion.
+func readParams(r *http.Request, maxDepth int) (params *graphql.RawParams, documentID, problem string) {
+	params = &graphql.RawParams{}
 	if r.Method == http.MethodGet {
 		q := r.URL.Query()
 		params.Query, params.OperationName = q.Get("query"), q.Get("operationName")
@@ -26,23 +28,65 @@ func readParams(r *http.Request, maxDepth int) (*graphql.RawParams, string) {
 		}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
 			if v := q.Get(part.name); v != "" {
 				if err := decodeJSON([]byte(v), part.to, maxDepth); err != nil {
-					return nil, "the " + part.name + " parameter " + jsonProblem(err, "is not a JSON object")
+					return nil, "", "the " + part.name + " parameter " + jsonProblem(err, "is not a JSON object")
 				}
 			}
 		}
+		documentID, problem = oneDocumentID(q.Get("documentId"), q.Get("doc_id"))
 	} else {
 		body, ok := rawParams(r)
 		if !ok {
-			return nil, "the request body could not be read"
+			return nil, "", "the request body could not be read"
 		}
-		if err := decodeParams(body, params, maxDepth); err != nil {
-			return nil, "the request body " + jsonProblem(err, "is not a JSON object of GraphQL request parameters")
+		ids, err := decodeParams(body, params, maxDepth)
+		if err != nil {
+			return nil, "", "the request body " + jsonProblem(err, "is not a JSON object of GraphQL request parameters")
+		}
+		documentID, problem = ids.one()
+	}
+	if problem != "" {
+		return nil, "", problem
+	}
+	if strings.TrimSpace(params.Query) == "" && params.Extensions["persistedQuery"] == nil && documentID == "" {
+		return nil, "", "the request has no query"
+	}
+	return params, documentID, ""
+}
+
+// documentIDs are a POST's documentId and doc_id, as sent: strings, or
+// something else to refuse.
+type documentIDs struct {
+	DocumentID any `json:"documentId"`
+	DocID      any `json:"doc_id"`
+}
+
+func (ids documentIDs) one() (string, string) {
+	var named [2]string
+	for i, part := range []struct {
+		name  string
+		value any
+	}{{"documentId", ids.DocumentID}, {"doc_id", ids.DocID}} {
+		switch v := part.value.(type) {
+		case nil:
+		case string:
+			named[i] = v
+		default:
+			return "", part.name + " is not a string"
 		}
 	}
-	if strings.TrimSpace(params.Query) == "" && params.Extensions["persistedQuery"] == nil {
-		return nil, "the request has no query"
+	return oneDocumentID(named[0], named[1])
+}
+
+// oneDocumentID is the id a request names, by either parameter; naming two
+// is refused rather than one of them picked.
+func oneDocumentID(documentID, docID string) (string, string) {
+	if documentID != "" && docID != "" && documentID != docID {
+		return "", "documentId and doc_id name two documents; send one"
 	}
-	return params, ""
+	if documentID != "" {
+		return documentID, ""
+	}
+	return docID, ""
 }
 
 // rawParams are the request's GraphQL parameters as sent: a POST's body
@@ -63,20 +107,22 @@ func rawParams(r *http.Request) ([]byte, bool) {
 }
 
 // decodeParams decodes a POST body of GraphQL request parameters, numbers
-// kept as written (json.Number), as gqlgen's own transports decode them.
-func decodeParams(body []byte, params *graphql.RawParams, maxDepth int) error {
+// kept as written (json.Number), as gqlgen's own transports decode them,
+// and the persisted document ids it names, which RawParams has no field for.
+func decodeParams(body []byte, params *graphql.RawParams, maxDepth int) (documentIDs, error) {
 	var raw struct {
 		Query         string         `json:"query"`
 		OperationName string         `json:"operationName"`
 		Variables     map[string]any `json:"variables"`
 		Extensions    map[string]any `json:"extensions"`
+		documentIDs
 	}
 	if err := decodeJSON(body, &raw, maxDepth); err != nil {
-		return err
+		return documentIDs{}, err
 	}
 	params.Query, params.OperationName = raw.Query, raw.OperationName
 	params.Variables, params.Extensions = raw.Variables, raw.Extensions
-	return nil
+	return raw.documentIDs, nil
 }
 
 // decodeJSON decodes exactly one JSON value, nested at most maxDepth deep,

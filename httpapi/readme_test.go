@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/gitbook-graphql/facade/gitbooksim"
 	"github.com/gitbook-graphql/facade/httpapi"
 )
@@ -68,4 +71,58 @@ func TestReadmeExampleCostsTheLeastCalls(t *testing.T) {
 		t.Errorf("%d upstream calls, want 5", total)
 	}
 	t.Logf("naive: %d calls; facade: %d", len(naive.sim.Calls()), len(f.sim.Calls()))
+}
+
+// The README's first command (Try it) gives every connection its `first`:
+// behind Hive Gateway, which counts a connection without it as one node,
+// its estimate then covers its calls, as it does under Apollo Router's
+// rules and the facade's own.
+func TestReadmeTryItGivesFirst(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`-d '(\{"query":.*?\})'`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no curl -d '{\"query\": …}'")
+	}
+	var body struct{ Query string }
+	if err := json.Unmarshal(m[1], &body); err != nil {
+		t.Fatal(err)
+	}
+	doc, errs := gqlparser.LoadQuery(httpapi.Schema(), body.Query)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	var walk func(ast.SelectionSet)
+	connections := 0
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			if f, ok := sel.(*ast.Field); ok {
+				if ls := f.Definition.Directives.ForName("listSize"); ls != nil && ls.Arguments.ForName("slicingArguments") != nil {
+					connections++
+					if f.Arguments.ForName("first") == nil {
+						t.Errorf("%s has no first", f.Name)
+					}
+				}
+				walk(f.SelectionSet)
+			}
+		}
+	}
+	op := doc.Operations[0]
+	walk(op.SelectionSet)
+	if connections == 0 {
+		t.Fatalf("no connection in %s", body.Query)
+	}
+
+	f := newFacade(t, setup{sim: gitbooksim.Options{MaxPageSize: gitbooksim.DemoMaxPageSize}})
+	if r := f.do(t, body.Query); len(r.Errors) > 0 {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	calls := f.sim.CallCount("")
+	hive, apollo := gateway{hive: true}.estimate(op, nil), gateway{}.estimate(op, nil)
+	t.Logf("%d calls; estimates: facade %d, Apollo Router %d, Hive Gateway %d", calls, facadeEstimate(op, nil), apollo, hive)
+	if hive < calls || apollo < calls {
+		t.Errorf("estimates %d (Hive Gateway), %d (Apollo Router), below the %d calls", hive, apollo, calls)
+	}
 }

@@ -57,7 +57,7 @@ func (c *Config) Settings() []settings.Setting {
 			Usage: "bytes of persisted query text kept; a query over 1/64 of it is not kept"},
 		settings.Int{Flag: "query-cache-bytes", Env: "QUERY_CACHE_BYTES", Value: &c.QueryCacheBytes, Default: DefaultQueryCacheBytes, Min: 1,
 			Usage: "memory for parsed and validated documents kept (estimated at 30 bytes per byte of query); a document over 1/64 of it is parsed anew each time"},
-	})
+	}, c.Trusted.Settings())
 }
 
 // settings are the limits on one document, bound to l's fields.

@@ -34,6 +34,9 @@ type overHTTP struct {
 	dedupe *dedupe
 	// metrics count the requests dedupe answered from another's execution.
 	metrics *telemetry.Metrics
+	// trustedDocuments says a list is loaded, which documentId and doc_id
+	// name operations of.
+	trustedDocuments bool
 }
 
 var _ graphql.Transport = overHTTP{}
@@ -78,10 +81,18 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 			return
 		}
 	}
-	params, msg := readParams(r, t.maxJSONDepth)
+	params, documentID, msg := readParams(r, t.maxJSONDepth)
 	if msg != "" {
 		refuse(w, r, http.StatusBadRequest, codes.BadRequest, msg)
 		return
+	}
+	if documentID != "" {
+		if !t.trustedDocuments {
+			refuse(w, r, http.StatusBadRequest, codes.BadRequest,
+				"documentId and doc_id name trusted documents, and no trusted documents are loaded (-trusted-documents); send the query")
+			return
+		}
+		ctx = withDocumentID(ctx, documentID) // for trustedDocuments, which gqlgen calls with this context
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}

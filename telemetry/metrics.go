@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"regexp"
+	"strconv"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,7 @@ type Metrics struct {
 	refused         *prometheus.CounterVec
 	requestsHeld    prometheus.Gauge
 	bodyBytesHeld   prometheus.Gauge
+	trustedRefused  *prometheus.CounterVec
 	operations      *boundedNames
 }
 
@@ -83,6 +85,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "graphql_request_body_bytes_reserved",
 			Help: "Bytes of request bodies in flight charged to -max-inflight-body-bytes (each body's first few KiB are not).",
 		})).(prometheus.Gauge),
+		trustedRefused: f(prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "facade_trusted_documents_refused_total",
+			Help: "GraphQL requests not in the trusted documents list, by code (PERSISTED_QUERY_NOT_IN_LIST, QUERY_NOT_IN_SAFELIST) and enforced: true when refused, false when -trusted-documents-mode=log ran them.",
+		}, []string{"code", "enforced"})).(*prometheus.CounterVec),
 		operations: &boundedNames{max: 100, seen: map[string]bool{}},
 	}
 	// Both reasons from the start, at 0: a rate over a series that does
@@ -106,6 +112,30 @@ func (m *Metrics) RequestsInFlight(delta float64) { m.requestsHeld.Add(delta) }
 
 // BodyBytesReserved adds delta to the bytes of request bodies reserved.
 func (m *Metrics) BodyBytesReserved(delta int64) { m.bodyBytesHeld.Add(float64(delta)) }
+
+// TrustedRefused counts a request the trusted documents list does not
+// hold, refused (enforced) or run in log mode; code is one of two, so the
+// series are bounded. Nil Metrics count nothing.
+func (m *Metrics) TrustedRefused(code string, enforced bool) {
+	if m != nil {
+		m.trustedRefused.WithLabelValues(code, strconv.FormatBool(enforced)).Inc()
+	}
+}
+
+// RegisterTrustedDocuments adds the gauge of the operations the list in
+// force holds, read from it when scraped.
+func (m *Metrics) RegisterTrustedDocuments(reg prometheus.Registerer, operations func() int) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "facade_trusted_documents",
+		Help: "Operations in the trusted documents list in force (-trusted-documents).",
+	}, func() float64 { return float64(operations()) }))
+}
+
+// TrustedRefusedFrom starts a series of TrustedRefused at 0: a rate over
+// a series that does not exist yet is no rate at all.
+func (m *Metrics) TrustedRefusedFrom(code string, enforced bool) {
+	m.trustedRefused.WithLabelValues(code, strconv.FormatBool(enforced))
+}
 
 // RegisterClient adds the client's guards, summed over credentials, as
 // series: never by credential, which would make a label of each.

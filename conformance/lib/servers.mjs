@@ -124,6 +124,13 @@ export async function startStack({ facadeArgs = [], facadeEnv = {} } = {}) {
       facadeURL,
       graphqlURL: `${facadeURL}/graphql`,
       facadeOutput: facade.output,
+      /**
+       * Sends signal to the facade's process (SIGHUP reloads its list of
+       * trusted documents); throws if the process is gone.
+       */
+      signalFacade(signal) {
+        if (!facade.child.kill(signal)) throw new Error(`facade (pid ${facade.child.pid}): ${signal} not delivered`);
+      },
       /** The calls the simulated GitBook received since the last reset. */
       async simCalls() {
         const res = await fetch(`${simURL}/_sim/calls`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });

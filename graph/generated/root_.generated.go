@@ -3568,8 +3568,11 @@ type Query {
   "A space by its ID (getSpaceById). Null with a NOT_FOUND error when there is none."
   space(id: ID!): Space @cost(weight: 1)
   "Spaces by ID: one entry per id, in order, null where not found."
-  # A gateway cannot count the ids, and takes 50; the facade counts them.
-  spaces(ids: [ID!]!): [Space]! @cost(weight: 1) @listSize(assumedSize: 50)
+  # A gateway cannot count the ids: it takes the most there may be.
+  spaces(
+    "At most 50 ids (more is BAD_USER_INPUT, before any call); one may come more than once."
+    ids: [ID!]!
+  ): [Space]! @cost(weight: 1) @listSize(assumedSize: 50)
   "An organization by its ID (getOrganizationById)."
   organization(id: ID!): Organization @cost(weight: 1)
   "An integration by its name (getIntegrationByName)."

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gitbook-graphql/facade/graph"
 	"github.com/gitbook-graphql/facade/httpapi"
 )
 
@@ -199,7 +200,7 @@ var Shapes = []Shape{
 		// Each id may cost its space and its organization twice (the
 		// estimate does not see that both fragments ask the same one): the
 		// call limit (200) lets 66 through.
-		return Request{Runs: true, Query: `{ spaces(ids: [` + repeatedIDs(66) + `]) { id ... @defer { title organization { id title } } ... @defer { organization { id } } } }`,
+		return Request{Runs: true, Query: `{ ` + spacesOfRepeatedID(66, `{ id ... @defer { title organization { id title } } ... @defer { organization { id } } }`) + ` }`,
 			Header: map[string]string{"Accept": MultipartAccept}, Calls: 2}
 	}},
 	{"deferred fragments under a fragment, in _entities", func(int) Request {
@@ -210,10 +211,10 @@ var Shapes = []Shape{
 	{"one id repeated, every field of its integrations", func(int) Request {
 		// Each id costs its space and a page of its integrations: 89 fit
 		// the call limit. The answer would be about 5 MB, 200,000 values.
-		return Request{Runs: true, Query: `{ spaces(ids: [` + repeatedIDs(89) + `]) { id title integrations { nodes ` + EveryField("Integration", 3) + ` } } }`, Calls: 3}
+		return Request{Runs: true, Query: `{ ` + spacesOfRepeatedID(89, `{ id title integrations { nodes `+EveryField("Integration", 3)+` } }`) + ` }`, Calls: 3}
 	}},
 	{"one id repeated, every field of its integrations, in parts", func(int) Request {
-		return Request{Runs: true, Query: `{ spaces(ids: [` + repeatedIDs(89) + `]) { id ... @defer { integrations { nodes ` + EveryField("Integration", 3) + ` } } } }`,
+		return Request{Runs: true, Query: `{ ` + spacesOfRepeatedID(89, `{ id ... @defer { integrations { nodes `+EveryField("Integration", 3)+` } } }`) + ` }`,
 			Header: map[string]string{"Accept": MultipartAccept}, Calls: 3}
 	}},
 	{"aliased introspection", func(int) Request {
@@ -261,7 +262,15 @@ func overOneField(n int) string {
 	return `{ space(id: "acme-developer-portal") { id` + strings.Repeat(" ... @defer { organization { id } }", n) + ` } }`
 }
 
-// repeatedIDs is the demo space with the most integrations, n times.
-func repeatedIDs(n int) string {
-	return strings.TrimSuffix(strings.Repeat(`"acme-developer-portal", `, n), ", ")
+// spacesOfRepeatedID asks for the demo space with the most integrations n
+// times, with selection: in lists of graph.MaxSpaceIDs ids, the most one
+// spaces(ids:) takes, aliased s0, s1, ...
+func spacesOfRepeatedID(n int, selection string) string {
+	var b strings.Builder
+	for i := 0; n > 0; i++ {
+		k := min(n, graph.MaxSpaceIDs)
+		fmt.Fprintf(&b, "s%d: spaces(ids: [%s]) %s ", i, strings.TrimSuffix(strings.Repeat(`"acme-developer-portal", `, k), ", "), selection)
+		n -= k
+	}
+	return strings.TrimSpace(b.String())
 }
