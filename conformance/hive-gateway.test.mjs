@@ -293,7 +293,7 @@ describe('Hive Gateway: the facade behind Hive Gateway\'s runtime, with its dema
 
   test('the README\'s curl line: a walk from the token', async () => {
     assert.match(README_CURL ?? '', /viewer/, 'the README\'s curl line moved: update this test');
-    const r = await measure('README, curl line (`viewer`, `organizations` without `first`)', README_CURL);
+    const r = await measure('README, curl line (a walk from the token)', README_CURL);
     assert.equal(r.answer.errors, undefined, JSON.stringify(r.answer.errors));
     assert.equal(r.answer.data.viewer.displayName, viewer.displayName);
     assert.deepEqual(r.answer.data.organizations.nodes, viewerOrganizations.map((id) => ({
