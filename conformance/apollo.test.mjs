@@ -2,7 +2,8 @@
 // cache keeps each integration's blocks apart (GitBook's Figma and Jira
 // blocks share the id `embed`), and normalizes the walk from a token (the
 // viewer, organizations, their spaces and installations, the marketplace)
-// without two objects of a type under one id; with the README's
+// without two objects of a type under one id, at the same calls every
+// time; with the README's
 // typePolicies it answers integration(name:), organization(id:) and
 // installation(integration:, id:) from the cache once a list held them;
 // and with its handler for @defer (Defer20220824Handler, the multipart
@@ -21,7 +22,7 @@ import { print } from 'graphql';
 
 import { HOOK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, postGraphQL, startStack } from './lib/servers.mjs';
 import { installationId, installationKey, viewer, viewerOrganizations } from './lib/demo.mjs';
-import { INSTALLATION_BY_KEY, INTEGRATION_BLOCKS, PAGE, WALK } from './lib/apollo-operations.mjs';
+import { INSTALLATION_BY_KEY, INTEGRATION_BLOCKS, PAGE, WALK, WALK_CALLS } from './lib/apollo-operations.mjs';
 
 let stack;
 before(async () => {
@@ -135,6 +136,22 @@ test('the default cache normalizes the walk from a token: no two objects of a ty
   assert.deepEqual(withoutTypename(fromCache), withoutTypename(raw.data));
   const stored = Object.keys(cache.extract());
   for (const key of keys) assert.ok(stored.includes(key), `${key} not normalized`);
+  client.stop();
+});
+
+// An entity the walk reaches by two paths costs no call when a list of the
+// walk holds it, whichever of the two answers first: the same text costs
+// the same calls every time.
+test('the walk from a token costs the same calls every time, one per distinct resource', async () => {
+  const client = newClient();
+  for (let run = 0; run < 10; run++) {
+    await stack.simReset();
+    const { data, error } = await client.query({ query: WALK, fetchPolicy: 'no-cache' });
+    assert.equal(error?.message, undefined);
+    assert.equal(data.space.title, 'Employee Handbook');
+    const calls = (await stack.simCalls()).map((c) => `${c.Op} ${c.Method} ${c.Path}`).sort();
+    assert.deepEqual(calls, WALK_CALLS, `run ${run}`);
+  }
   client.stop();
 });
 

@@ -55,6 +55,7 @@ func (r *Resolver) integrationConnection(ctx context.Context, spaceID string, se
 	if after != nil {
 		reads = min(loader.MaxPages, (w.want+plan.pageSize-1)/plan.pageSize+1)
 	}
+	defer l.Expect(depthOf(ctx), loader.IntegrationPageEmbeds).End()
 	seen := map[string]bool{}
 	for pages := 0; ; pages++ {
 		list, err := l.IntegrationPage(ctx, w.key)

@@ -89,7 +89,7 @@ func (r *Resolver) spaceEntities(ctx context.Context, ids []string) ([]*model.Sp
 			valid = append(valid, id)
 		}
 	}
-	r.lists().prefetch(ctx, l, valid...)
+	r.lists().prefetch(ctx, l, depthOf(ctx), graphql.CollectFieldsCtx(ctx, []string{"Space"}), valid...)
 	return resolveEntities(ctx, ids, checkID, stub, l.Spaces, model.SpaceFromREST)
 }
 

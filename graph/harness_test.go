@@ -63,6 +63,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	srv.SetErrorPresenter(errs.Present)
 	srv.SetRecoverFunc(errs.Recover)
 	srv.Use(&graph.Representations{})
+	srv.Use(graph.RootLists{})
 	if s.server != nil {
 		s.server(srv)
 	}

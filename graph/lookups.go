@@ -7,28 +7,15 @@ import (
 )
 
 // Organizations and integrations, each by its key, through the loaders
-// (which may already hold them from a page that embedded them).
+// (which may already hold them from a page that embedded them, or wait for
+// one under way: loader's embeds.go).
 
 func fetchOrganization(ctx context.Context, id string) (*model.Organization, error) {
 	l, err := loadersFor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	o, err := l.Organization(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return model.OrganizationFromREST(o), nil
-}
-
-// fetchSpaceOrganization is a space's organization, which a list of the
-// space's integrations on its way may embed.
-func fetchSpaceOrganization(ctx context.Context, spaceID, organizationID string) (*model.Organization, error) {
-	l, err := loadersFor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	o, err := l.SpaceOrganization(ctx, spaceID, organizationID)
+	o, err := l.Organization(ctx, depthOf(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +27,7 @@ func fetchIntegration(ctx context.Context, name string) (*model.Integration, err
 	if err != nil {
 		return nil, err
 	}
-	in, err := l.Integration(ctx, name)
+	in, err := l.Integration(ctx, depthOf(ctx), name)
 	if err != nil {
 		return nil, err
 	}

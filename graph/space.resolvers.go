@@ -13,7 +13,7 @@ import (
 )
 
 func (r *spaceResolver) Organization(ctx context.Context, obj *model.Space) (*model.Organization, error) {
-	return fetchSpaceOrganization(ctx, obj.ID, obj.OrganizationID)
+	return fetchOrganization(ctx, obj.OrganizationID)
 }
 
 func (r *spaceResolver) Integrations(ctx context.Context, obj *model.Space, search *string, first *int, after *string) (*model.IntegrationConnection, error) {

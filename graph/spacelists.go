@@ -57,24 +57,25 @@ func (p spaceLists) start(spaceID string, search *string, first *int, after *str
 	return start, nil
 }
 
-// prefetch starts, beside the space itself, the list calls its
-// selection will make: they need only the space's ID, so waiting for the
-// space first would add a round trip. Their resolvers later find the calls
-// in the loaders' caches. Arguments that do not validate are left for the
-// resolver to refuse.
-func (p spaceLists) prefetch(ctx context.Context, l *loader.Loaders, spaceIDs ...string) {
+// prefetch starts, beside the spaces themselves, the list calls that
+// fields, their selection, will make: they need only the space's ID, so
+// waiting for the space first would add a round trip. Their resolvers later
+// find the calls in the loaders' caches. depth is the field's that asks for
+// the spaces. Arguments that do not validate are left for the resolver to
+// refuse.
+func (p spaceLists) prefetch(ctx context.Context, l *loader.Loaders, depth int, fields []graphql.CollectedField, spaceIDs ...string) {
 	var vars map[string]any
 	if graphql.HasOperationContext(ctx) {
 		vars = graphql.GetOperationContext(ctx).Variables
 	}
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"Space"}) {
+	for _, f := range fields {
 		switch f.Name {
 		case "integrations":
 			args := f.ArgumentMap(vars)
 			search, first, after := stringArg(args["search"]), intArg(args["first"]), stringArg(args["after"])
 			for _, id := range spaceIDs {
 				if start, err := p.start(id, search, first, after); err == nil {
-					l.PrefetchIntegrationPage(ctx, start.page)
+					l.PrefetchIntegrationPage(ctx, depth, start.page)
 				}
 			}
 		case "integrationBlocks":

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/gitbook-graphql/facade/graph/model"
 )
 
@@ -12,8 +14,10 @@ func (r *Resolver) fetchSpace(ctx context.Context, id string) (*model.Space, err
 	if err != nil {
 		return nil, err
 	}
-	r.lists().prefetch(ctx, l, id)
-	s, err := l.Space(ctx, id)
+	depth := depthOf(ctx)
+	r.lists().prefetch(ctx, l, depth, graphql.CollectFieldsCtx(ctx, []string{"Space"}), id)
+	endRootLists(ctx)
+	s, err := l.Space(ctx, depth, id)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +51,8 @@ func (r *Resolver) fetchSpaces(ctx context.Context, ids []string) ([]*model.Spac
 		valid = append(valid, id)
 		at = append(at, i)
 	}
-	r.lists().prefetch(ctx, l, valid...)
+	r.lists().prefetch(ctx, l, depthOf(ctx), graphql.CollectFieldsCtx(ctx, []string{"Space"}), valid...)
+	endRootLists(ctx)
 	spaces, errs := l.Spaces(ctx, valid)
 	for j, i := range at {
 		if errs[j] != nil {

@@ -50,22 +50,12 @@ type walked[T any] struct {
 // walkList reads the pages of one list that the arguments and the selection
 // need. op names the upstream operation (for its errors), of the list.
 func walkList[T any](ctx context.Context, r *Resolver, op, of string, first *int, after *string, read pageReader[T]) (*walked[T], error) {
-	size := r.pageSize()
-	want, limit, token, skip := maxWalk, size, "", 0
-	if first != nil {
-		if *first < 0 || *first > maxFirst {
-			return nil, &inputError{arg: "first", reason: "must be between 0 and " + strconv.Itoa(maxFirst)}
-		}
-		want, limit = *first, min(max(*first, 1), size)
+	size, seal := r.pageSize(), r.CursorSeal
+	start, err := r.walkStart(of, first, after)
+	if err != nil {
+		return nil, err
 	}
-	seal := r.CursorSeal
-	if after != nil {
-		c, err := openListCursor(seal, *after, of, size)
-		if err != nil {
-			return nil, err
-		}
-		token, skip, limit = c.Page, c.Skip, c.Limit
-	}
+	want, limit, token, skip := start.want, start.limit, start.token, start.skip
 	sel := connectionSelectionOf(ctx)
 	if !sel.items {
 		want = 0
@@ -119,6 +109,34 @@ func walkList[T any](ctx context.Context, r *Resolver, op, of string, first *int
 		}
 		token, skip = p.next, 0
 	}
+}
+
+// walkStart is where a walk of a list begins, from its arguments: the
+// upstream page, the items of it to skip, the page size, and how many items
+// it wants. A connection's nodes' lists are asked for from it too (see
+// nodeLists), so that the page asked for ahead is the page the walk reads.
+type walkStart struct {
+	token             string
+	skip, limit, want int
+}
+
+func (r *Resolver) walkStart(of string, first *int, after *string) (walkStart, error) {
+	size := r.pageSize()
+	start := walkStart{want: maxWalk, limit: size}
+	if first != nil {
+		if *first < 0 || *first > maxFirst {
+			return start, &inputError{arg: "first", reason: "must be between 0 and " + strconv.Itoa(maxFirst)}
+		}
+		start.want, start.limit = *first, min(max(*first, 1), size)
+	}
+	if after != nil {
+		c, err := openListCursor(r.CursorSeal, *after, of, size)
+		if err != nil {
+			return start, err
+		}
+		start.token, start.skip, start.limit = c.Page, c.Skip, c.Limit
+	}
+	return start, nil
 }
 
 func sealListCursor(seal CursorSeal, c listCursor) string {

@@ -28,6 +28,9 @@ func (r *Resolver) organizationConnection(ctx context.Context, first *int, after
 	if err != nil {
 		return nil, err
 	}
+	defer endRootLists(ctx)
+	lists := nodeListsOf(ctx, "Organization", organizationLists)
+	defer l.Expect(lists.depth, loader.KindOrganization|lists.kinds).End()
 	w, err := walkList(ctx, r, "listOrganizationsForAuthenticatedUser", listOf("organizations"), first, after,
 		func(ctx context.Context, token string, limit int) (page[upstream.Organization], error) {
 			list, err := l.OrganizationPage(ctx, loader.ListPage{Page: token, Limit: limit})
@@ -39,6 +42,7 @@ func (r *Resolver) organizationConnection(ctx context.Context, first *int, after
 	if err != nil {
 		return nil, err
 	}
+	r.askOrganizationLists(ctx, l, lists, w.items)
 	conn := &model.OrganizationConnection{PageInfo: w.info, TotalCount: w.total,
 		Nodes: make([]model.Organization, 0, len(w.items)), Edges: make([]model.OrganizationEdge, 0, len(w.cursors))}
 	for i, o := range w.items {
@@ -56,6 +60,8 @@ func (r *Resolver) organizationSpaces(ctx context.Context, organizationID string
 	if err != nil {
 		return nil, err
 	}
+	lists := nodeListsOf(ctx, "Space", spaceListEmbeds)
+	defer l.Expect(lists.depth, loader.KindSpace|lists.kinds).End()
 	w, err := walkList(ctx, r, "listSpacesInOrganizationById", listOf("organization.spaces", organizationID), first, after,
 		func(ctx context.Context, token string, limit int) (page[upstream.Space], error) {
 			list, err := l.OrganizationSpacePage(ctx, loader.ListPage{Parent: organizationID, Page: token, Limit: limit})
@@ -66,6 +72,13 @@ func (r *Resolver) organizationSpaces(ctx context.Context, organizationID string
 		})
 	if err != nil {
 		return nil, err
+	}
+	if len(lists.fields) > 0 {
+		ids := make([]string, len(w.items))
+		for i, s := range w.items {
+			ids[i] = s.ID
+		}
+		r.lists().prefetch(ctx, l, lists.depth, lists.fields, ids...)
 	}
 	conn := &model.SpaceConnection{PageInfo: w.info, TotalCount: w.total,
 		Nodes: make([]model.Space, 0, len(w.items)), Edges: make([]model.SpaceEdge, 0, len(w.cursors))}
@@ -88,6 +101,8 @@ func (r *Resolver) organizationInstallations(ctx context.Context, organizationID
 	if err != nil {
 		return nil, err
 	}
+	lists := nodeListsOf(ctx, "IntegrationInstallation", installationLists)
+	defer l.Expect(lists.depth, loader.OrganizationInstallationEmbeds|lists.kinds).End()
 	w, err := walkList(ctx, r, "listOrganizationInstallations", listOf("organization.installations", organizationID, q), first, after,
 		func(ctx context.Context, token string, limit int) (page[upstream.OrganizationInstallation], error) {
 			list, err := l.OrganizationInstallationPage(ctx, loader.ListPage{Parent: organizationID, Filter: q, Page: token, Limit: limit})
@@ -99,6 +114,13 @@ func (r *Resolver) organizationInstallations(ctx context.Context, organizationID
 	if err != nil {
 		return nil, err
 	}
+	if len(lists.fields) > 0 {
+		keys := make([]loader.InstallationKey, len(w.items))
+		for i, item := range w.items {
+			keys[i] = loader.InstallationKey{Integration: item.Integration.Name, ID: item.Installation.ID}
+		}
+		r.askInstallationLists(ctx, l, lists, keys)
+	}
 	return installationConnection(w, func(item *upstream.OrganizationInstallation) *model.IntegrationInstallation {
 		return model.IntegrationInstallationFromREST(item.Integration.Name, &item.Installation)
 	}), nil
@@ -109,6 +131,8 @@ func (r *Resolver) integrationInstallations(ctx context.Context, integration str
 	if err != nil {
 		return nil, err
 	}
+	lists := nodeListsOf(ctx, "IntegrationInstallation", installationLists)
+	defer l.Expect(lists.depth, loader.KindInstallation|lists.kinds).End()
 	w, err := walkList(ctx, r, "listIntegrationInstallations", listOf("integration.installations", integration), first, after,
 		func(ctx context.Context, token string, limit int) (page[upstream.IntegrationInstallation], error) {
 			list, err := l.IntegrationInstallationPage(ctx, loader.ListPage{Parent: integration, Page: token, Limit: limit})
@@ -127,6 +151,13 @@ func (r *Resolver) integrationInstallations(ctx context.Context, integration str
 			return &model.IntegrationInstallationConnection{Nodes: []model.IntegrationInstallation{}, Edges: []model.IntegrationInstallationEdge{}}, nil
 		}
 		return nil, err
+	}
+	if len(lists.fields) > 0 {
+		keys := make([]loader.InstallationKey, len(w.items))
+		for i, in := range w.items {
+			keys[i] = loader.InstallationKey{Integration: integration, ID: in.ID}
+		}
+		r.askInstallationLists(ctx, l, lists, keys)
 	}
 	return installationConnection(w, func(in *upstream.IntegrationInstallation) *model.IntegrationInstallation {
 		return model.IntegrationInstallationFromREST(integration, in)
@@ -152,6 +183,7 @@ func (r *Resolver) installationSpaces(ctx context.Context, obj *model.Integratio
 		return nil, err
 	}
 	parent := loader.InstallationParent(loader.InstallationKey{Integration: obj.IntegrationName, ID: obj.ID})
+	defer l.Expect(depthOf(ctx), loader.KindSpace).End()
 	w, err := walkList(ctx, r, "listIntegrationInstallationSpaces", listOf("installation.spaceInstallations", parent), first, after,
 		func(ctx context.Context, token string, limit int) (page[upstream.IntegrationSpaceInstallation], error) {
 			list, err := l.InstallationSpacePage(ctx, loader.ListPage{Parent: parent, Page: token, Limit: limit})
@@ -225,6 +257,8 @@ func (r *Resolver) marketplace(ctx context.Context, filters loader.MarketplacePa
 	}
 	of := listOf("integrations", filters.Search, filters.Category, filters.BlockDomain, filters.Blocks,
 		filters.ContentSources, filters.Owner, filters.Scope, filters.Target)
+	defer endRootLists(ctx)
+	defer l.Expect(depthOf(ctx), loader.KindIntegration|loader.KindOrganization).End()
 	w, err := walkList(ctx, r, "listIntegrations", of, first, after,
 		func(ctx context.Context, token string, limit int) (page[upstream.Integration], error) {
 			key := filters

@@ -147,6 +147,7 @@ func graphQLServer(cfg Config, calls budget.Budget) http.Handler {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: cfg.APQCache})
 	}
 	srv.Use(&graph.Representations{})
+	srv.Use(graph.RootLists{})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(calls.Limit())
 	errs := graph.Errors{Logger: cfg.Logger}

@@ -17,7 +17,7 @@ func TestLoadersAreMadeOnFirstUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := New(client.WithAuthorization("Bearer "+gitbooksim.DemoToken), Config{})
-	if _, err := l.Space(t.Context(), "acme-changelog"); err != nil {
+	if _, err := l.Space(t.Context(), 0, "acme-changelog"); err != nil {
 		t.Fatal(err)
 	}
 	if l.spaceLoader.loader == nil {

@@ -69,6 +69,8 @@ type Loaders struct {
 	naive bool
 
 	lists listRecord
+
+	embeds embeds
 }
 
 // New makes the loaders of one request; client carries the caller's credential.
@@ -81,15 +83,31 @@ func New(client *upstream.Client, cfg Config) *Loaders {
 type lazyLoader[K comparable, V any] struct {
 	once   sync.Once
 	loader *dataloader.Loader[K, V]
+	// cache is the loader's, kept to tell whether it holds a key without
+	// loading it; nil in naive mode.
+	cache *dataloader.InMemoryCache[K, V]
 }
 
 // get makes the loader on first use, over fetch: a function of no captures,
 // so that a loader never used costs nothing.
 func (z *lazyLoader[K, V]) get(l *Loaders, name string, fetch func(*Loaders, context.Context, K) (V, error)) *dataloader.Loader[K, V] {
 	z.once.Do(func() {
-		z.loader = newLoader(l.cfg, name, func(ctx context.Context, key K) (V, error) { return fetch(l, ctx, key) })
+		if !l.cfg.Naive {
+			z.cache = dataloader.NewCache[K, V]()
+		}
+		z.loader = newLoader(l.cfg, name, z.cache, func(ctx context.Context, key K) (V, error) { return fetch(l, ctx, key) })
 	})
 	return z.loader
+}
+
+// cached says whether the loader, once made, holds key: an answer, or a
+// call on its way.
+func (z *lazyLoader[K, V]) cached(ctx context.Context, key K) bool {
+	if z.cache == nil {
+		return false
+	}
+	_, ok := z.cache.Get(ctx, key)
+	return ok
 }
 
 func (l *Loaders) spaces() *dataloader.Loader[string, *upstream.Space] {
@@ -122,7 +140,7 @@ func (l *Loaders) spaceBlocks() *dataloader.Loader[string, []upstream.SpaceInteg
 
 // newLoader makes a loader whose batch sends one call per key, all at once:
 // the upstream has no batch endpoints, so a batch's latency is one round trip.
-func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+func newLoader[K comparable, V any](cfg Config, name string, cache *dataloader.InMemoryCache[K, V], fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		results := make([]*dataloader.Result[V], len(keys))
 		if len(keys) == 0 {
@@ -155,6 +173,8 @@ func newLoader[K comparable, V any](cfg Config, name string, fetch func(context.
 	if cfg.Naive {
 		// A batch of one, sent at once, and nothing remembered.
 		opts = append(opts, dataloader.WithCache[K, V](&dataloader.NoCache[K, V]{}), dataloader.WithBatchCapacity[K, V](1))
+	} else {
+		opts = append(opts, dataloader.WithCache[K, V](cache))
 	}
 	if cfg.BatchObserver != nil {
 		opts = append(opts, dataloader.WithTracer[K, V](batchTracer[K, V]{name: name, observe: cfg.BatchObserver}))
@@ -185,9 +205,12 @@ func load[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V], 
 	return v, err
 }
 
-// Space is getSpaceById.
-func (l *Loaders) Space(ctx context.Context, id string) (*upstream.Space, error) {
-	return load(ctx, l.spaces(), id)
+// Space is getSpaceById, unless a list of the request embeds it. depth is
+// the reading field's (see embeds.go); 0 waits for no list.
+func (l *Loaders) Space(ctx context.Context, depth int, id string) (*upstream.Space, error) {
+	loader := l.spaces()
+	awaitEmbeds(ctx, l, &l.spaceLoader, KindSpace, depth, id)
+	return load(ctx, loader, id)
 }
 
 // Spaces loads several spaces together; results and errors follow ids.
@@ -223,14 +246,20 @@ func loadMany[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, 
 	return values, errs
 }
 
-// Organization is getOrganizationById, unless an answer already embedded it.
-func (l *Loaders) Organization(ctx context.Context, id string) (*upstream.Organization, error) {
-	return load(ctx, l.organizations(), id)
+// Organization is getOrganizationById, unless a list of the request embeds
+// it, as Space.
+func (l *Loaders) Organization(ctx context.Context, depth int, id string) (*upstream.Organization, error) {
+	loader := l.organizations()
+	awaitEmbeds(ctx, l, &l.organizationLoader, KindOrganization, depth, id)
+	return load(ctx, loader, id)
 }
 
-// Integration is getIntegrationByName, unless a list already held it.
-func (l *Loaders) Integration(ctx context.Context, name string) (*upstream.Integration, error) {
-	return load(ctx, l.integrations(), name)
+// Integration is getIntegrationByName, unless a list of the request holds
+// it, as Space.
+func (l *Loaders) Integration(ctx context.Context, depth int, name string) (*upstream.Integration, error) {
+	loader := l.integrations()
+	awaitEmbeds(ctx, l, &l.integrationLoader, KindIntegration, depth, name)
+	return load(ctx, loader, name)
 }
 
 // SpaceIntegrationBlocks is listSpaceIntegrationsBlocks.

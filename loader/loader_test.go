@@ -29,17 +29,17 @@ func TestTransientFailuresAreNotCached(t *testing.T) {
 	l, sim := newLoaders(t, gitbooksim.Options{
 		Fault: gitbooksim.FailFirst("getSpaceById", 2, gitbooksim.Fault{Status: http.StatusServiceUnavailable}),
 	})
-	if _, err := l.Space(ctx, "acme-handbook"); !upstream.IsTransient(err) {
+	if _, err := l.Space(ctx, 0, "acme-handbook"); !upstream.IsTransient(err) {
 		t.Fatalf("first load: %v, want a transient failure after the retry", err)
 	}
-	s, err := l.Space(ctx, "acme-handbook")
+	s, err := l.Space(ctx, 0, "acme-handbook")
 	if err != nil || s.Title != "Employee Handbook" {
 		t.Fatalf("second load: %v, %v", s, err)
 	}
 	if n := sim.CallCount("getSpaceById"); n != 3 {
 		t.Errorf("getSpaceById: %d calls, want 3", n)
 	}
-	if _, err := l.Space(ctx, "acme-handbook"); err != nil || sim.CallCount("getSpaceById") != 3 {
+	if _, err := l.Space(ctx, 0, "acme-handbook"); err != nil || sim.CallCount("getSpaceById") != 3 {
 		t.Errorf("a success is cached: %v, %d calls", err, sim.CallCount("getSpaceById"))
 	}
 }
@@ -48,7 +48,7 @@ func TestFinalFailuresAreCached(t *testing.T) {
 	ctx := context.Background()
 	l, sim := newLoaders(t, gitbooksim.Options{})
 	for range 3 {
-		if _, err := l.Space(ctx, "no-such-space"); upstream.StatusCode(err) != http.StatusNotFound {
+		if _, err := l.Space(ctx, 0, "no-such-space"); upstream.StatusCode(err) != http.StatusNotFound {
 			t.Fatalf("load: %v", err)
 		}
 	}
@@ -65,11 +65,11 @@ func TestIntegrationPagePrimesIntegrationsAndOwners(t *testing.T) {
 		t.Fatalf("page: %v, %v", list, err)
 	}
 	for _, item := range list.Items {
-		in, err := l.Integration(ctx, item.Name)
+		in, err := l.Integration(ctx, 0, item.Name)
 		if err != nil || in.Title != item.Title {
 			t.Errorf("integration %s: %v, %v", item.Name, in, err)
 		}
-		owner, err := l.Organization(ctx, item.Owner.ID)
+		owner, err := l.Organization(ctx, 0, item.Owner.ID)
 		if err != nil || owner.Title != item.Owner.Title {
 			t.Errorf("owner %s: %v, %v", item.Owner.ID, owner, err)
 		}
@@ -112,14 +112,14 @@ func TestNaiveLoadersCallForEveryLoad(t *testing.T) {
 	}
 	l := loader.New(client.WithAuthorization("Bearer "+gitbooksim.DemoToken), loader.Config{Naive: true})
 	for range 3 {
-		if _, err := l.Space(ctx, "acme-handbook"); err != nil {
+		if _, err := l.Space(ctx, 0, "acme-handbook"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if _, err := l.IntegrationPage(ctx, loader.IntegrationPage{SpaceID: "acme-design-system", Limit: 100}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Integration(ctx, "figma"); err != nil {
+	if _, err := l.Integration(ctx, 0, "figma"); err != nil {
 		t.Fatal(err)
 	}
 	if n := sim.CallCount("getSpaceById"); n != 3 {
@@ -188,43 +188,53 @@ func TestEnabledIntegrationsLoadByTheFewestCalls(t *testing.T) {
 	}
 }
 
-// A space's organization waits for the pages of its integrations sent with
-// the space, which may embed it; a list that hangs delays it only a little.
-func TestSpaceOrganizationComesFromPagesSentWithTheSpace(t *testing.T) {
+// A read of an entity waits for the lists under way, asked for above it,
+// that may embed it: a space's organization, read below the space, for the
+// page of the space's integrations sent with the space. It calls when the
+// list fails or does not hold it, and waits no longer than the request.
+func TestAReadWaitsForTheListsAboveItThatMayEmbedIt(t *testing.T) {
 	const portal = "acme-developer-portal" // acme-status, owned by acme, is first
 	first := loader.IntegrationPage{SpaceID: portal, Limit: 5}
-	t.Run("embedded", func(t *testing.T) {
-		ctx := context.Background()
-		l, sim := newLoaders(t, gitbooksim.Options{Latency: 20 * time.Millisecond})
-		l.PrefetchIntegrationPage(ctx, first)
-		s, err := l.Space(ctx, portal)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o, err := l.SpaceOrganization(ctx, portal, s.Organization)
-		if err != nil || o.ID != "acme" {
-			t.Fatalf("organization %v, %v", o, err)
-		}
-		if n := sim.CallCount("getOrganizationById"); n != 0 {
-			t.Errorf("getOrganizationById: %d calls, want 0 (acme is acme-status's owner)", n)
-		}
-	})
-	t.Run("hung list", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		l, sim := newLoaders(t, gitbooksim.Options{Fault: gitbooksim.FailAlways("listSpaceIntegrations", gitbooksim.Fault{Hang: true})})
-		l.PrefetchIntegrationPage(ctx, first)
-		s, err := l.Space(ctx, portal)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o, err := l.SpaceOrganization(ctx, portal, s.Organization)
-		if err != nil || o.ID != "acme" || ctx.Err() != nil {
-			t.Fatalf("organization %v, %v (context: %v): it should not wait for the hung list", o, err, ctx.Err())
-		}
-		if n := sim.CallCount("getOrganizationById"); n != 1 {
-			t.Errorf("getOrganizationById: %d calls, want 1", n)
-		}
-		sim.Close() // releases the hung call
-	})
+	for _, tc := range []struct {
+		name      string
+		sim       gitbooksim.Options
+		pageDepth int
+		readDepth int
+		orgCalls  int
+		lifeEnds  bool
+		wantErr   bool
+	}{
+		// The latency keeps the page on its way while the space answers.
+		{name: "embedded", sim: gitbooksim.Options{Latency: 20 * time.Millisecond}, pageDepth: 0, readDepth: 1},
+		// A list asked for at the read's own depth is not waited for.
+		{name: "asked for at the read's depth", sim: gitbooksim.Options{Latency: 20 * time.Millisecond}, pageDepth: 1, readDepth: 1, orgCalls: 1},
+		{name: "failed list", sim: gitbooksim.Options{Fault: gitbooksim.FailAlways("listSpaceIntegrations", gitbooksim.Fault{Status: http.StatusNotFound})},
+			pageDepth: 0, readDepth: 1, orgCalls: 1},
+		{name: "hung list", sim: gitbooksim.Options{Fault: gitbooksim.FailAlways("listSpaceIntegrations", gitbooksim.Fault{Hang: true})},
+			pageDepth: 0, readDepth: 1, lifeEnds: true, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, sim := newLoaders(t, tc.sim)
+			ctx := t.Context()
+			if tc.lifeEnds {
+				// The request's lifetime; the test's context outlives it.
+				life, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+				defer cancel()
+				ctx = loader.WithLifetime(ctx, life)
+			}
+			l.PrefetchIntegrationPage(ctx, tc.pageDepth, first)
+			o, err := l.Organization(ctx, tc.readDepth, "acme")
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("organization %v: the read outlived the request", o)
+				}
+			} else if err != nil || o.ID != "acme" {
+				t.Fatalf("organization %v, %v", o, err)
+			}
+			if n := sim.CallCount("getOrganizationById"); n != tc.orgCalls {
+				t.Errorf("getOrganizationById: %d calls, want %d", n, tc.orgCalls)
+			}
+			sim.Close() // releases a hung call
+		})
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
 
@@ -14,18 +13,17 @@ import (
 // A space's lists (its integrations' pages, its blocks) go out beside the
 // space when the request's plan (graph's spaceLists) says its selection will
 // need them; this file keeps what they brought. The blocks name integrations
-// that a page of the space's whole list holds, and a page embeds each
-// integration's owner, which is often the space's own organization: so the
-// record lets those be read from the pages on their way rather than called
-// for again.
+// that a page of the space's whole list holds: so the record lets those be
+// read from the pages on their way rather than called for again. A page
+// embeds each integration's owner too, often the space's own organization,
+// which a read of it waits for like any embedded entity (embeds.go).
 
 // listRecord is the record of one request's pages of space lists.
 type listRecord struct {
 	mu sync.Mutex
 	// listed holds, per space, the pages of all its integrations asked for
-	// so far; listedAt, when the first of them was asked for.
-	listed   map[string][]dataloader.Thunk[*upstream.IntegrationList]
-	listedAt map[string]time.Time
+	// so far.
+	listed map[string][]dataloader.Thunk[*upstream.IntegrationList]
 	// primed names the integrations a page has put in the integration
 	// loader, so that loading them by name costs no call.
 	primed map[string]bool
@@ -39,18 +37,14 @@ func (r *listRecord) noteListed(spaceID string, thunk dataloader.Thunk[*upstream
 	defer r.mu.Unlock()
 	if r.listed == nil {
 		r.listed = map[string][]dataloader.Thunk[*upstream.IntegrationList]{}
-		r.listedAt = map[string]time.Time{}
-	}
-	if _, ok := r.listedAt[spaceID]; !ok {
-		r.listedAt[spaceID] = time.Now()
 	}
 	r.listed[spaceID] = append(r.listed[spaceID], thunk)
 }
 
-func (r *listRecord) pending(spaceID string) ([]dataloader.Thunk[*upstream.IntegrationList], time.Time) {
+func (r *listRecord) pending(spaceID string) []dataloader.Thunk[*upstream.IntegrationList] {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.listed[spaceID], r.listedAt[spaceID]
+	return r.listed[spaceID]
 }
 
 // notePage records what a page of a space's list brought: its names, and
@@ -95,7 +89,6 @@ func (r *listRecord) forget(spaceID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.listed, spaceID)
-	delete(r.listedAt, spaceID)
 	delete(r.counts, spaceID)
 }
 
@@ -105,20 +98,27 @@ func (l *Loaders) IntegrationPage(ctx context.Context, key IntegrationPage) (*up
 	return load(ctx, l.integrationPages(), key)
 }
 
-// PrefetchIntegrationPage starts loading a page without waiting for it.
-func (l *Loaders) PrefetchIntegrationPage(ctx context.Context, key IntegrationPage) {
+// IntegrationPageEmbeds is what a page of a space's integrations embeds:
+// the integrations and their owners.
+const IntegrationPageEmbeds = KindIntegration | KindOrganization
+
+// PrefetchIntegrationPage starts loading a page, asked for by a field at
+// depth, without waiting for it.
+func (l *Loaders) PrefetchIntegrationPage(ctx context.Context, depth int, key IntegrationPage) {
 	if !l.naive {
-		l.noteListed(ctx, key)
+		e := l.Expect(depth, IntegrationPageEmbeds)
+		endWhenAnswered(e, l.noteListed(ctx, key))
 	}
 }
 
 // noteListed starts loading a page and, when it lists all of a space's
-// integrations, records it for the blocks and the space's organization.
-func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) {
+// integrations, records it for the blocks.
+func (l *Loaders) noteListed(ctx context.Context, key IntegrationPage) dataloader.Thunk[*upstream.IntegrationList] {
 	thunk := l.integrationPages().Load(ctx, key)
 	if key.Search == "" && !l.naive {
 		l.lists.noteListed(key.SpaceID, thunk)
 	}
+	return thunk
 }
 
 // PrefetchSpaceIntegrationBlocks starts loading a space's blocks without
@@ -134,39 +134,9 @@ func (l *Loaders) PrefetchSpaceIntegrationBlocks(ctx context.Context, spaceID st
 // those pages hold; once the pages are in, loading the integrations by name
 // costs no call. The pages' own fields report their errors.
 func (l *Loaders) AwaitListedIntegrations(spaceID string) {
-	pending, _ := l.lists.pending(spaceID)
+	pending := l.lists.pending(spaceID)
 	for _, thunk := range pending {
 		_, _ = thunk()
-	}
-}
-
-// SpaceOrganization is the organization that owns a space. The pages of the
-// space's integrations sent with the space may embed it, as the owner of an
-// integration of its own: rather than call for it at once, it waits for
-// those pages as long again as they have been on their way (about what the
-// space took), so that a slow or hung list delays it little.
-func (l *Loaders) SpaceOrganization(ctx context.Context, spaceID, organizationID string) (*upstream.Organization, error) {
-	if pending, since := l.lists.pending(spaceID); len(pending) > 0 {
-		awaitFor(ctx, pending, time.Since(since))
-	}
-	return l.Organization(ctx, organizationID)
-}
-
-// awaitFor waits for the thunks, for d at the most.
-func awaitFor[V any](ctx context.Context, thunks []dataloader.Thunk[V], d time.Duration) {
-	done := make(chan struct{})
-	go func() { // ends with the thunks' batches, which end with the request
-		defer close(done)
-		for _, thunk := range thunks {
-			_, _ = thunk()
-		}
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	case <-underLifetime(ctx).Done():
 	}
 }
 
@@ -189,6 +159,7 @@ func (l *Loaders) fetchIntegrationPage(ctx context.Context, key IntegrationPage)
 		}
 	}
 	l.lists.notePage(key, list)
+	l.embeds.primed()
 	return list, nil
 }
 

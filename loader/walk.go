@@ -71,13 +71,24 @@ func (l *Loaders) OrganizationPage(ctx context.Context, key ListPage) (*upstream
 		for i := range list.Items {
 			l.primeOrganization(ctx, &list.Items[i])
 		}
+		l.embeds.primed()
 		return list, nil
 	}), key)
 }
 
 // OrganizationSpacePage is a page of listSpacesInOrganizationById.
 func (l *Loaders) OrganizationSpacePage(ctx context.Context, key ListPage) (*upstream.SpaceList, error) {
-	return load(ctx, l.walk.organizationSpacePages.get(l, "organizationSpacePages", func(l *Loaders, ctx context.Context, key ListPage) (*upstream.SpaceList, error) {
+	return load(ctx, l.organizationSpacePages(), key)
+}
+
+// PrefetchOrganizationSpacePage starts loading a page, asked for by a
+// field at depth, without waiting for it.
+func (l *Loaders) PrefetchOrganizationSpacePage(ctx context.Context, depth int, key ListPage) {
+	prefetch(ctx, l, l.organizationSpacePages(), depth, KindSpace, key)
+}
+
+func (l *Loaders) organizationSpacePages() *dataloader.Loader[ListPage, *upstream.SpaceList] {
+	return l.walk.organizationSpacePages.get(l, "organizationSpacePages", func(l *Loaders, ctx context.Context, key ListPage) (*upstream.SpaceList, error) {
 		list, err := l.client.ListOrganizationSpaces(ctx, key.Parent, upstream.ListOptions{Page: key.Page, Limit: key.Limit})
 		if err != nil {
 			return nil, err
@@ -85,13 +96,28 @@ func (l *Loaders) OrganizationSpacePage(ctx context.Context, key ListPage) (*ups
 		for i := range list.Items {
 			l.primeSpace(ctx, &list.Items[i])
 		}
+		l.embeds.primed()
 		return list, nil
-	}), key)
+	})
 }
+
+// OrganizationInstallationEmbeds is what a page of an organization's
+// installations embeds: its integrations, their owners, the installations.
+const OrganizationInstallationEmbeds = KindIntegration | KindOrganization | KindInstallation
 
 // OrganizationInstallationPage is a page of listOrganizationInstallations.
 func (l *Loaders) OrganizationInstallationPage(ctx context.Context, key ListPage) (*upstream.OrganizationInstallationList, error) {
-	return load(ctx, l.walk.organizationInstallPage.get(l, "organizationInstallationPages", func(l *Loaders, ctx context.Context, key ListPage) (*upstream.OrganizationInstallationList, error) {
+	return load(ctx, l.organizationInstallationPages(), key)
+}
+
+// PrefetchOrganizationInstallationPage starts loading a page, asked for by
+// a field at depth, without waiting for it.
+func (l *Loaders) PrefetchOrganizationInstallationPage(ctx context.Context, depth int, key ListPage) {
+	prefetch(ctx, l, l.organizationInstallationPages(), depth, OrganizationInstallationEmbeds, key)
+}
+
+func (l *Loaders) organizationInstallationPages() *dataloader.Loader[ListPage, *upstream.OrganizationInstallationList] {
+	return l.walk.organizationInstallPage.get(l, "organizationInstallationPages", func(l *Loaders, ctx context.Context, key ListPage) (*upstream.OrganizationInstallationList, error) {
 		list, err := l.client.ListOrganizationInstallations(ctx, key.Parent, upstream.ListOrganizationInstallationsOptions{
 			Search: key.Filter, ListOptions: upstream.ListOptions{Page: key.Page, Limit: key.Limit},
 		})
@@ -103,8 +129,9 @@ func (l *Loaders) OrganizationInstallationPage(ctx context.Context, key ListPage
 			l.primeIntegration(ctx, &item.Integration)
 			l.primeInstallation(ctx, item.Integration.Name, &item.Installation)
 		}
+		l.embeds.primed()
 		return list, nil
-	}), key)
+	})
 }
 
 // MarketplacePage is a page of listIntegrations.
@@ -117,6 +144,7 @@ func (l *Loaders) MarketplacePage(ctx context.Context, key MarketplacePage) (*up
 		for i := range list.Items {
 			l.primeIntegration(ctx, &list.Items[i])
 		}
+		l.embeds.primed()
 		return list, nil
 	}), key)
 }
@@ -131,6 +159,7 @@ func (l *Loaders) IntegrationInstallationPage(ctx context.Context, key ListPage)
 		for i := range list.Items {
 			l.primeInstallation(ctx, key.Parent, &list.Items[i])
 		}
+		l.embeds.primed()
 		return list, nil
 	}), key)
 }
@@ -155,7 +184,17 @@ func (l *Loaders) installationLoader() *dataloader.Loader[InstallationKey, *upst
 // Parent is the installation's integration and ID, as InstallationParent
 // writes them.
 func (l *Loaders) InstallationSpacePage(ctx context.Context, key ListPage) (*upstream.IntegrationSpaceInstallationList, error) {
-	return load(ctx, l.walk.installationSpacePages.get(l, "installationSpacePages", func(l *Loaders, ctx context.Context, key ListPage) (*upstream.IntegrationSpaceInstallationList, error) {
+	return load(ctx, l.installationSpacePages(), key)
+}
+
+// PrefetchInstallationSpacePage starts loading a page, asked for by a field
+// at depth, without waiting for it.
+func (l *Loaders) PrefetchInstallationSpacePage(ctx context.Context, depth int, key ListPage) {
+	prefetch(ctx, l, l.installationSpacePages(), depth, KindSpace, key)
+}
+
+func (l *Loaders) installationSpacePages() *dataloader.Loader[ListPage, *upstream.IntegrationSpaceInstallationList] {
+	return l.walk.installationSpacePages.get(l, "installationSpacePages", func(l *Loaders, ctx context.Context, key ListPage) (*upstream.IntegrationSpaceInstallationList, error) {
 		in, ok := parseInstallationParent(key.Parent)
 		if !ok {
 			return nil, &upstream.Error{Op: "listIntegrationInstallationSpaces", Kind: upstream.ErrInvalidArgument}
@@ -169,8 +208,9 @@ func (l *Loaders) InstallationSpacePage(ctx context.Context, key ListPage) (*ups
 				l.primeSpace(ctx, s)
 			}
 		}
+		l.embeds.primed()
 		return list, nil
-	}), key)
+	})
 }
 
 // InstallationParent is the Parent of an installation's pages.

@@ -50,6 +50,40 @@ export const WALK = gql`
   }
 `;
 
+// The walk's upstream calls against the demo, the same every time, as
+// `${Op} ${Method} ${Path}` sorted: one per distinct resource, and none for
+// what a list of the walk embeds (acme and northwind come in the
+// organizations' list, acme-status in acme's installations). The three
+// installations and acme-handbook are read before any list that holds them
+// is asked for, so they cost a call each.
+export const WALK_CALLS = [
+  'getAuthenticatedUser GET /v1/user',
+  'getIntegrationInstallationById GET /v1/integrations/acme-status/installations/inst-acme-acme-status',
+  'getIntegrationInstallationById GET /v1/integrations/slack/installations/inst-acme-slack',
+  'getIntegrationInstallationById GET /v1/integrations/slack/installations/inst-northwind-slack',
+  'getSpaceById GET /v1/spaces/acme-handbook',
+  'listIntegrationInstallationSpaces GET /v1/integrations/acme-status/installations/inst-acme-acme-status/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/amplitude/installations/inst-acme-amplitude/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/auth0/installations/inst-acme-auth0/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/auth0/installations/inst-northwind-auth0/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/codesandbox/installations/inst-acme-codesandbox/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/codesandbox/installations/inst-open-source-collective-codesandbox/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/drawio/installations/inst-northwind-drawio/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/figma/installations/inst-northwind-figma/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/github/installations/inst-open-source-collective-github/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/gitlab/installations/inst-northwind-gitlab/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/google-analytics/installations/inst-open-source-collective-google-analytics/spaces',
+  'listIntegrationInstallationSpaces GET /v1/integrations/linear/installations/inst-open-source-collective-linear/spaces',
+  'listIntegrations GET /v1/integrations',
+  'listOrganizationInstallations GET /v1/orgs/acme/installations',
+  'listOrganizationInstallations GET /v1/orgs/northwind/installations',
+  'listOrganizationInstallations GET /v1/orgs/open-source-collective/installations',
+  'listOrganizationsForAuthenticatedUser GET /v1/orgs',
+  'listSpacesInOrganizationById GET /v1/orgs/acme/spaces',
+  'listSpacesInOrganizationById GET /v1/orgs/northwind/spaces',
+  'listSpacesInOrganizationById GET /v1/orgs/open-source-collective/spaces',
+];
+
 export const INSTALLATION_BY_KEY = gql`
   query InstallationByKey($integration: String!, $id: ID!) {
     installation(integration: $integration, id: $id) { id key status }
