@@ -21,7 +21,7 @@ const callCost = 100
 // _entities, which is not in the schema's files.
 type pricedSchema struct {
 	graphql.ExecutableSchema
-	prices   map[string]price
+	prices   map[fieldKey]price
 	pageSize int
 }
 
@@ -29,7 +29,7 @@ func (s pricedSchema) Complexity(ctx context.Context, typeName, field string, ch
 	if typeName == "Query" && field == "_entities" {
 		return entities(child, args), true
 	}
-	p, ok := s.prices[typeName+"."+field]
+	p, ok := s.prices[fieldKey{typeName, field}]
 	if !ok {
 		return s.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
 	}
@@ -82,8 +82,8 @@ func items(v any) int {
 }
 
 // entities prices _entities: each representation may cost a call (none
-// when only its key is asked for, which the estimate does not try to see),
-// as a gateway counts each _Entity (a union, which @cost cannot weigh) 1.
+// when only its key is asked for, which the estimate does not try to see).
+// No directive can say so: _entities is not in the schema's files.
 func entities(child int, args map[string]any) int {
 	reps, _ := args["representations"].([]any)
 	cost := saturatingMul(len(reps), saturatingAdd(callCost, child))

@@ -31,11 +31,14 @@ type listSize struct {
 	itemsArg string
 }
 
-// pricesOf reads the demand-control directives of the schema's fields,
-// keyed by "Type.field". The schema is the facade's own, so a directive it
+// fieldKey names a field of a type: a map key that, unlike "Type.field",
+// costs no string built for each field an operation is priced by.
+type fieldKey struct{ typeName, field string }
+
+// pricesOf reads the demand-control directives of the schema's fields. The schema is the facade's own, so a directive it
 // cannot read is a mistake in schema/ that the tests of this package show.
-func pricesOf(s *ast.Schema) (map[string]price, error) {
-	prices := make(map[string]price)
+func pricesOf(s *ast.Schema) (map[fieldKey]price, error) {
+	prices := make(map[fieldKey]price)
 	for _, def := range s.Types {
 		if def.Kind != ast.Object || def.BuiltIn {
 			continue
@@ -46,7 +49,7 @@ func pricesOf(s *ast.Schema) (map[string]price, error) {
 				return nil, fmt.Errorf("%s.%s: %w", def.Name, f.Name, err)
 			}
 			if priced {
-				prices[def.Name+"."+f.Name] = p
+				prices[fieldKey{def.Name, f.Name}] = p
 			}
 		}
 	}
